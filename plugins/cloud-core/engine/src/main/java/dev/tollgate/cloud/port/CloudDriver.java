@@ -1,0 +1,29 @@
+package dev.tollgate.cloud.port;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Port: one cloud (EC2, OpenStack, libvirt, LXD) as the lifecycle engine sees it. Implementations
+ * are thin translations onto the cloud's API; caps, timeouts, retries and reaping live in the engine.
+ */
+public interface CloudDriver {
+
+    /**
+     * Starts one instance for the template, applying the fingerprint at creation (tags, metadata,
+     * labels: whatever the cloud has) so that {@link #listOwned} finds it even if the controller
+     * crashes before it records the instance. Returns as soon as the cloud accepted the request; the
+     * instance is usually still pending. A spot request that is not fulfilled yet is returned with
+     * {@link CloudInstance.State#REQUESTED}.
+     */
+    CloudInstance create(LaunchSpec spec) throws CloudException;
+
+    /** Current state of the given instances, in as few calls as the cloud allows (batched). */
+    List<CloudInstance> describe(Collection<String> instanceIds) throws CloudException;
+
+    /** Everything in this cloud that carries the given controller's fingerprint, in one batched listing. */
+    List<CloudInstance> listOwned(String controllerId) throws CloudException;
+
+    /** Ends the instances (and cancels their spot requests). Ending an instance that is gone is not an error. */
+    void terminate(Collection<String> instanceIds) throws CloudException;
+}
