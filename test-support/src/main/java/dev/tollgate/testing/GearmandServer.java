@@ -1,0 +1,160 @@
+package dev.tollgate.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Debian's {@code gearmand} (package gearman-job-server) run in the foreground on a loopback port
+ * for peer tests. It can be stopped and started again on the same port, which is how tests make
+ * the job server "go away" under a connected worker. Without persistence, a restart loses every
+ * queued job, exactly like a production gearmand restart.
+ */
+public final class GearmandServer implements AutoCloseable {
+    private static final long READY_TIMEOUT_MS = 10_000;
+
+    private final Path binary;
+    private final int port;
+    private final Path logFile;
+    private Process process;
+
+    private GearmandServer(Path binary, int port, Path logFile) {
+        this.binary = binary;
+        this.port = port;
+        this.logFile = logFile;
+    }
+
+    /** Starts gearmand on a free loopback port; fails the test when gearmand is not installed. */
+    public static GearmandServer start() {
+        Path binary = Peers.requireExecutable("gearman-job-server", "/usr/sbin/gearmand");
+        try {
+            Path log = Files.createTempFile("gearmand-", ".log");
+            GearmandServer server = new GearmandServer(binary, Peers.freePort(), log);
+            server.startAgain();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** (Re)starts gearmand on the same port and waits, bounded, until it accepts connections. */
+    public synchronized void startAgain() {
+        if (isRunning()) {
+            throw new IllegalStateException("gearmand already runs on port " + port);
+        }
+        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "-L", "127.0.0.1",
+                "-p", Integer.toString(port), "--log-file=" + logFile, "--verbose=WARNING")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary, e);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gearmand exited with " + process.exitValue()
+                        + " (port " + port + " in use?); log: " + logFile);
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                try {
+                    Thread.sleep(20); // polling a starting process; bounded by the deadline
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for gearmand");
+                }
+            }
+        }
+        stop();
+        throw new IllegalStateException("gearmand did not accept connections on port " + port
+                + " within " + READY_TIMEOUT_MS + " ms; log: " + logFile);
+    }
+
+    /** Kills gearmand (queued jobs are lost) and waits, bounded, until the process is gone. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /**
+     * The text admin protocol's {@code status} answer: function name to
+     * {total queued+running, running, available workers}.
+     */
+    public Map<String, int[]> status() {
+        Map<String, int[]> result = new LinkedHashMap<>();
+        for (String line : admin("status")) {
+            String[] f = line.split("\t");
+            if (f.length == 4) {
+                result.put(f[0], new int[] {Integer.parseInt(f[1].trim()),
+                        Integer.parseInt(f[2].trim()), Integer.parseInt(f[3].trim())});
+            }
+        }
+        return result;
+    }
+
+    /** Sends one text admin command and returns the answer lines up to the closing ".". */
+    public List<String> admin(String command) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            List<String> lines = new java.util.ArrayList<>();
+            for (String line = in.readLine(); line != null && !line.equals("."); line = in.readLine()) {
+                lines.add(line);
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException("gearmand admin command '" + command + "' failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
