@@ -18,10 +18,19 @@ public interface CloudDriver {
      */
     CloudInstance create(LaunchSpec spec) throws CloudException;
 
-    /** Current state of the given instances, in as few calls as the cloud allows (batched). */
+    /**
+     * Current state of the given instances, in as few calls as the cloud allows (batched). For a spot
+     * request that has become an instance, report the instance (its own id, same fingerprint): the engine
+     * matches by id, then by the fingerprint's agent name. Ids the cloud does not know (yet) are best
+     * omitted; a NOT_FOUND for the whole batch makes the engine skip that round.
+     */
     List<CloudInstance> describe(Collection<String> instanceIds) throws CloudException;
 
-    /** Everything in this cloud that carries the given controller's fingerprint, in one batched listing. */
+    /**
+     * Everything in this cloud that carries the given controller's fingerprint, in one batched listing,
+     * with the fingerprint read back: instances, and spot requests not yet fulfilled (as REQUESTED).
+     * Entries already gone may be included or left out.
+     */
     List<CloudInstance> listOwned(String controllerId) throws CloudException;
 
     /** Ends the instances (and cancels their spot requests). Ending an instance that is gone is not an error. */

@@ -1,0 +1,221 @@
+package dev.tollgate.cloud;
+
+import dev.tollgate.cloud.port.AgentRegistry;
+import dev.tollgate.cloud.port.CloudDriver;
+import dev.tollgate.cloud.port.LifecycleStore;
+import dev.tollgate.cloud.port.Metrics;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+
+/**
+ * One cloud's latent-agent engine: the planner, the instance lifecycle and the reaper over the ports.
+ * Build it with {@link #builder(CloudSettings)}; building loads the store and recovers (re-registers
+ * agents created before a crash). Thread-safe. Feed it agent/build events, and call {@link #tick()}
+ * periodically (every few seconds to a minute): timeouts, describe, terminate retries, reaper.
+ */
+public final class CloudEngine {
+    private final CloudSettings settings;
+    private final InstanceLifecycle lifecycle;
+    private final Planner planner;
+    private final Reaper reaper;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final ExecutorService ownedExecutor;
+    private Instant lastReap;
+    /** tick() and reap() never overlap (two callers would otherwise send the same terminate twice). */
+    private final Object cycleLock = new Object();
+
+    private CloudEngine(Builder b) {
+        this.settings = b.settings;
+        this.metrics = b.metrics;
+        this.clock = b.clock;
+        Executor executor = b.executor;
+        if (executor == null) {
+            AtomicInteger n = new AtomicInteger();
+            ownedExecutor = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "tollgate-cloud-" + settings.cloudName() + "-create-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            executor = ownedExecutor;
+        } else {
+            ownedExecutor = null;
+        }
+        Throttle throttle = new Throttle(settings.throttleBackoff(), settings.maxBackoff(), b.random);
+        TokenBucket bucket = new TokenBucket(settings.requestsPerSecond(), settings.requestBurst(), clock);
+        this.lifecycle = new InstanceLifecycle(settings, b.driver, b.registry, b.store, metrics, clock, b.random, throttle);
+        this.planner = new Planner(settings, lifecycle, b.driver, b.registry, metrics, clock, executor, bucket, throttle);
+        this.reaper = new Reaper(settings, lifecycle, b.driver, b.registry, metrics, clock, throttle);
+        this.lastReap = clock.instant();
+        lifecycle.recover(b.store.loadAll());
+    }
+
+    public static Builder builder(CloudSettings settings) {
+        return new Builder(settings);
+    }
+
+    // ---- planning
+    /** Jenkins' Cloud.provision(CloudState, excessWorkload): workload in executors, already net of planned capacity. */
+    public ProvisionResult provision(String label, int excessWorkload) {
+        return planner.provision(label, excessWorkload);
+    }
+
+    public ProvisionResult provision(Predicate<AgentTemplate> matches, int excessWorkload) {
+        return planner.provision(matches, excessWorkload);
+    }
+
+    /** Stand-alone: builds waiting per label; subtracts capacity live agents offer or will offer. */
+    public Map<String, ProvisionResult> planWaiting(Map<String, Integer> waitingPerLabel) {
+        return planner.planWaiting(waitingPerLabel);
+    }
+
+    // ---- events
+    public ConnectDecision agentConnected(String agentName, String instanceIdOrNull) {
+        return lifecycle.agentConnected(agentName, instanceIdOrNull);
+    }
+
+    public void agentDisconnected(String agentName) {
+        lifecycle.agentDisconnected(agentName);
+    }
+
+    public void buildStarted(String agentName) {
+        lifecycle.buildStarted(agentName);
+    }
+
+    public void buildFinished(String agentName) {
+        lifecycle.buildFinished(agentName);
+    }
+
+    /** Spot interruption (or any advance notice): agent offline now, instance ended. Takes an agent name or instance id. */
+    public void interruptionNotice(String agentOrInstanceId, String reason) {
+        lifecycle.interruptionNotice(agentOrInstanceId, reason);
+    }
+
+    /** Ends the agent on request (e.g. node recycling, or the user deleted the node). */
+    public void release(String agentName, String reason) {
+        lifecycle.release(agentName, reason, false);
+    }
+
+    /** Jenkins RetentionStrategy.isAcceptingTasks: false once max uses or one-build-per-instance says so. */
+    public boolean acceptsBuilds(String agentName) {
+        return lifecycle.acceptsBuilds(agentName);
+    }
+
+    // ---- time
+    /** Timeouts, describe sweep, due terminate calls, a reaper cycle when reaperInterval has passed, pruning. */
+    public void tick() {
+        synchronized (cycleLock) {
+            tickLocked();
+        }
+    }
+
+    private void tickLocked() {
+        lifecycle.tickTimeouts();
+        lifecycle.describeAwaiting();
+        Instant now = clock.instant();
+        boolean reapNow;
+        synchronized (this) {
+            reapNow = !now.isBefore(lastReap.plus(settings.reaperInterval()));
+            if (reapNow) {
+                lastReap = now;
+            }
+        }
+        if (reapNow) {
+            reaper.runCycle();
+        } else {
+            lifecycle.terminateDue();
+        }
+        lifecycle.prune();
+    }
+
+    /** Runs one reaper cycle now. */
+    public ReaperReport reap() {
+        synchronized (cycleLock) {
+            synchronized (this) {
+                lastReap = clock.instant();
+            }
+            ReaperReport r = reaper.runCycle();
+            lifecycle.prune();
+            return r;
+        }
+    }
+
+    // ---- reading
+    public List<AgentRecord> records() {
+        return lifecycle.records();
+    }
+
+    public Optional<AgentRecord> record(String agentName) {
+        return lifecycle.record(agentName);
+    }
+
+    public CloudSettings settings() {
+        return settings;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Instance ids being ended that no live record accounts for. */
+    public java.util.Set<String> strayInstances() {
+        return lifecycle.strayInstances();
+    }
+
+    /** Stops the engine's own create threads, if it made them (not an executor passed in). */
+    public void shutdown() {
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+    }
+
+    public static final class Builder {
+        private final CloudSettings settings;
+        private CloudDriver driver;
+        private AgentRegistry registry;
+        private LifecycleStore store = new InMemoryLifecycleStore();
+        private Metrics metrics = new InMemoryMetrics();
+        private Clock clock = Clock.systemUTC();
+        private Executor executor;
+        private RandomGenerator random = RandomGenerator.getDefault();
+
+        private Builder(CloudSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+        }
+
+        /** Required. */
+        public Builder driver(CloudDriver v) { driver = v; return this; }
+        /** Required. */
+        public Builder registry(AgentRegistry v) { registry = v; return this; }
+        /** Default: in memory (state lost on restart; the reaper still ends leftovers by fingerprint). */
+        public Builder store(LifecycleStore v) { store = v; return this; }
+        /** Default: a new {@link InMemoryMetrics}. */
+        public Builder metrics(Metrics v) { metrics = v; return this; }
+        /** Default: system UTC clock. */
+        public Builder clock(Clock v) { clock = v; return this; }
+        /** Runs creates concurrently. Default: the engine's own daemon cached pool. */
+        public Builder executor(Executor v) { executor = v; return this; }
+        /** Agent-name suffixes and backoff jitter. Default: RandomGenerator.getDefault(). */
+        public Builder random(RandomGenerator v) { random = v; return this; }
+
+        public CloudEngine build() {
+            Objects.requireNonNull(driver, "driver is required");
+            Objects.requireNonNull(registry, "registry is required");
+            Objects.requireNonNull(store, "store");
+            Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(random, "random");
+            return new CloudEngine(this);
+        }
+    }
+}
