@@ -1,0 +1,212 @@
+package dev.tollgate.cli;
+
+import dev.tollgate.pipeline.layout.CascConfig;
+import dev.tollgate.pipeline.layout.ConfigError;
+import dev.tollgate.pipeline.layout.ConfigException;
+import dev.tollgate.pipeline.layout.Layout;
+import dev.tollgate.pipeline.layout.LayoutParser;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code tollgate}: validate a configuration, import a Zuul v2 layout as JCasC, simulate a pipeline
+ * on recorded Gerrit events. Exit codes: 0 fine, 1 invalid input, 2 usage error.
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int INVALID = 1;
+    static final int USAGE = 2;
+
+    static final String USAGE_TEXT = String.join("\n",
+            "usage: tollgate COMMAND [ARGS]",
+            "",
+            "commands:",
+            "  validate FILE            check a Zuul v2 layout.yaml or the suite's JCasC YAML (a file with a",
+            "                           top-level `unclassified:` key); prints a one-line summary, or",
+            "                           FILE:LINE: message lines and exits 1",
+            "  import-zuul LAYOUT       print the JCasC `unclassified:` fragment equivalent to a Zuul v2 layout",
+            "  simulate --layout LAYOUT [--hold] [--result SUCCESS|FAILURE] EVENTS",
+            "                           replay Gerrit stream-events JSON lines through the pipeline engine and",
+            "                           print one JSON line per decision (enqueue, dequeue, report); without",
+            "                           --hold every job ends at once with --result (default SUCCESS)",
+            "  help, --help             this text",
+            "");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Runs a command; the streams are parameters so tests can read what it prints. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(USAGE_TEXT);
+            return USAGE;
+        }
+        String cmd = args[0];
+        List<String> rest = List.of(args).subList(1, args.length);
+        try {
+            return switch (cmd) {
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE_TEXT);
+                    yield OK;
+                }
+                case "validate" -> validate(rest, out, err);
+                case "import-zuul" -> importZuul(rest, out, err);
+                case "simulate" -> simulate(rest, out, err);
+                default -> usage(err, "unknown command `" + cmd + "`");
+            };
+        } catch (UsageException e) {
+            return usage(err, e.getMessage());
+        }
+    }
+
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("tollgate: " + message);
+        err.print(USAGE_TEXT);
+        return USAGE;
+    }
+
+    private static int validate(List<String> args, PrintStream out, PrintStream err) throws UsageException {
+        if (args.size() == 1 && isHelp(args.get(0))) {
+            out.print(USAGE_TEXT);
+            return OK;
+        }
+        if (args.size() != 1 || args.get(0).startsWith("-")) {
+            throw new UsageException("validate takes exactly one FILE");
+        }
+        Path file = Path.of(args.get(0));
+        String text = read(file, err);
+        if (text == null) {
+            return INVALID;
+        }
+        boolean casc = CascConfig.looksLikeCasc(text);
+        try {
+            Layout layout = casc ? CascConfig.parse(text, file.toString()) : LayoutParser.parse(text, file.toString());
+            out.println(file + ": valid " + (casc ? "JCasC configuration (unclassified." + CascConfig.SYMBOL + ")"
+                    : "Zuul v2 layout") + ": " + layout.summary());
+            return OK;
+        } catch (ConfigException e) {
+            printErrors(e, err);
+            return INVALID;
+        }
+    }
+
+    private static int importZuul(List<String> args, PrintStream out, PrintStream err) throws UsageException {
+        if (args.size() != 1 || args.get(0).startsWith("-")) {
+            throw new UsageException("import-zuul takes exactly one LAYOUT");
+        }
+        Layout layout = loadLayout(Path.of(args.get(0)), err);
+        if (layout == null) {
+            return INVALID;
+        }
+        out.print(CascConfig.toYaml(layout));
+        return OK;
+    }
+
+    private static int simulate(List<String> args, PrintStream out, PrintStream err) throws UsageException {
+        String layoutFile = null;
+        boolean hold = false;
+        String result = "SUCCESS";
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--layout") || a.equals("--result")) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException(a + " needs a value");
+                }
+                String v = args.get(++i);
+                if (a.equals("--layout")) {
+                    layoutFile = v;
+                } else {
+                    result = v;
+                }
+            } else if (a.startsWith("--layout=")) {
+                layoutFile = a.substring("--layout=".length());
+            } else if (a.startsWith("--result=")) {
+                result = a.substring("--result=".length());
+            } else if (a.equals("--hold")) {
+                hold = true;
+            } else if (a.startsWith("-")) {
+                throw new UsageException("unknown option `" + a + "` for simulate");
+            } else {
+                positional.add(a);
+            }
+        }
+        if (layoutFile == null) {
+            throw new UsageException("simulate needs --layout LAYOUT");
+        }
+        if (positional.size() != 1) {
+            throw new UsageException("simulate takes exactly one EVENTS file");
+        }
+        if (!result.equals("SUCCESS") && !result.equals("FAILURE")) {
+            throw new UsageException("--result must be SUCCESS or FAILURE, not `" + result + "`");
+        }
+        Layout layout = loadLayout(Path.of(layoutFile), err);
+        if (layout == null) {
+            return INVALID;
+        }
+        Path events = Path.of(positional.get(0));
+        try {
+            new Simulator(layout, hold, result, out, err).replay(events);
+        } catch (NoSuchFileException e) {
+            err.println(events + ": no such file");
+            return INVALID;
+        } catch (IOException e) {
+            err.println(events + ": cannot read: " + e.getMessage());
+            return INVALID;
+        }
+        return OK;
+    }
+
+    /** A Zuul layout or a JCasC file, or null with the errors printed. */
+    static Layout loadLayout(Path file, PrintStream err) {
+        String text = read(file, err);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return CascConfig.looksLikeCasc(text) ? CascConfig.parse(text, file.toString())
+                    : LayoutParser.parse(text, file.toString());
+        } catch (ConfigException e) {
+            printErrors(e, err);
+            return null;
+        }
+    }
+
+    private static String read(Path file, PrintStream err) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println(file + ": no such file");
+        } catch (IOException e) {
+            err.println(file + ": cannot read: " + e.getMessage());
+        }
+        return null;
+    }
+
+    private static void printErrors(ConfigException e, PrintStream err) {
+        for (ConfigError c : e.errors()) {
+            err.println(c);
+        }
+    }
+
+    private static boolean isHelp(String a) {
+        return a.equals("--help") || a.equals("-h");
+    }
+}

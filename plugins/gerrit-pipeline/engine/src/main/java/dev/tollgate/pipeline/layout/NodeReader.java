@@ -1,0 +1,232 @@
+package dev.tollgate.pipeline.layout;
+
+import dev.tollgate.pipeline.regex.SafePattern;
+import dev.tollgate.pipeline.regex.UnsupportedPatternException;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads SnakeYAML nodes (not objects) so that every problem can name its line; collects all errors
+ * instead of stopping at the first.
+ */
+final class NodeReader {
+    final String file;
+    final List<ConfigError> errors = new ArrayList<>();
+    /** value node -> its key node: block values start on the line after their key, errors name the key's line. */
+    private final Map<Node, Node> keyNodes = new java.util.IdentityHashMap<>();
+
+    NodeReader(String file) {
+        this.file = file;
+    }
+
+    /** The document's root node, or null (error recorded) when the YAML itself is broken or empty. */
+    Node compose(String text) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // we report duplicates ourselves, with their line
+        options.setMaxAliasesForCollections(50);
+        try {
+            Node root = new Yaml(options).compose(new StringReader(text));
+            if (root == null) {
+                errors.add(new ConfigError(file, 1, "", "the file is empty"));
+            }
+            return root;
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1
+                    : e.getContextMark() != null ? e.getContextMark().getLine() + 1 : 1;
+            errors.add(new ConfigError(file, line, "", "invalid YAML: " + e.getProblem()));
+        } catch (YAMLException e) {
+            errors.add(new ConfigError(file, 1, "", "invalid YAML: " + e.getMessage()));
+        }
+        return null;
+    }
+
+    static int line(Node n) {
+        return n.getStartMark().getLine() + 1;
+    }
+
+    void error(Node n, String key, String message) {
+        Node at = n == null ? null : keyNodes.getOrDefault(n, n);
+        errors.add(new ConfigError(file, at == null ? 1 : line(at), key, message));
+    }
+
+    static boolean isNull(Node n) {
+        return n == null || (n instanceof ScalarNode && n.getTag().equals(Tag.NULL));
+    }
+
+    /**
+     * A mapping's entries by key, in order. Wrong type, non-string keys, duplicates and keys outside
+     * {@code allowed} (when not null) are reported; returns null when the node is not a mapping.
+     */
+    Map<String, Node> map(Node n, String key, Set<String> allowed) {
+        if (!(n instanceof MappingNode m)) {
+            error(n, key, "expected a mapping, got " + describe(n));
+            return null;
+        }
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            if (!(t.getKeyNode() instanceof ScalarNode k)) {
+                error(t.getKeyNode(), key, "keys must be plain names");
+                continue;
+            }
+            String name = k.getValue();
+            keyNodes.put(t.getValueNode(), k);
+            if (out.containsKey(name)) {
+                error(k, name, "duplicate key");
+                continue;
+            }
+            if (allowed != null && !allowed.contains(name)) {
+                error(k, name, "unknown key" + (key == null || key.isEmpty() ? "" : " in " + key)
+                        + " (expected one of: " + String.join(", ", allowed) + ")");
+                continue;
+            }
+            out.put(name, t.getValueNode());
+        }
+        return out;
+    }
+
+    String str(Node n, String key) {
+        if (isNull(n)) {
+            return null;
+        }
+        if (n instanceof ScalarNode s) {
+            return s.getValue();
+        }
+        error(n, key, "expected a string, got " + describe(n));
+        return null;
+    }
+
+    String requiredStr(Map<String, Node> m, Node parent, String key) {
+        Node n = m.get(key);
+        if (isNull(n)) {
+            error(n == null ? parent : n, key, "required");
+            return null;
+        }
+        String s = str(n, key);
+        if (s != null && s.isEmpty()) {
+            error(n, key, "must not be empty");
+            return null;
+        }
+        return s;
+    }
+
+    Boolean bool(Node n, String key) {
+        if (isNull(n)) {
+            return null;
+        }
+        if (n instanceof ScalarNode s) {
+            switch (s.getValue().toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "on" -> {
+                    return Boolean.TRUE;
+                }
+                case "false", "no", "off" -> {
+                    return Boolean.FALSE;
+                }
+                default -> { }
+            }
+        }
+        error(n, key, "expected true or false, got " + describe(n));
+        return null;
+    }
+
+    Integer integer(Node n, String key) {
+        if (n instanceof ScalarNode s && !isNull(n)) {
+            String v = s.getValue().trim();
+            try {
+                return Integer.parseInt(v.startsWith("+") ? v.substring(1) : v);
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+        }
+        error(n, key, "expected an integer, got " + describe(n));
+        return null;
+    }
+
+    /** A list, or a single item standing for a list of one (Zuul's toList); null gives an empty list. */
+    List<Node> listOrOne(Node n) {
+        if (isNull(n)) {
+            return List.of();
+        }
+        if (n instanceof SequenceNode s) {
+            return s.getValue();
+        }
+        return List.of(n);
+    }
+
+    List<Node> list(Node n, String key) {
+        if (isNull(n)) {
+            return List.of();
+        }
+        if (n instanceof SequenceNode s) {
+            return s.getValue();
+        }
+        error(n, key, "expected a list, got " + describe(n));
+        return List.of();
+    }
+
+    List<String> strings(Node n, String key) {
+        List<String> out = new ArrayList<>();
+        for (Node item : listOrOne(n)) {
+            String s = str(item, key);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    SafePattern regex(Node n, String key) {
+        String s = str(n, key);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return SafePattern.compile(s);
+        } catch (UnsupportedPatternException e) {
+            error(n, key, "bad regex `" + s + "`: " + e.getMessage());
+            return null;
+        }
+    }
+
+    List<SafePattern> regexes(Node n, String key) {
+        List<SafePattern> out = new ArrayList<>();
+        for (Node item : listOrOne(n)) {
+            SafePattern p = regex(item, key);
+            if (p != null) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    static String describe(Node n) {
+        if (n == null) {
+            return "nothing";
+        }
+        if (isNull(n)) {
+            return "null";
+        }
+        if (n instanceof MappingNode) {
+            return "a mapping";
+        }
+        if (n instanceof SequenceNode) {
+            return "a list";
+        }
+        String v = ((ScalarNode) n).getValue();
+        return "`" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "`";
+    }
+}

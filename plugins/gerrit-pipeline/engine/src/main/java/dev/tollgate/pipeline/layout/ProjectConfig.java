@@ -1,0 +1,15 @@
+package dev.tollgate.pipeline.layout;
+
+import java.util.List;
+import java.util.Optional;
+
+/** A project and, per pipeline, the jobs it runs (templates expanded, in Zuul's order). */
+public record ProjectConfig(String name, List<PipelineJobs> pipelines) {
+    public ProjectConfig {
+        pipelines = List.copyOf(pipelines);
+    }
+
+    public Optional<PipelineJobs> jobsFor(String pipeline) {
+        return pipelines.stream().filter(p -> p.pipeline().equals(pipeline)).findFirst();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.tollgate.pipeline.layout;
+
+import dev.tollgate.pipeline.event.EventType;
+import dev.tollgate.pipeline.regex.SafePattern;
+import java.util.List;
+
+/**
+ * One gerrit trigger item (Zuul v2's EventFilter). Within a list the entries are ORed; the kinds
+ * are ANDed; approvals are ANDed. Branch and ref patterns are anchored at the start (re.match),
+ * comment, username and email patterns are searched (re.search), as Zuul v2 did.
+ */
+public record TriggerConfig(List<EventType> events, List<SafePattern> branches, List<SafePattern> refs,
+                            List<SafePattern> comments, List<SafePattern> usernames, List<SafePattern> emails,
+                            List<ApprovalValue> approvals, List<ApprovalRequirement> requireApprovals,
+                            boolean ignoreDeletes) {
+    public TriggerConfig {
+        events = List.copyOf(events);
+        branches = List.copyOf(branches);
+        refs = List.copyOf(refs);
+        comments = List.copyOf(comments);
+        usernames = List.copyOf(usernames);
+        emails = List.copyOf(emails);
+        approvals = List.copyOf(approvals);
+        requireApprovals = List.copyOf(requireApprovals);
+    }
+}

@@ -1,0 +1,507 @@
+package dev.tollgate.pipeline.scheduler;
+
+import dev.tollgate.pipeline.event.EventType;
+import dev.tollgate.pipeline.event.GerritEvent;
+import dev.tollgate.pipeline.layout.Layout;
+import dev.tollgate.pipeline.layout.LabelVote;
+import dev.tollgate.pipeline.layout.PipelineConfig;
+import dev.tollgate.pipeline.layout.PipelineJobs;
+import dev.tollgate.pipeline.layout.ProjectConfig;
+import dev.tollgate.pipeline.layout.ReporterConfig;
+import dev.tollgate.pipeline.layout.TriggerConfig;
+import dev.tollgate.pipeline.port.JobLauncher;
+import dev.tollgate.pipeline.port.LaunchRequest;
+import dev.tollgate.pipeline.port.Review;
+import dev.tollgate.pipeline.port.ReviewPoster;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * The pipeline engine: Gerrit events in, builds launched through {@link JobLauncher}, results in
+ * through {@link #onJobCompleted}, reviews out through {@link ReviewPoster} — Zuul v2's
+ * IndependentPipelineManager.
+ *
+ * <p>Queue rules, per pipeline: an item is keyed by project + change + patchset (or project + ref +
+ * newrev for ref-updated); an item already queued or running is never enqueued again; a new
+ * patchset dequeues the older ones of the same change and cancels their builds (unless
+ * dequeue-on-new-patchset is false); change-abandoned dequeues the change everywhere. An item is
+ * done when all its jobs are done; non-voting jobs do not decide the result.
+ *
+ * <p>Thread-safe: events and completions may arrive on different threads. State changes happen
+ * under one lock; launching, cancelling, posting and listener calls happen after it is released,
+ * in the order they were decided, so a slow Gerrit never blocks event intake of other threads.
+ */
+public final class Scheduler {
+    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+
+    private final JobLauncher launcher;
+    private final ReviewPoster poster;
+    private final Clock clock;
+    private final Supplier<String> uuids;
+    private final LaunchSettings settings;
+    private final SchedulerListener listener;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private volatile Config config;
+    /** pipeline name -> items in enqueue order. */
+    private final Map<String, LinkedHashMap<ItemKey, Item>> queues = new HashMap<>();
+    private final Map<String, Build> builds = new HashMap<>();
+
+    private record ItemKey(String project, int change, int patchset, String ref, String newRev) { }
+
+    /** The layout, indexed for the hot path. */
+    private record Config(Layout layout, List<PipelineConfig> pipelines, List<EnumSet<EventType>> triggerTypes,
+                          Map<String, Map<String, List<String>>> projectJobs, JobResolver jobs) {
+        static Config of(Layout layout) {
+            List<EnumSet<EventType>> types = new ArrayList<>();
+            for (PipelineConfig p : layout.pipelines()) {
+                EnumSet<EventType> s = EnumSet.noneOf(EventType.class);
+                for (TriggerConfig t : p.triggers()) {
+                    s.addAll(t.events());
+                }
+                types.add(s);
+            }
+            Map<String, Map<String, List<String>>> projectJobs = new HashMap<>();
+            for (ProjectConfig pc : layout.projects()) {
+                Map<String, List<String>> byPipeline = new HashMap<>();
+                for (PipelineJobs pj : pc.pipelines()) {
+                    byPipeline.put(pj.pipeline(), pj.jobs());
+                }
+                projectJobs.put(pc.name(), byPipeline);
+            }
+            return new Config(layout, layout.pipelines(), types, projectJobs, new JobResolver(layout.jobs()));
+        }
+    }
+
+    private final class Item {
+        final String uuid;
+        final PipelineConfig pipeline;
+        final ItemKey key;
+        final GerritEvent event;
+        final List<Build> builds = new ArrayList<>();
+
+        Item(String uuid, PipelineConfig pipeline, ItemKey key, GerritEvent event) {
+            this.uuid = uuid;
+            this.pipeline = pipeline;
+            this.key = key;
+            this.event = event;
+        }
+
+        ItemView view() {
+            List<String> jobs = new ArrayList<>(builds.size());
+            for (Build b : builds) {
+                jobs.add(b.job.name());
+            }
+            boolean isChange = key.ref == null;
+            return new ItemView(uuid, pipeline.name(), key.project, isChange ? key.change : null,
+                    isChange ? key.patchset : null, key.ref, key.newRev, jobs);
+        }
+
+        boolean done() {
+            for (Build b : builds) {
+                if (b.result == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static final class Build {
+        final String id;
+        final Item item;
+        final ResolvedJob job;
+        final Instant launched;
+        Instant started;
+        Instant ended;
+        String result;
+        String url;
+
+        Build(String id, Item item, ResolvedJob job, Instant launched) {
+            this.id = id;
+            this.item = item;
+            this.job = job;
+            this.launched = launched;
+        }
+    }
+
+    private Scheduler(Builder b) {
+        this.launcher = Objects.requireNonNull(b.launcher, "launcher");
+        this.poster = Objects.requireNonNull(b.poster, "reviewPoster");
+        this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
+        this.uuids = b.uuids == null ? () -> UUID.randomUUID().toString().replace("-", "") : b.uuids;
+        this.settings = b.settings == null ? LaunchSettings.NONE : b.settings;
+        this.listener = b.listener == null ? SchedulerListener.NONE : b.listener;
+        this.config = Config.of(Objects.requireNonNull(b.layout, "layout"));
+    }
+
+    public static Builder builder(Layout layout) {
+        return new Builder(layout);
+    }
+
+    /** Builds a scheduler; launcher and reviewPoster are required. */
+    public static final class Builder {
+        private final Layout layout;
+        private JobLauncher launcher;
+        private ReviewPoster poster;
+        private Clock clock;
+        private Supplier<String> uuids;
+        private LaunchSettings settings;
+        private SchedulerListener listener;
+
+        private Builder(Layout layout) {
+            this.layout = layout;
+        }
+
+        public Builder launcher(JobLauncher l) {
+            this.launcher = l;
+            return this;
+        }
+
+        public Builder reviewPoster(ReviewPoster p) {
+            this.poster = p;
+            return this;
+        }
+
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
+
+        /** Item and build ids (32 hex digits by default); inject a counter for deterministic tests. */
+        public Builder uuids(Supplier<String> s) {
+            this.uuids = s;
+            return this;
+        }
+
+        public Builder settings(LaunchSettings s) {
+            this.settings = s;
+            return this;
+        }
+
+        public Builder listener(SchedulerListener l) {
+            this.listener = l;
+            return this;
+        }
+
+        public Scheduler build() {
+            return new Scheduler(this);
+        }
+    }
+
+    /**
+     * Replaces the layout without losing the queue (Zuul's reload): queued items finish with the
+     * pipeline configuration they were enqueued with.
+     */
+    public void reconfigure(Layout layout) {
+        Config c = Config.of(layout);
+        lock.lock();
+        try {
+            config = c;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Layout layout() {
+        return config.layout;
+    }
+
+    /** Processes one event: dequeues, enqueues and launches as the layout says. */
+    public void onEvent(GerritEvent event) {
+        if (event.type() == EventType.UNKNOWN || event.project() == null) {
+            return;
+        }
+        List<Runnable> effects = new ArrayList<>();
+        lock.lock();
+        try {
+            Config c = config;
+            if (event.type() == EventType.CHANGE_ABANDONED && event.change() != null) {
+                for (LinkedHashMap<ItemKey, Item> q : queues.values()) {
+                    removeWhere(q, effects, "abandoned",
+                            it -> it.key.ref == null && it.key.project.equals(event.project())
+                                    && it.key.change == event.change().number());
+                }
+            }
+            Map<String, List<String>> projectPipelines = c.projectJobs.get(event.project());
+            if (projectPipelines == null) {
+                return; // a project the layout does not know: the cheapest way out
+            }
+            Instant now = clock.instant();
+            for (int i = 0; i < c.pipelines.size(); i++) {
+                if (!c.triggerTypes.get(i).contains(event.type())) {
+                    continue;
+                }
+                PipelineConfig p = c.pipelines.get(i);
+                List<String> jobNames = projectPipelines.get(p.name());
+                if (jobNames == null || !triggers(p, event, now)) {
+                    continue;
+                }
+                if (!EventMatcher.meetsRequire(p.require(), event, now) || EventMatcher.rejected(p.reject(), event, now)) {
+                    continue;
+                }
+                enqueue(c, p, jobNames, event, now, effects);
+            }
+        } finally {
+            lock.unlock();
+            run(effects);
+        }
+    }
+
+    private static boolean triggers(PipelineConfig p, GerritEvent e, Instant now) {
+        for (TriggerConfig t : p.triggers()) {
+            if (EventMatcher.matches(t, e, now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void enqueue(Config c, PipelineConfig p, List<String> jobNames, GerritEvent e, Instant now,
+                         List<Runnable> effects) {
+        ItemKey key;
+        String branch;
+        if (e.change() != null) {
+            if (e.patchSet() == null) {
+                LOG.log(System.Logger.Level.WARNING, "{0} for change {1} has no patchset: not enqueued",
+                        e.typeName(), e.change().number());
+                return;
+            }
+            key = new ItemKey(e.project(), e.change().number(), e.patchSet().number(), null, null);
+            branch = e.change().branch();
+        } else {
+            key = new ItemKey(e.project(), 0, 0, e.refUpdate().refName(), e.refUpdate().newRev());
+            branch = JobParameters.branchOf(e.refUpdate().refName());
+        }
+        LinkedHashMap<ItemKey, Item> q = queues.computeIfAbsent(p.name(), k -> new LinkedHashMap<>());
+        if (q.containsKey(key)) {
+            return; // already queued or running: never twice
+        }
+        List<ResolvedJob> jobs = new ArrayList<>(jobNames.size());
+        for (String name : jobNames) {
+            ResolvedJob j = c.jobs.resolve(name, e.project(), branch);
+            if (j != null) {
+                jobs.add(j);
+            }
+        }
+        if (jobs.isEmpty()) {
+            return; // every job filtered out: nothing to run, nothing to report
+        }
+        if (p.dequeueOnNewPatchset() && key.ref == null) {
+            removeWhere(q, effects, "new-patchset", it -> it.key.ref == null && it.key.project.equals(key.project)
+                    && it.key.change == key.change && it.key.patchset < key.patchset);
+        }
+        Item item = new Item(uuids.get(), p, key, e);
+        for (ResolvedJob j : jobs) {
+            Build b = new Build(uuids.get(), item, j, now);
+            item.builds.add(b);
+            if (j.isNoop()) {
+                b.result = "SUCCESS"; // noop succeeds at once, nothing is launched
+                b.ended = now;
+            } else {
+                builds.put(b.id, b);
+            }
+        }
+        q.put(key, item);
+        ItemView view = item.view();
+        effects.add(() -> listener.enqueued(view));
+        if (p.start() != null) {
+            addReport(item, "start", p.start(), ReportFormatter.start(p), effects);
+        }
+        for (Build b : item.builds) {
+            if (b.result == null) {
+                LaunchRequest req = new LaunchRequest(b.id, b.job.name(), p.name(), key.project,
+                        JobParameters.build(e, p.name(), b.job, b.id, settings));
+                effects.add(() -> launch(req));
+            }
+        }
+        if (item.done()) {
+            finish(item, effects);
+        }
+    }
+
+    private void launch(LaunchRequest req) {
+        try {
+            launcher.launch(req);
+        } catch (JobLauncher.LaunchException | RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "cannot launch " + req.job() + " (" + req.buildId() + ") for "
+                    + req.project() + " in " + req.pipeline() + ": " + ex.getMessage(), ex);
+            onJobCompleted(req.buildId(), "LAUNCH_ERROR", null);
+        }
+    }
+
+    private void removeWhere(LinkedHashMap<ItemKey, Item> q, List<Runnable> effects, String reason,
+                             java.util.function.Predicate<Item> which) {
+        for (Iterator<Item> it = q.values().iterator(); it.hasNext(); ) {
+            Item item = it.next();
+            if (!which.test(item)) {
+                continue;
+            }
+            it.remove();
+            for (Build b : item.builds) {
+                if (b.result == null) {
+                    builds.remove(b.id);
+                    b.result = "CANCELED";
+                    String id = b.id;
+                    effects.add(() -> {
+                        try {
+                            launcher.cancel(id);
+                        } catch (RuntimeException ex) {
+                            LOG.log(System.Logger.Level.WARNING, "cannot cancel build " + id + ": " + ex, ex);
+                        }
+                    });
+                }
+            }
+            ItemView view = item.view();
+            effects.add(() -> listener.dequeued(view, reason));
+        }
+    }
+
+    /** A build started (optional): its duration in the report counts from here, and its URL is known. */
+    public void onJobStarted(String buildId, String url) {
+        lock.lock();
+        try {
+            Build b = builds.get(buildId);
+            if (b != null) {
+                b.started = clock.instant();
+                if (url != null) {
+                    b.url = url;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A build ended. {@code result} is Jenkins' or Zuul's word (SUCCESS, FAILURE, UNSTABLE, ABORTED,
+     * ...); {@code url} is the log or build URL the report links to (may be null). Unknown or
+     * cancelled builds are ignored.
+     */
+    public void onJobCompleted(String buildId, String result, String url) {
+        List<Runnable> effects = new ArrayList<>();
+        lock.lock();
+        try {
+            Build b = builds.remove(buildId);
+            if (b == null) {
+                LOG.log(System.Logger.Level.DEBUG, "completion of unknown or cancelled build {0} ignored", buildId);
+                return;
+            }
+            b.result = result == null ? "LOST" : result;
+            b.ended = clock.instant();
+            if (url != null) {
+                b.url = url;
+            }
+            Item item = b.item;
+            LinkedHashMap<ItemKey, Item> q = queues.get(item.pipeline.name());
+            if (item.done() && q != null && q.get(item.key) == item) {
+                finish(item, effects);
+            }
+        } finally {
+            lock.unlock();
+            run(effects);
+        }
+    }
+
+    private void finish(Item item, List<Runnable> effects) {
+        queues.get(item.pipeline.name()).remove(item.key);
+        boolean success = true;
+        List<ReportFormatter.JobOutcome> outcomes = new ArrayList<>();
+        for (Build b : item.builds) {
+            if (b.job.voting() && !"SUCCESS".equals(b.result)) {
+                success = false;
+            }
+            Instant from = b.started != null ? b.started : b.launched;
+            outcomes.add(new ReportFormatter.JobOutcome(b.job, b.result, b.url,
+                    b.ended == null ? null : Duration.between(from, b.ended)));
+        }
+        PipelineConfig p = item.pipeline;
+        String action = success ? "success" : "failure";
+        ItemView view = item.view();
+        effects.add(() -> listener.completed(view, action));
+        ReporterConfig r = success ? p.success() : p.failure();
+        if (r != null) {
+            addReport(item, action, r,
+                    success ? ReportFormatter.success(p, outcomes) : ReportFormatter.failure(p, outcomes), effects);
+        }
+    }
+
+    private void addReport(Item item, String action, ReporterConfig r, String message, List<Runnable> effects) {
+        if (item.key.ref != null) {
+            return; // a ref update has no change to review
+        }
+        Map<String, Integer> labels = new LinkedHashMap<>();
+        for (LabelVote v : r.labels()) {
+            labels.put(v.name(), v.value());
+        }
+        String revision = item.event.patchSet() == null ? null : item.event.patchSet().revision();
+        Review review = new Review(item.key.project, item.key.change, item.key.patchset, revision, labels, message,
+                item.uuid + ":" + action);
+        ItemView view = item.view();
+        effects.add(() -> {
+            listener.reporting(view, action, review);
+            try {
+                poster.post(review);
+            } catch (ReviewPoster.ReviewException | RuntimeException ex) {
+                // logged, never lost silently; the rest of the work goes on
+                LOG.log(System.Logger.Level.WARNING, "cannot post " + action + " review for " + item.key.project
+                        + " change " + item.key.change + "," + item.key.patchset + " in " + item.pipeline.name()
+                        + " (item " + item.uuid + "): " + ex.getMessage(), ex);
+            }
+        });
+    }
+
+    private static void run(List<Runnable> effects) {
+        for (Runnable r : effects) {
+            r.run();
+        }
+    }
+
+    /** The items queued or running, per pipeline in layout order, oldest first. */
+    public List<ItemView> items() {
+        lock.lock();
+        try {
+            List<ItemView> out = new ArrayList<>();
+            for (PipelineConfig p : config.pipelines) {
+                LinkedHashMap<ItemKey, Item> q = queues.get(p.name());
+                if (q != null) {
+                    for (Item it : q.values()) {
+                        out.add(it.view());
+                    }
+                }
+            }
+            for (Map.Entry<String, LinkedHashMap<ItemKey, Item>> e : queues.entrySet()) {
+                if (config.layout.pipeline(e.getKey()).isEmpty()) {
+                    for (Item it : e.getValue().values()) {
+                        out.add(it.view());
+                    }
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Builds launched and not yet completed. */
+    public int runningBuilds() {
+        lock.lock();
+        try {
+            return builds.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
