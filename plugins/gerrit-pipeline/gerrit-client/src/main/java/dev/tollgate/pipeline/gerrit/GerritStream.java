@@ -1,0 +1,472 @@
+package dev.tollgate.pipeline.gerrit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
+
+/**
+ * Gerrit's event stream: {@code ssh -p PORT user@host gerrit stream-events}, kept alive.
+ *
+ * <ul>
+ *   <li>Key authentication; the server's host key is checked against the configured one.</li>
+ *   <li>TCP_NODELAY and SSH keep-alives that want a reply, so a dead TCP connection is noticed
+ *       by MINA after {@code keepAliveMaxMissed} unanswered requests.</li>
+ *   <li>A watchdog ({@link #tick()}, driven by the caller's timer and the injected clock)
+ *       reconnects a stream that has been silent longer than {@code silenceTimeout}.</li>
+ *   <li>Reconnects with exponential backoff and jitter, waiting through the injected
+ *       {@link Sleeper}.</li>
+ *   <li>After a reconnect, events missed while disconnected are recovered through
+ *       {@link EventRecovery} <em>before</em> live events are read, so the sink sees them in
+ *       order; the {@link EventDeduplicator} drops the copies the stream and the recovery share.</li>
+ * </ul>
+ * One thread reads; the sink is called from it only.
+ */
+public final class GerritStream implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(GerritStream.class.getName());
+    static final String COMMAND = "gerrit stream-events";
+
+    public enum State { NEW, CONNECTING, CONNECTED, WAITING_TO_RECONNECT, STOPPED }
+
+    /** What an operator wants to see. Times are null until known. */
+    public record Status(State state, Instant lastEventCreatedOn, Instant lastLineAt, Instant connectedSince,
+                         int reconnects, String lastDisconnectReason, long delivered, long duplicatesDropped) {}
+
+    private final GerritSshConfig config;
+    private final Supplier<SshKeyCredentials> credentials;
+    private final GerritEventSink sink;
+    private final EventRecovery recovery;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final DoubleSupplier random;
+    private final HostKeyCheck hostKeyCheck;
+    private final EventDeduplicator dedup;
+
+    private volatile State state = State.NEW;
+    private volatile boolean running;
+    private volatile Thread worker;
+    private volatile SshClient client;
+    private volatile ClientSession session;
+    private volatile Instant lastLineAt;
+    private volatile Instant connectedSince;
+    private volatile long lastEventCreatedOn = -1; // epoch seconds, Gerrit's clock
+    private volatile int reconnects;
+    private volatile String lastDisconnectReason;
+    private volatile String abortReason;
+    private volatile long delivered;
+    private volatile long duplicatesDropped;
+    // recovery bookkeeping, touched by the worker thread only
+    private Instant recoverFrom;
+    private int recoveryFailures;
+
+    public GerritStream(GerritSshConfig config, Supplier<SshKeyCredentials> credentials, GerritEventSink sink,
+                        EventRecovery recovery, Clock clock, Sleeper sleeper, DoubleSupplier random) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.recovery = recovery;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.random = random == null ? () -> ThreadLocalRandom.current().nextDouble() : random;
+        this.hostKeyCheck = HostKeyCheck.parse(config.hostKey());
+        this.dedup = new EventDeduplicator(50_000, (int) Math.max(1, config.recoverySlack().toSeconds()));
+        this.recoverFrom = config.resumeFrom();
+    }
+
+    public GerritStream(GerritSshConfig config, Supplier<SshKeyCredentials> credentials, GerritEventSink sink,
+                        EventRecovery recovery) {
+        this(config, credentials, sink, recovery, Clock.systemUTC(), Sleeper.REAL, null);
+    }
+
+    /** Starts the reader thread; it connects, and reconnects until {@link #close()}. */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        SshClient c = SshClient.setUpDefaultClient();
+        c.setServerKeyVerifier(hostKeyCheck);
+        CoreModuleProperties.TCP_NODELAY.set(c, true);
+        CoreModuleProperties.REQUEST_EXEC_REPLY.set(c, true);
+        if (!config.keepAliveInterval().isZero()) {
+            CoreModuleProperties.HEARTBEAT_INTERVAL.set(c, config.keepAliveInterval());
+            // waiting for a reply is what makes a dead peer visible; an "ignore" heartbeat is not
+            CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(c, config.keepAliveInterval());
+            CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(c, Math.max(1, config.keepAliveMaxMissed()));
+        }
+        c.start();
+        client = c;
+        Thread t = new Thread(this::run, "gerrit-stream-" + config.host() + ":" + config.port());
+        t.setDaemon(true);
+        worker = t;
+        t.start();
+    }
+
+    /**
+     * The watchdog: call it periodically (any period well below {@code silenceTimeout}). A stream
+     * that has been connected but silent for longer than the timeout is dropped and reconnected;
+     * recovery then fetches whatever the silence hid.
+     */
+    public void tick() {
+        Duration limit = config.silenceTimeout();
+        Instant last = lastLineAt;
+        ClientSession s = session;
+        if (limit.isZero() || state != State.CONNECTED || last == null || s == null) {
+            return;
+        }
+        Duration silent = Duration.between(last, clock.instant());
+        if (silent.compareTo(limit) > 0) {
+            abort("watchdog: no line from the stream for " + silent.toSeconds() + " s (limit "
+                    + limit.toSeconds() + " s)");
+        }
+    }
+
+    /**
+     * For hosts without a timer of their own: calls {@link #tick()} every {@code period} on a
+     * daemon thread until {@link #close()}. (A Jenkins plugin would rather call tick() from its
+     * periodic work.)
+     */
+    public synchronized void startWatchdogTimer(Duration period) {
+        if (watchdogTimer != null) {
+            return;
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gerrit-stream-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(this::tick, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        watchdogTimer = timer;
+    }
+
+    private ScheduledExecutorService watchdogTimer;
+
+    /** Drops the current connection (it reconnects by itself). */
+    public void abort(String reason) {
+        ClientSession s = session;
+        if (s != null) {
+            abortReason = reason;
+            LOG.log(Level.WARNING, "Gerrit stream {0}:{1}: {2}", new Object[] {config.host(), String.valueOf(config.port()), reason});
+            s.close(true);
+        }
+    }
+
+    public Status status() {
+        long last = lastEventCreatedOn;
+        return new Status(state, last < 0 ? null : Instant.ofEpochSecond(last), lastLineAt, connectedSince,
+                reconnects, lastDisconnectReason, delivered, duplicatesDropped);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        synchronized (this) {
+            if (watchdogTimer != null) {
+                watchdogTimer.shutdownNow();
+            }
+        }
+        state = State.STOPPED;
+        ClientSession s = session;
+        if (s != null) {
+            s.close(true);
+        }
+        Thread t = worker;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        SshClient c = client;
+        if (c != null) {
+            c.stop();
+        }
+    }
+
+    private void run() {
+        int failures = 0;
+        while (running) {
+            state = State.CONNECTING;
+            String reason;
+            boolean wasConnected = false;
+            try {
+                wasConnected = connectAndRead();
+                reason = abortReason != null ? abortReason : "stream ended: connection closed (by the server, or after unanswered keep-alives)";
+            } catch (InterruptedException e) {
+                break;
+            } catch (Exception e) {
+                String mismatch = hostKeyCheck.lastMismatch();
+                reason = mismatch != null ? mismatch
+                        : abortReason != null ? abortReason
+                        : e.getClass().getSimpleName() + ": " + e.getMessage();
+            } finally {
+                session = null;
+            }
+            if (!running) {
+                break;
+            }
+            if (wasConnected) {
+                failures = 0;
+                if (recoverFrom == null) {
+                    recoverFrom = gapStart();
+                }
+            }
+            state = State.WAITING_TO_RECONNECT;
+            connectedSince = null;
+            lastDisconnectReason = reason;
+            reconnects++;
+            LOG.log(Level.WARNING, "Gerrit stream {0}:{1} down: {2}", new Object[] {config.host(), String.valueOf(config.port()), reason});
+            String why = reason;
+            safely(() -> sink.disconnected(why));
+            Duration wait = config.backoff().delay(failures++, random.getAsDouble());
+            try {
+                sleeper.sleep(wait);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        state = State.STOPPED;
+    }
+
+    /** Where the gap of a lost connection starts: the last event seen, or when we connected. */
+    private Instant gapStart() {
+        long last = lastEventCreatedOn;
+        return last >= 0 ? Instant.ofEpochSecond(last) : firstConnectedAt;
+    }
+
+    private volatile Instant firstConnectedAt;
+
+    /** One connection's life. True if the stream got as far as reading. */
+    private boolean connectAndRead() throws Exception {
+        abortReason = null;
+        hostKeyCheck.reset();
+        SshKeyCredentials cred = credentials.get();
+        Duration timeout = config.connectTimeout();
+        try (ClientSession s = client.connect(cred.username(), config.host(), config.port())
+                .verify(timeout).getSession()) {
+            session = s;
+            for (KeyPair kp : loadKeys(s, cred)) {
+                s.addPublicKeyIdentity(kp);
+            }
+            s.auth().verify(timeout);
+            try (StreamEventsChannel ch = new StreamEventsChannel()) {
+                s.getService(ConnectionService.class).registerChannel(ch);
+                ch.open().verify(timeout);
+                Boolean started;
+                try {
+                    started = ch.started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IOException("Gerrit did not start `" + COMMAND + "` within " + timeout.toSeconds() + " s");
+                }
+                if (!started) {
+                    throw new IOException("Gerrit refused `" + COMMAND + "`");
+                }
+                Instant now = clock.instant();
+                connectedSince = now;
+                lastLineAt = now;
+                if (firstConnectedAt == null) {
+                    firstConnectedAt = now;
+                }
+                state = State.CONNECTED;
+                LOG.log(Level.INFO, "Gerrit stream {0}:{1} connected", new Object[] {config.host(), String.valueOf(config.port())});
+                safely(sink::connected);
+                recoverIfNeeded();
+                BufferedReader in = new BufferedReader(new InputStreamReader(ch.getInvertedOut(), StandardCharsets.UTF_8));
+                String line;
+                while (running && (line = in.readLine()) != null) {
+                    lastLineAt = clock.instant();
+                    handle(line);
+                }
+                if (abortReason == null) {
+                    // Gerrit explains a refused stream (e.g. no "Stream Events" capability) on stderr
+                    String err = firstLine(ch.getInvertedErr());
+                    if (!err.isEmpty()) {
+                        abortReason = "stream ended: " + err;
+                    }
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            if (connectedSince != null && !(e instanceof RecoveryFailed)) {
+                // the connection had been up: the failure ends a healthy stream, not a connect attempt
+                connectedSinceLost(e);
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    private static String firstLine(java.io.InputStream err) {
+        try {
+            if (err.available() <= 0) {
+                return "";
+            }
+            byte[] b = err.readNBytes(Math.min(err.available(), 1000));
+            String s = new String(b, StandardCharsets.UTF_8).strip();
+            int nl = s.indexOf('\n');
+            return nl < 0 ? s : s.substring(0, nl);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void connectedSinceLost(IOException e) {
+        if (abortReason == null) {
+            abortReason = "connection lost: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    static Iterable<KeyPair> loadKeys(ClientSession s, SshKeyCredentials cred) throws Exception {
+        FilePasswordProvider pw = cred.passphrase() == null ? FilePasswordProvider.EMPTY
+                : FilePasswordProvider.of(cred.passphrase());
+        Iterable<KeyPair> keys = SecurityUtils.loadKeyPairIdentities(s, NamedResource.ofName("gerrit-ssh-key"),
+                new ByteArrayInputStream(cred.privateKey().getBytes(StandardCharsets.UTF_8)), pw);
+        if (keys == null || !keys.iterator().hasNext()) {
+            throw new IOException("the configured SSH private key could not be read (OpenSSH or PEM form expected)");
+        }
+        return keys;
+    }
+
+    /**
+     * Fetches what the gap hid before any live line is read. A failed recovery drops the
+     * connection so that it is retried with backoff; after {@code maxRecoveryAttempts} the gap is
+     * given up, loudly, rather than blocking the stream for ever.
+     */
+    private void recoverIfNeeded() throws IOException, InterruptedException {
+        if (recoverFrom == null || recovery == null) {
+            recoverFrom = null;
+            return;
+        }
+        Instant since = recoverFrom.minus(config.recoverySlack());
+        List<String> lines;
+        try {
+            lines = recovery.eventsSince(since);
+        } catch (IOException | RuntimeException e) {
+            recoveryFailures++;
+            if (recoveryFailures >= Math.max(1, config.maxRecoveryAttempts())) {
+                LOG.log(Level.SEVERE, "Gerrit stream {0}:{1}: giving up recovering events since {2} after {3} "
+                        + "attempts; events of that gap may be lost: {4}",
+                        new Object[] {config.host(), String.valueOf(config.port()), since, recoveryFailures, e.getMessage()});
+                recoverFrom = null;
+                recoveryFailures = 0;
+                return;
+            }
+            abortReason = "recovery of missed events failed: " + e.getMessage();
+            throw new RecoveryFailed(abortReason, e);
+        }
+        recoverFrom = null;
+        recoveryFailures = 0;
+        List<JsonNode> parsed = new ArrayList<>();
+        for (String line : lines) {
+            JsonNode n = parse(line);
+            if (n != null) {
+                parsed.add(n);
+            }
+        }
+        parsed.sort(Comparator.comparingLong(n -> n.path("eventCreatedOn").asLong()));
+        for (JsonNode n : parsed) {
+            deliver(n.toString(), n);
+        }
+        LOG.log(Level.INFO, "Gerrit stream {0}:{1}: recovered {2} event(s) since {3}",
+                new Object[] {config.host(), String.valueOf(config.port()), parsed.size(), since});
+    }
+
+    private static final class RecoveryFailed extends IOException {
+        RecoveryFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void handle(String line) throws IOException, InterruptedException {
+        if (line.isBlank()) {
+            return;
+        }
+        JsonNode n = parse(line);
+        if (n == null) {
+            // not ours to judge beyond JSON: hand it on, the engine logs and skips it
+            safely(() -> sink.accept(line));
+            return;
+        }
+        if (DROPPED_OUTPUT.equals(n.path("type").asText())) {
+            // Gerrit's per-connection queue (128 events) overflowed and it dropped events: fetch
+            // them like after a disconnection, then go on reading
+            droppedOutputs++;
+            LOG.log(Level.WARNING, "Gerrit stream {0}:{1}: Gerrit dropped events (slow reader); recovering them",
+                    new Object[] {config.host(), String.valueOf(config.port())});
+            if (recoverFrom == null) {
+                recoverFrom = gapStart();
+            }
+            recoverIfNeeded();
+            return;
+        }
+        deliver(line, n);
+    }
+
+    static final String DROPPED_OUTPUT = "dropped-output";
+    private volatile long droppedOutputs;
+
+    /** How often Gerrit reported dropping events because this reader was too slow. */
+    public long droppedOutputs() {
+        return droppedOutputs;
+    }
+
+    private void deliver(String line, JsonNode n) {
+        if (!dedup.firstTime(n)) {
+            duplicatesDropped++;
+            return;
+        }
+        long created = n.path("eventCreatedOn").asLong(-1);
+        if (created > lastEventCreatedOn) {
+            lastEventCreatedOn = created;
+        }
+        delivered++;
+        safely(() -> sink.accept(line));
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            JsonNode n = GerritRest.JSON.readTree(line);
+            return n != null && n.isObject() ? n : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            // a failing sink must not kill the stream
+            LOG.log(Level.SEVERE, "Gerrit event sink failed", e);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.tollgate.pipeline.gerrit;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.tollgate.testing.ManualClock;
+import dev.tollgate.testing.Peers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The stream's order and recovery rules against a MINA stand-in server that sends exactly what the
+ * test says; authenticates with an RSA key in PEM form (the real-Gerrit test uses OpenSSH ed25519).
+ */
+public class GerritStreamTest {
+    private static String privateKeyPem;
+    private static PublicKey publicKey;
+    private FakeGerritSshServer server;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @ClassRule
+    public static final TemporaryFolder tmp = new TemporaryFolder();
+
+    @BeforeClass
+    public static void makeKey() throws Exception {
+        Path keygen = Peers.requireExecutable("openssh-client", "/usr/bin/ssh-keygen");
+        Path dir = tmp.newFolder("keys").toPath();
+        Path key = dir.resolve("id_rsa");
+        Process p = new ProcessBuilder(keygen.toString(), "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "",
+                "-f", key.toString()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        privateKeyPem = Files.readString(key);
+        assertTrue(privateKeyPem.startsWith("-----BEGIN RSA PRIVATE KEY-----"));
+        publicKey = PublicKeyEntry.parsePublicKeyEntry(Files.readString(dir.resolve("id_rsa.pub")).strip())
+                .resolvePublicKey(null, null, PublicKeyEntryResolver.FAILING);
+    }
+
+    @Before
+    public void startServer() throws Exception {
+        server = new FakeGerritSshServer(publicKey);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        server.close();
+    }
+
+    private static String comment(int change, String text, long at) {
+        return ("{'type':'comment-added','change':{'project':'p','number':" + change + "},'patchSet':{'number':1},"
+                + "'author':{'username':'u'},'comment':'" + text + "','eventCreatedOn':" + at + "}").replace('\'', '"');
+    }
+
+    private static final class ScriptedRecovery implements EventRecovery {
+        final List<Instant> calls = new ArrayList<>();
+        final List<Object> answers = new ArrayList<>(); // List<String> or IOException, one per call
+
+        @Override
+        public synchronized List<String> eventsSince(Instant since) throws IOException {
+            calls.add(since);
+            Object a = answers.isEmpty() ? new IOException("no scripted answer") : answers.remove(0);
+            if (a instanceof IOException) {
+                throw (IOException) a;
+            }
+            @SuppressWarnings("unchecked")
+            List<String> lines = (List<String>) a;
+            return lines;
+        }
+    }
+
+    private GerritStream stream(GerritSshConfig cfg, RecordingSink sink, EventRecovery recovery, GateSleeper gate) {
+        GerritStream s = new GerritStream(cfg, () -> new SshKeyCredentials("ci", privateKeyPem, null), sink, recovery,
+                new ManualClock(), gate, () -> 0.0);
+        closeables.add(s);
+        s.start();
+        return s;
+    }
+
+    private GerritSshConfig config(int maxRecoveryAttempts, Instant resumeFrom) {
+        GerritSshConfig c = GerritSshConfig.of("127.0.0.1", server.port(), server.hostKeyLine);
+        return new GerritSshConfig(c.host(), c.port(), c.hostKey(), Duration.ofSeconds(10), Duration.ZERO, 3,
+                Duration.ZERO, new Backoff(Duration.ofMillis(10), Duration.ofSeconds(1), 2.0, 0.0), resumeFrom,
+                Duration.ofSeconds(5), maxRecoveryAttempts);
+    }
+
+    private static List<String> comments(RecordingSink sink) {
+        return sink.events().stream().map(e -> e.path("comment").asText(e.toString())).collect(Collectors.toList());
+    }
+
+    @Test
+    public void linesFlowInOrderAndNeitherBadLinesNorAFailingSinkStopTheStream() throws Exception {
+        RecordingSink sink = new RecordingSink() {
+            @Override
+            public synchronized void accept(String jsonLine) {
+                super.accept(jsonLine);
+                if (jsonLine.contains("explode")) {
+                    throw new IllegalStateException("a bug in the sink");
+                }
+            }
+        };
+        GerritStream s = stream(config(5, null), sink, null, new GateSleeper());
+        sink.await("connected", 20, r -> r.connects() == 1);
+        server.send(comment(1, "one", 1000));
+        server.send("{\"type\":\"comment-added\",\"broken\"");
+        server.send(comment(1, "explode", 1001));
+        server.send(comment(1, "two", 1002));
+        server.send(comment(1, "two", 1002)); // the same event twice: delivered once
+        server.send(comment(1, "three", 1003));
+        sink.await("all lines", 20, r -> comments(r).contains("three"));
+        assertEquals(List.of("one", "explode", "two", "three"), comments(sink));
+        assertEquals("the malformed line is handed on as it came", "{\"type\":\"comment-added\",\"broken\"",
+                sink.raw().get(1));
+        assertEquals(1, s.status().duplicatesDropped());
+        assertEquals(4, s.status().delivered());
+        assertEquals(GerritStream.State.CONNECTED, s.status().state());
+    }
+
+    @Test
+    public void missedEventsAreRecoveredBeforeLiveOnesAndAFailedRecoveryIsRetried() throws Exception {
+        ScriptedRecovery recovery = new ScriptedRecovery();
+        recovery.answers.add(new IOException("HTTP 503 from Gerrit"));
+        recovery.answers.add(List.of(comment(1, "one", 999), comment(1, "missed", 1003)));
+        RecordingSink sink = new RecordingSink();
+        GateSleeper gate = new GateSleeper();
+        GerritStream s = stream(config(5, null), sink, recovery, gate);
+        sink.await("connected", 20, r -> r.connects() == 1);
+        server.send(comment(1, "one", 1000));
+        sink.await("live event", 20, r -> r.events().size() == 1);
+
+        server.closeSessions();
+        sink.await("disconnect", 20, r -> r.disconnects().size() == 1);
+        gate.release();
+        sink.await("recovery failure", 20, r -> r.disconnects().size() == 2);
+        assertTrue(sink.disconnects().get(1), sink.disconnects().get(1).contains("recovery of missed events failed: HTTP 503"));
+        gate.release();
+        sink.await("reconnected", 20, r -> r.connects() == 3 && r.events().size() == 2);
+        server.send(comment(1, "live again", 1004));
+        sink.await("live again", 20, r -> r.events().size() == 3);
+
+        assertEquals(List.of("one", "missed", "live again"), comments(sink));
+        assertEquals("both recoveries start 5 s before the last event seen",
+                List.of(Instant.ofEpochSecond(995), Instant.ofEpochSecond(995)), recovery.calls);
+        assertEquals(1, s.status().duplicatesDropped());
+        assertEquals(Instant.ofEpochSecond(1004), s.status().lastEventCreatedOn());
+        assertEquals(3, server.commands.get());
+    }
+
+    @Test
+    public void eventsGerritDroppedForASlowReaderAreRecoveredInPlace() throws Exception {
+        ScriptedRecovery recovery = new ScriptedRecovery();
+        recovery.answers.add(List.of(comment(3, "one", 2000), comment(3, "dropped by gerrit", 2001)));
+        RecordingSink sink = new RecordingSink();
+        GerritStream s = stream(config(5, null), sink, recovery, new GateSleeper());
+        sink.await("connected", 20, r -> r.connects() == 1);
+        server.send(comment(3, "one", 2000));
+        server.send("{\"type\":\"dropped-output\"}");
+        server.send(comment(3, "two", 2002));
+        sink.await("three comments", 20, r -> r.events().size() == 3);
+        assertEquals(List.of("one", "dropped by gerrit", "two"), comments(sink));
+        assertEquals(List.of(Instant.ofEpochSecond(1995)), recovery.calls);
+        assertEquals(1, s.droppedOutputs());
+        assertEquals("no reconnect was needed", 1, sink.connects());
+    }
+
+    @Test
+    public void aGapThatCannotBeRecoveredIsGivenUpAfterTheConfiguredAttempts() throws Exception {
+        ScriptedRecovery recovery = new ScriptedRecovery(); // fails every time
+        RecordingSink sink = new RecordingSink();
+        GateSleeper gate = new GateSleeper();
+        GerritStream s = stream(config(2, Instant.ofEpochSecond(5000)), sink, recovery, gate);
+        sink.await("first recovery failure", 20, r -> r.disconnects().size() == 1);
+        gate.release();
+        sink.await("second connect goes live", 20, r -> r.connects() == 2);
+        server.send(comment(2, "after", 6000));
+        sink.await("live", 20, r -> r.events().size() == 1);
+        assertEquals(List.of(Instant.ofEpochSecond(4995), Instant.ofEpochSecond(4995)), recovery.calls);
+        assertEquals(GerritStream.State.CONNECTED, s.status().state());
+    }
+
+    @Test
+    public void aWrongUserKeyIsReportedAndRetried() throws Exception {
+        Path keygen = Peers.requireExecutable("openssh-client", "/usr/bin/ssh-keygen");
+        Path dir = tmp.newFolder().toPath();
+        Process p = new ProcessBuilder(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-f",
+                dir.resolve("k").toString()).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String otherKey = Files.readString(dir.resolve("k"));
+        RecordingSink sink = new RecordingSink();
+        GateSleeper gate = new GateSleeper();
+        GerritStream s = new GerritStream(config(5, null), () -> new SshKeyCredentials("ci", otherKey, null), sink,
+                null, new ManualClock(), gate, () -> 0.0);
+        closeables.add(s);
+        s.start();
+        sink.await("auth failure", 20, r -> r.disconnects().size() == 1);
+        assertTrue(sink.disconnects().get(0), sink.disconnects().get(0).contains("SshException"));
+        assertTrue("the key never shows in the reason", !sink.disconnects().get(0).contains("PRIVATE KEY"));
+        assertEquals(GerritStream.State.WAITING_TO_RECONNECT, s.status().state());
+        assertEquals(List.of(Duration.ofMillis(10)), gate.awaitWaits(1));
+        gate.release();
+        sink.await("second failure", 20, r -> r.disconnects().size() == 2);
+        assertEquals(Duration.ofMillis(20), gate.awaitWaits(2).get(1));
+    }
+}
