@@ -1,0 +1,275 @@
+package dev.tollgate.logs;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedFactory;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.cipher.Cipher;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
+
+/**
+ * Publishes a build's logs to a {@link LogHost}: plans locally (globs, safety checks, names), connects
+ * over SSH with the host key checked against the pin, uploads over SFTP (several channels, pipelined
+ * writes, temp name + rename) or SCP, and on a broken connection reconnects with backoff and sends only
+ * what is not finished yet.
+ */
+public final class LogPublisher {
+    private static final System.Logger LOG = System.getLogger(LogPublisher.class.getName());
+
+    private final CredentialSource credentials;
+    private final PublisherSettings settings;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    public LogPublisher(CredentialSource credentials, PublisherSettings settings, Clock clock, Sleeper sleeper) {
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    public PublishResult publish(LogHost host, PublishRequest request, TransferListener listener)
+            throws LogPublishException {
+        Instant start = clock.instant();
+        UploadPlan plan;
+        try {
+            plan = UploadPlan.of(request);
+        } catch (IllegalArgumentException | IOException e) {
+            throw new LogPublishException(LogPublishException.Reason.INVALID_REQUEST,
+                    "cannot publish to log host '" + host.name() + "': " + e.getMessage(), e);
+        }
+        String url = host.urlOf(plan.destination());
+        if (request.buildResult().isFailure() && !request.copyAfterFailure()) {
+            PublishResult r = new PublishResult(PublishResult.Outcome.SKIPPED, url, plan.destination(), null, 0, 0, 0,
+                    Duration.between(start, clock.instant()), 0, List.of(), plan.skipped(),
+                    "build result " + request.buildResult() + " and copy-after-failure is off");
+            listener.finished(r);
+            return r;
+        }
+        for (FileProblem p : plan.skipped()) {
+            listener.fileFailed(p);
+        }
+        listener.started(url, plan.items().size(), plan.totalBytes());
+        Credential credential = lookupCredential(host);
+        TransferState state = new TransferState(plan, listener);
+        Protocol protocol = settings.protocol() == Protocol.SCP ? Protocol.SCP : Protocol.SFTP;
+        int attempt = 0;
+        AtomicReference<String> hostKeyProblem = new AtomicReference<>();
+        SshClient client = newClient(host, hostKeyProblem);
+        try {
+            while (true) {
+                attempt++;
+                try (Connection connection = new Connection(connect(client, host, credential, hostKeyProblem))) {
+                    ClientSession session = connection.session();
+                    if (protocol == Protocol.SFTP) {
+                        try {
+                            new SftpUploader(settings).upload(session, host, state);
+                        } catch (SftpUploader.SftpUnavailableException e) {
+                            if (settings.protocol() != Protocol.AUTO) {
+                                throw new LogPublishException(LogPublishException.Reason.REMOTE_REFUSED,
+                                        "log host '" + host.name() + "' offers no SFTP and the protocol is SFTP only: "
+                                                + e.getMessage(), e);
+                            }
+                            LOG.log(Level.INFO, "log publish: {0} offers no SFTP, falling back to SCP", host.name());
+                            protocol = Protocol.SCP;
+                        }
+                    }
+                    if (protocol == Protocol.SCP) {
+                        new ScpUploader(settings).upload(session, host, state);
+                    }
+                    if (state.pending.isEmpty()) {
+                        break;
+                    }
+                    throw new IOException(state.pending.size() + " files left after the transfer");
+                } catch (SftpUploader.FatalRemoteException e) {
+                    throw new LogPublishException(LogPublishException.Reason.REMOTE_REFUSED,
+                            "log host '" + host.name() + "': " + e.getMessage(), e);
+                } catch (IOException e) {
+                    if (attempt >= settings.maxAttempts()) {
+                        throw new LogPublishException(LogPublishException.Reason.CONNECTION,
+                                "gave up publishing to log host '" + host.name() + "' after " + attempt + " attempts ("
+                                        + state.done() + " of " + plan.items().size() + " files done): " + describe(e), e);
+                    }
+                    Duration delay = settings.backoffBefore(attempt + 1);
+                    LOG.log(Level.WARNING, "log publish to {0}: attempt {1} failed ({2}); {3} files left, retrying in {4}",
+                            host.name(), attempt, describe(e), state.pending.size(), delay);
+                    listener.retrying(attempt + 1, delay, describe(e));
+                    try {
+                        sleeper.sleep(delay);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new LogPublishException(LogPublishException.Reason.CONNECTION,
+                                "interrupted while waiting to retry the publish to '" + host.name() + "'", ie);
+                    }
+                }
+            }
+        } finally {
+            // graceful: stopping the client under a session that is still closing makes MINA's I/O
+            // threads report "Executor has been shut down"
+            try {
+                client.close(false).await(Duration.ofSeconds(5));
+            } catch (IOException e) {
+                client.stop();
+            }
+        }
+        List<FileProblem> failures = state.failures();
+        PublishResult result = new PublishResult(
+                failures.isEmpty() ? PublishResult.Outcome.COMPLETE : PublishResult.Outcome.PARTIAL, url,
+                plan.destination(), protocol, state.done(), state.bytes(), state.sent(),
+                Duration.between(start, clock.instant()), attempt, failures, plan.skipped(), null);
+        LOG.log(Level.INFO, "log publish to {0}: {1}", host.name(), result);
+        listener.finished(result);
+        return result;
+    }
+
+    /** A session closed gracefully (and waited for) at the end of an attempt. */
+    private record Connection(ClientSession session) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                session.close(false).await(Duration.ofSeconds(5));
+            } catch (IOException e) {
+                session.close(true);
+            }
+        }
+    }
+
+    private Credential lookupCredential(LogHost host) throws LogPublishException {
+        Credential c;
+        try {
+            c = credentials.credential(host.credentialId());
+        } catch (IOException | RuntimeException e) {
+            throw new LogPublishException(LogPublishException.Reason.NO_CREDENTIAL, "cannot look up credential '"
+                    + host.credentialId() + "' of log host '" + host.name() + "': " + e.getMessage(), e);
+        }
+        if (c == null) {
+            throw new LogPublishException(LogPublishException.Reason.NO_CREDENTIAL, "no credential '"
+                    + host.credentialId() + "' for log host '" + host.name() + "'", null);
+        }
+        return c;
+    }
+
+    private SshClient newClient(LogHost host, AtomicReference<String> hostKeyProblem) {
+        SshClient client = SshClient.setUpDefaultClient();
+        // Without TCP_NODELAY every small request waits out the peer's delayed ACK.
+        CoreModuleProperties.TCP_NODELAY.set(client, true);
+        CoreModuleProperties.IDLE_TIMEOUT.set(client, settings.idleTimeout());
+        // Only what the log host's configuration says: no ~/.ssh/config, no keys from ~/.ssh.
+        client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+        client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        // AES-GCM first: the JDK runs it on AES-NI, while MINA's ChaCha20-Poly1305 (OpenSSH's first
+        // choice) is plain Java and was most of the client's CPU time in the benchmark.
+        List<NamedFactory<Cipher>> ciphers = new ArrayList<>(client.getCipherFactories());
+        ciphers.sort(Comparator.comparingInt(c -> c.getName().contains("-gcm@") ? 0 : 1));
+        client.setCipherFactories(ciphers);
+        client.setServerKeyVerifier((session, address, key) -> {
+            if (host.hostKey().matches(key)) {
+                return true;
+            }
+            String problem = "log host '" + host.name() + "' (" + host.host() + ":" + host.port()
+                    + ") presented host key " + HostKeyPin.fingerprintOf(key) + " (" + KeyUtils.getKeyType(key)
+                    + ") but " + host.hostKey().fingerprint() + " is expected; refusing to connect."
+                    + " If the server's key really changed, update the log host's host key";
+            hostKeyProblem.set(problem);
+            LOG.log(Level.ERROR, problem);
+            return false;
+        });
+        client.start();
+        return client;
+    }
+
+    private ClientSession connect(SshClient client, LogHost host, Credential credential,
+            AtomicReference<String> hostKeyProblem) throws IOException, LogPublishException {
+        ClientSession session = null;
+        try {
+            session = client.connect(host.user(), host.host(), host.port())
+                    .verify(settings.connectTimeout()).getSession();
+            addIdentity(session, host, credential);
+            session.auth().verify(settings.authTimeout());
+            return session;
+        } catch (IOException | RuntimeException e) {
+            if (session != null) {
+                session.close(true);
+            }
+            if (hostKeyProblem.get() != null) {
+                throw new LogPublishException(LogPublishException.Reason.HOST_KEY_MISMATCH, hostKeyProblem.get(), e);
+            }
+            if (session != null && isAuthFailure(e)) {
+                throw new LogPublishException(LogPublishException.Reason.AUTHENTICATION, "login to log host '"
+                        + host.name() + "' as " + host.user() + " with credential '" + host.credentialId()
+                        + "' failed: " + describe(e), e);
+            }
+            throw e instanceof IOException ? (IOException) e : new IOException(describe(e), e);
+        }
+    }
+
+    private static boolean isAuthFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (m.contains("authentication") || m.contains("no more authentication methods")) {
+                return true;
+            }
+            if (t instanceof ConnectException) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static void addIdentity(ClientSession session, LogHost host, Credential credential)
+            throws IOException, LogPublishException {
+        if (credential instanceof Credential.Password p) {
+            session.addPasswordIdentity(new String(p.password()));
+        } else if (credential instanceof Credential.Keys k) {
+            session.addPublicKeyIdentity(k.keyPair());
+        } else if (credential instanceof Credential.PrivateKey k) {
+            List<KeyPair> pairs = new ArrayList<>();
+            try {
+                FilePasswordProvider pw = k.passphrase() == null ? FilePasswordProvider.EMPTY
+                        : FilePasswordProvider.of(new String(k.passphrase()));
+                Iterable<KeyPair> loaded = SecurityUtils.loadKeyPairIdentities(null,
+                        NamedResource.ofName("credential " + host.credentialId()),
+                        new ByteArrayInputStream(k.keyText().getBytes(StandardCharsets.UTF_8)), pw);
+                if (loaded != null) {
+                    loaded.forEach(pairs::add);
+                }
+            } catch (GeneralSecurityException | IOException | RuntimeException e) {
+                // the message of a key parser never contains the key itself
+                throw new LogPublishException(LogPublishException.Reason.NO_CREDENTIAL, "credential '"
+                        + host.credentialId() + "' of log host '" + host.name() + "' is not a usable private key: "
+                        + e.getClass().getSimpleName(), null);
+            }
+            if (pairs.isEmpty()) {
+                throw new LogPublishException(LogPublishException.Reason.NO_CREDENTIAL, "credential '"
+                        + host.credentialId() + "' of log host '" + host.name() + "' holds no private key", null);
+            }
+            pairs.forEach(session::addPublicKeyIdentity);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}

@@ -1,0 +1,154 @@
+package dev.tollgate.logs;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.session.ClientSession;
+
+/**
+ * The fallback for servers without SFTP: one {@code scp -r -t ROOT} channel receives the whole tree as
+ * a stream of D/C/E messages (the classic rcp protocol), so there is no round trip per directory.
+ * SCP cannot rename, so files are written under their final names; a retry rewrites a file whole.
+ * Each file is read into memory first because a C message announces its exact size.
+ */
+final class ScpUploader {
+    private static final System.Logger LOG = System.getLogger(ScpUploader.class.getName());
+    private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9/._+-]+");
+
+    private final PublisherSettings settings;
+
+    ScpUploader(PublisherSettings settings) {
+        this.settings = settings;
+    }
+
+    void upload(ClientSession session, LogHost host, TransferState state) throws IOException {
+        String command = "scp -r -t " + shellQuote(host.rootPath());
+        try (ChannelExec channel = session.createExecChannel(command)) {
+            channel.open().verify(settings.connectTimeout());
+            OutputStream out = channel.getInvertedIn();
+            InputStream in = channel.getInvertedOut();
+            Deque<String> open = new ArrayDeque<>();
+            List<String> dest = List.of(state.plan.destination().split("/"));
+            List<UploadPlan.Item> items = new ArrayList<>(state.pending);
+            // group files by directory so each directory is entered once
+            items.sort(Comparator.comparing((UploadPlan.Item i) -> parent(i.remotePath())).thenComparing(
+                    UploadPlan.Item::remotePath));
+            byte[] buf = new byte[settings.writeBufferSize()];
+            for (UploadPlan.Item item : items) {
+                List<String> dirs = new ArrayList<>(dest);
+                String parent = parent(item.remotePath());
+                if (!parent.isEmpty()) {
+                    dirs.addAll(List.of(parent.split("/")));
+                }
+                enter(out, in, open, dirs);
+                byte[] content;
+                long sourceBytes;
+                try (InputStream src = Streams.open(item)) {
+                    ByteArrayOutputStream mem = new ByteArrayOutputStream();
+                    sourceBytes = Streams.copy(item, src, mem, settings.gzipLevel(), buf)[0];
+                    content = mem.toByteArray();
+                } catch (Streams.SourceReadException e) {
+                    state.pending.remove(item);
+                    state.failed(item, e.getMessage());
+                    continue;
+                }
+                String name = item.remotePath().substring(item.remotePath().lastIndexOf('/') + 1);
+                String refused = send(out, in, "C0644 " + content.length + " " + name);
+                if (refused == null) {
+                    out.write(content);
+                    out.write(0);
+                    out.flush();
+                    refused = readAck(in);
+                }
+                state.pending.remove(item);
+                if (refused != null) {
+                    state.failed(item, "server refused it: " + refused);
+                } else {
+                    state.uploaded(item, sourceBytes, content.length);
+                }
+            }
+            while (!open.isEmpty()) {
+                expectOk(send(out, in, "E"), "leaving " + open.pop());
+            }
+            out.close(); // EOF ends the remote scp
+            channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), settings.idleTimeout());
+            Integer status = channel.getExitStatus();
+            if (status != null && status != 0) {
+                LOG.log(Level.WARNING, "log publish: remote scp exited with status {0}", status);
+            }
+        }
+    }
+
+    /** Leaves and enters directories (E and D messages) so that the open ones are exactly {@code dirs}. */
+    private static void enter(OutputStream out, InputStream in, Deque<String> open, List<String> dirs)
+            throws IOException {
+        List<String> current = new ArrayList<>(open);
+        java.util.Collections.reverse(current); // deque head is the innermost directory
+        int common = 0;
+        while (common < current.size() && common < dirs.size() && current.get(common).equals(dirs.get(common))) {
+            common++;
+        }
+        for (int i = current.size(); i > common; i--) {
+            expectOk(send(out, in, "E"), "leaving " + open.pop());
+        }
+        for (int i = common; i < dirs.size(); i++) {
+            expectOk(send(out, in, "D0755 0 " + dirs.get(i)), "entering directory " + dirs.get(i));
+            open.push(dirs.get(i));
+        }
+    }
+
+    private static void expectOk(String refused, String what) throws IOException {
+        if (refused != null) {
+            throw new SftpUploader.FatalRemoteException("scp refused " + what + ": " + refused, null);
+        }
+    }
+
+    /** Sends one protocol line; returns null when acknowledged, else the server's message. */
+    private static String send(OutputStream out, InputStream in, String line) throws IOException {
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return readAck(in);
+    }
+
+    private static String readAck(InputStream in) throws IOException {
+        int c = in.read();
+        if (c < 0) {
+            throw new EOFException("scp channel closed");
+        }
+        if (c == 0) {
+            return null;
+        }
+        ByteArrayOutputStream msg = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            msg.write(b);
+        }
+        if (b < 0) {
+            throw new EOFException("scp channel closed");
+        }
+        return msg.toString(StandardCharsets.UTF_8).trim();
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? "" : path.substring(0, slash);
+    }
+
+    static String shellQuote(String s) {
+        return SHELL_SAFE.matcher(s).matches() ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+}

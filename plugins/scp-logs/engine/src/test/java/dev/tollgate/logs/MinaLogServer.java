@@ -1,0 +1,129 @@
+package dev.tollgate.logs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.scp.server.ScpCommandFactory;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.session.ServerSession;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+
+/**
+ * An embedded Apache MINA SSH server for the tests: SFTP (optional) and SCP on a temp directory, user
+ * {@code logs} with a password or a key, TCP_NODELAY, and a hook that kills the session once after a
+ * number of written bytes (a network failure in the middle of a transfer).
+ */
+final class MinaLogServer implements AutoCloseable {
+    static final String USER = "logs";
+    static final String PASSWORD = "s3cret-pw";
+
+    final Path root;
+    final KeyPair hostKey;
+    final KeyPair clientKey;
+    final AtomicInteger sessions = new AtomicInteger();
+    final AtomicInteger kills = new AtomicInteger();
+    private final SshServer sshd;
+    private final AtomicLong written = new AtomicLong();
+    private volatile long killAfterBytes = -1;
+
+    MinaLogServer(Path root, boolean sftp) throws IOException {
+        this.root = root;
+        this.hostKey = ecKey();
+        this.clientKey = ecKey();
+        sshd = SshServer.setUpDefaultServer();
+        sshd.setHost("127.0.0.1");
+        sshd.setPort(0);
+        CoreModuleProperties.TCP_NODELAY.set(sshd, true);
+        sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
+        sshd.setPasswordAuthenticator((user, pw, session) -> USER.equals(user) && PASSWORD.equals(pw));
+        sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
+                && KeyUtils.compareKeys(key, clientKey.getPublic()));
+        sshd.setCommandFactory(new ScpCommandFactory());
+        if (sftp) {
+            SftpSubsystemFactory factory = new SftpSubsystemFactory.Builder().build();
+            factory.addSftpEventListener(new SftpEventListener() {
+                @Override
+                public void written(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
+                        byte[] data, int dataOffset, int dataLen, Throwable thrown) {
+                    long limit = killAfterBytes;
+                    if (limit >= 0 && written.addAndGet(dataLen) > limit) {
+                        killAfterBytes = -1; // once
+                        kills.incrementAndGet();
+                        session.close(true);
+                    }
+                }
+            });
+            sshd.setSubsystemFactories(List.of(factory));
+        }
+        sshd.addSessionListener(new org.apache.sshd.common.session.SessionListener() {
+            @Override
+            public void sessionCreated(org.apache.sshd.common.session.Session session) {
+                sessions.incrementAndGet();
+            }
+        });
+        sshd.start();
+    }
+
+    /** Kills the SFTP session once, after this many more bytes were written to files. */
+    void killOnceAfter(long bytes) {
+        written.set(0);
+        killAfterBytes = bytes;
+    }
+
+    int port() {
+        return sshd.getPort();
+    }
+
+    String hostKeyFingerprint() {
+        return HostKeyPin.fingerprintOf(hostKey.getPublic());
+    }
+
+    LogHost logHost(String rootPath, String credentialId) {
+        return new LogHost("mina", "127.0.0.1", port(), rootPath, USER, credentialId, HostKeyPin.of(hostKey.getPublic()),
+                java.net.URI.create("http://logs.example.org/ci"));
+    }
+
+    static KeyPair ecKey() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Path remote(String relative) {
+        return root.resolve(relative);
+    }
+
+    @Override
+    public void close() throws IOException {
+        sshd.stop(true);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        }
+    }
+}
