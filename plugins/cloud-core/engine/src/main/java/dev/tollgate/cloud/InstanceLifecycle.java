@@ -1,5 +1,7 @@
 package dev.tollgate.cloud;
 
+import dev.tollgate.common.Backoff;
+
 import dev.tollgate.cloud.port.AgentRegistry;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
@@ -698,7 +700,7 @@ public final class InstanceLifecycle {
                 } else {
                     int n = r.terminateAttempts() + 1;
                     persist(r.edit().terminateAttempts(n)
-                            .nextAttemptAt(after.plus(Backoff.delay(n, settings.terminateBackoff(), settings.maxBackoff(), random)))
+                            .nextAttemptAt(after.plus(retryTerminateAfter(n)))
                             .reason("terminate failed (" + n + "): " + failure.getMessage()).done());
                 }
             }
@@ -713,7 +715,7 @@ public final class InstanceLifecycle {
                 } else {
                     int n = s.attempts() + 1;
                     strays.put(id, new Stray(id, s.template(), s.why(), n,
-                            after.plus(Backoff.delay(n, settings.terminateBackoff(), settings.maxBackoff(), random))));
+                            after.plus(retryTerminateAfter(n))));
                 }
             }
         }
@@ -789,5 +791,11 @@ public final class InstanceLifecycle {
         Map<String, String> m = new LinkedHashMap<>();
         strays.values().forEach(s -> m.put(s.instanceId(), s.why()));
         return m;
+    }
+
+    /** Wait before terminate attempt n+1: doubling from terminateBackoff up to maxBackoff, half of it jittered. */
+    private Duration retryTerminateAfter(int failedAttempts) {
+        return new Backoff(settings.terminateBackoff(), settings.maxBackoff(), 2.0, 0.5)
+                .delay(failedAttempts - 1, random.nextDouble());
     }
 }

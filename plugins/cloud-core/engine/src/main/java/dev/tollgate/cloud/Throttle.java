@@ -1,5 +1,7 @@
 package dev.tollgate.cloud;
 
+import dev.tollgate.common.Backoff;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.random.RandomGenerator;
@@ -31,7 +33,7 @@ final class Throttle {
     /** Records a THROTTLED answer; returns the pause chosen. */
     synchronized Duration throttled(Instant now) {
         consecutive++;
-        Duration d = Backoff.delay(consecutive, base, max, random);
+        Duration d = new Backoff(base, max, 2.0, 0.5).delay(consecutive - 1, random.nextDouble());
         Instant next = now.plus(d);
         if (next.isAfter(until)) {
             until = next;

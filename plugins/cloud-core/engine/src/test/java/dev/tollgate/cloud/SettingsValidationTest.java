@@ -1,5 +1,7 @@
 package dev.tollgate.cloud;
 
+import dev.tollgate.common.Backoff;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -78,7 +80,7 @@ public class SettingsValidationTest {
         for (int attempt = 1; attempt <= 12; attempt++) {
             long full = Math.min(60_000, 1000L << (attempt - 1));
             for (int i = 0; i < 50; i++) {
-                long d = Backoff.delay(attempt, Duration.ofSeconds(1), Duration.ofSeconds(60), r).toMillis();
+                long d = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 2.0, 0.5).delay(attempt - 1, r.nextDouble()).toMillis();
                 assertTrue(attempt + ": " + d, d >= full / 2 && d <= full);
             }
         }

@@ -1,5 +1,7 @@
 package dev.tollgate.gearman;
 
+import dev.tollgate.common.Sleeper;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

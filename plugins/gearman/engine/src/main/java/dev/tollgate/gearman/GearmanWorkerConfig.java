@@ -1,5 +1,7 @@
 package dev.tollgate.gearman;
 
+import dev.tollgate.common.Backoff;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +24,9 @@ import java.util.Objects;
 public record GearmanWorkerConfig(String managerName, List<GearmanServerAddress> servers,
         Backoff backoff, Duration connectTimeout, int maxPacketSize, Duration resultRetention,
         Duration keepAlive) {
+    /** 1 s, doubling, up to 60 s, half of it random: spreads the reconnects after a gearmand restart. */
+    public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 2.0, 0.5);
+
     public static final int DEFAULT_MAX_PACKET_SIZE = 16 * 1024 * 1024;
 
     public GearmanWorkerConfig {
@@ -49,7 +54,7 @@ public record GearmanWorkerConfig(String managerName, List<GearmanServerAddress>
     }
 
     public static GearmanWorkerConfig of(String managerName, List<GearmanServerAddress> servers) {
-        return new GearmanWorkerConfig(managerName, servers, Backoff.DEFAULT, Duration.ofSeconds(10),
+        return new GearmanWorkerConfig(managerName, servers, DEFAULT_BACKOFF, Duration.ofSeconds(10),
                 DEFAULT_MAX_PACKET_SIZE, Duration.ofMinutes(30), Duration.ofSeconds(60));
     }
 

@@ -1,5 +1,7 @@
 package dev.tollgate.gearman;
 
+import dev.tollgate.common.Sleeper;
+
 import dev.tollgate.testing.GearmandServer;
 import java.time.Clock;
 import java.time.Duration;

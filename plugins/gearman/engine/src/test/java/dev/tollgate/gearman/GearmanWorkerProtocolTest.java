@@ -1,5 +1,7 @@
 package dev.tollgate.gearman;
 
+import dev.tollgate.common.Backoff;
+
 import static dev.tollgate.gearman.TestSupport.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;

@@ -1,5 +1,7 @@
 package dev.tollgate.logs;
 
+import dev.tollgate.common.Sleeper;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

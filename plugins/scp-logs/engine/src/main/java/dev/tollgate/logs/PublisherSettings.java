@@ -1,5 +1,7 @@
 package dev.tollgate.logs;
 
+import dev.tollgate.common.Backoff;
+
 import java.time.Duration;
 
 /**
@@ -38,6 +40,7 @@ public record PublisherSettings(int channels, Protocol protocol, int maxAttempts
                 throw new IllegalArgumentException("durations must be given and not negative");
             }
         }
+        new Backoff(initialBackoff, maxBackoff, 2.0, 0.0); // says what is wrong with the pair, now rather than at the first retry
     }
 
     public static PublisherSettings defaults() {
@@ -67,10 +70,7 @@ public record PublisherSettings(int channels, Protocol protocol, int maxAttempts
 
     /** The wait before attempt number {@code attempt} (2, 3, ...). */
     Duration backoffBefore(int attempt) {
-        Duration d = initialBackoff;
-        for (int i = 2; i < attempt && d.compareTo(maxBackoff) < 0; i++) {
-            d = d.multipliedBy(2);
-        }
-        return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+        // no jitter: one publisher retrying one upload has no crowd to spread
+        return new Backoff(initialBackoff, maxBackoff, 2.0, 0.0).delay(attempt - 2, 0.0);
     }
 }

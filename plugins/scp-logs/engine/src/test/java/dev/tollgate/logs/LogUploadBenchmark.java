@@ -1,5 +1,7 @@
 package dev.tollgate.logs;
 
+import dev.tollgate.common.Sleeper;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

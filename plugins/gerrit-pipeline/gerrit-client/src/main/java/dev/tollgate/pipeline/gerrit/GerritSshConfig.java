@@ -1,5 +1,7 @@
 package dev.tollgate.pipeline.gerrit;
 
+import dev.tollgate.common.Backoff;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -25,6 +27,9 @@ public record GerritSshConfig(String host, int port, String hostKey, Duration co
                               Duration keepAliveInterval, int keepAliveMaxMissed, Duration silenceTimeout,
                               Backoff backoff, Instant resumeFrom, Duration recoverySlack,
                               int maxRecoveryAttempts) {
+    /** 1 s, doubling, up to 2 min, 30 % jitter. */
+    public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), 2.0, 0.3);
+
     public GerritSshConfig {
         Objects.requireNonNull(host, "host");
         if (port < 1 || port > 65535) {
@@ -41,7 +46,7 @@ public record GerritSshConfig(String host, int port, String hostKey, Duration co
     /** Defaults: 30 s connect, keep-alive every 15 s (dead after 3 missed), 30 min silence watchdog. */
     public static GerritSshConfig of(String host, int port, String hostKey) {
         return new GerritSshConfig(host, port, hostKey, Duration.ofSeconds(30), Duration.ofSeconds(15), 3,
-                Duration.ofMinutes(30), Backoff.defaults(), null, Duration.ofSeconds(5), 5);
+                Duration.ofMinutes(30), DEFAULT_BACKOFF, null, Duration.ofSeconds(5), 5);
     }
 
     public GerritSshConfig withKeepAlive(Duration interval, int maxMissed) {

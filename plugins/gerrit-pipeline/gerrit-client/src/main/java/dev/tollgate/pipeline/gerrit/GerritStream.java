@@ -1,5 +1,7 @@
 package dev.tollgate.pipeline.gerrit;
 
+import dev.tollgate.common.Sleeper;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;

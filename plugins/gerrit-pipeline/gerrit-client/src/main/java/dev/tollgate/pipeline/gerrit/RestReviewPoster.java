@@ -1,5 +1,8 @@
 package dev.tollgate.pipeline.gerrit;
 
+import dev.tollgate.common.Backoff;
+import dev.tollgate.common.Sleeper;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.pipeline.port.Review;
@@ -55,7 +58,7 @@ public final class RestReviewPoster implements ReviewPoster {
     }
 
     public RestReviewPoster(GerritRest rest) {
-        this(rest, Backoff.defaults(), Sleeper.REAL, null, 8);
+        this(rest, GerritSshConfig.DEFAULT_BACKOFF, Sleeper.REAL, null, 8);
     }
 
     /** The tag that marks this review; keys Gerrit might not take verbatim are hashed. */

@@ -1,5 +1,7 @@
 package dev.tollgate.pipeline.gerrit;
 
+import dev.tollgate.common.Sleeper;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

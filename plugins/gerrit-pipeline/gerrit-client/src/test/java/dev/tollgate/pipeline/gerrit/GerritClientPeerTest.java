@@ -1,5 +1,8 @@
 package dev.tollgate.pipeline.gerrit;
 
+import dev.tollgate.common.Backoff;
+import dev.tollgate.common.Sleeper;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -301,7 +304,7 @@ public class GerritClientPeerTest {
         GerritRest badPassword = new GerritRest(URI.create("http://127.0.0.1:" + http.port()),
                 () -> new HttpCredentials("admin", "wrong"));
         try {
-            new RestReviewPoster(badPassword, Backoff.defaults(), sleeper, () -> 0.5, 6)
+            new RestReviewPoster(badPassword, GerritSshConfig.DEFAULT_BACKOFF, sleeper, () -> 0.5, 6)
                     .post(review(change, 1, Map.of(), "unauthorised"));
             fail("a wrong password must be refused");
         } catch (ReviewException e) {

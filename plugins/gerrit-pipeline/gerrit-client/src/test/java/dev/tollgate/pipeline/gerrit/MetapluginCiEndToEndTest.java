@@ -1,5 +1,8 @@
 package dev.tollgate.pipeline.gerrit;
 
+import dev.tollgate.common.Backoff;
+import dev.tollgate.common.Sleeper;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;

@@ -1,5 +1,7 @@
 package dev.tollgate.pipeline.gerrit;
 
+import dev.tollgate.common.Backoff;
+
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;

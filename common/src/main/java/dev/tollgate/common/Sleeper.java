@@ -1,8 +1,8 @@
-package dev.tollgate.gearman;
+package dev.tollgate.common;
 
 import java.time.Duration;
 
-/** Waits between reconnect attempts; injected so tests never sleep for real backoff time. */
+/** Waiting between attempts, injected so that tests never sleep for real backoff time. */
 @FunctionalInterface
 public interface Sleeper {
     Sleeper REAL = d -> Thread.sleep(Math.max(0, d.toMillis()));

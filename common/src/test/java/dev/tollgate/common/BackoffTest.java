@@ -1,4 +1,4 @@
-package dev.tollgate.gearman;
+package dev.tollgate.common;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
