@@ -50,12 +50,13 @@ public final class OpenSshServer implements AutoCloseable {
         } catch (IOException e) {
             // not root: sshd then runs without privilege separation for the current user only
         }
-        Path hostKey = dir.resolve("ssh_host_ecdsa_key");
+        // Ed25519, the host key type OpenSSH prefers: what an admin pins after `ssh-keyscan` today.
+        Path hostKey = dir.resolve("ssh_host_ed25519_key");
         if (!Files.exists(hostKey)) {
-            run(List.of(keygen.toString(), "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "tollgate-test-host",
+            run(List.of(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-C", "tollgate-test-host",
                     "-f", hostKey.toString()));
         }
-        String hostPub = Files.readString(dir.resolve("ssh_host_ecdsa_key.pub"), StandardCharsets.US_ASCII).trim();
+        String hostPub = Files.readString(dir.resolve("ssh_host_ed25519_key.pub"), StandardCharsets.US_ASCII).trim();
         Path authorized = dir.resolve("authorized_keys");
         Files.write(authorized, authorizedKeys, StandardCharsets.US_ASCII);
         int port = Peers.freePort();
@@ -141,7 +142,7 @@ public final class OpenSshServer implements AutoCloseable {
         return System.getProperty("user.name");
     }
 
-    /** The server's host key, e.g. {@code ecdsa-sha2-nistp256 AAAA... tollgate-test-host}. */
+    /** The server's host key, e.g. {@code ssh-ed25519 AAAA... tollgate-test-host}. */
     public String hostPublicKeyLine() {
         return hostPublicKeyLine;
     }

@@ -37,7 +37,8 @@ public class OpenSshPublishTest {
     public static void start() throws Exception {
         Path keygen = Peers.requireExecutable("openssh-client", "/usr/bin/ssh-keygen");
         Path keys = TMP.newFolder("client").toPath();
-        Process p = new ProcessBuilder(keygen.toString(), "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "tollgate",
+        // Ed25519 in OpenSSH's own key format: what `ssh-keygen` makes by default today
+        Process p = new ProcessBuilder(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-C", "tollgate",
                 "-f", keys.resolve("id").toString()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
