@@ -1,0 +1,11 @@
+package dev.tollgate.recycle;
+
+/** What happens to an agent after a build. */
+public enum RecycleMode {
+    /** Run the reboot command on the agent, wait for it to go down and come back, bring it online. */
+    REBOOT,
+    /** End the cloud instance behind the agent; the cloud starts a fresh one on demand. */
+    REPLACE,
+    /** Leave the agent alone. */
+    NONE
+}

@@ -1,0 +1,10 @@
+package dev.tollgate.recycle.port;
+
+import dev.tollgate.recycle.RecycleEvent;
+
+/** Port: where the recycler reports what happened (the plugin logs it and may notify admins). */
+public interface RecycleEvents {
+
+    /** Must not throw; if it does, the recycler logs the exception and carries on. */
+    void report(RecycleEvent event);
+}
