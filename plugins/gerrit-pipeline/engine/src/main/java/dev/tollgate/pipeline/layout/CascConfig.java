@@ -511,18 +511,9 @@ public final class CascConfig {
                 }
                 out.add(new ApprovalRequirement(m.containsKey("username") ? r.regex(m.get("username"), "username") : null,
                         m.containsKey("email") ? r.regex(m.get("email"), "email") : null,
-                        age(m.get("newerThan"), "newerThan"), age(m.get("olderThan"), "olderThan"), labels));
+                        r.age(m.get("newerThan"), "newerThan"), r.age(m.get("olderThan"), "olderThan"), labels));
             }
             return out;
-        }
-
-        String age(Node n, String key) {
-            String s = r.str(n, key);
-            if (s != null && Ages.parse(s) == null) {
-                r.error(n, key, "expected an age such as 30m, 48h, 2d or 1w, got `" + s + "`");
-                return null;
-            }
-            return s;
         }
 
         JobConfig job(Node n) {

@@ -302,8 +302,8 @@ public final class LayoutParser {
                     switch (e.getKey()) {
                         case "username" -> username = r.regex(e.getValue(), "username");
                         case "email", "email-filter" -> email = r.regex(e.getValue(), e.getKey());
-                        case "newer-than" -> newer = age(e.getValue(), "newer-than");
-                        case "older-than" -> older = age(e.getValue(), "older-than");
+                        case "newer-than" -> newer = r.age(e.getValue(), "newer-than");
+                        case "older-than" -> older = r.age(e.getValue(), "older-than");
                         default -> {
                             List<Integer> values = new ArrayList<>();
                             for (Node v : r.listOrOne(e.getValue())) {
@@ -319,15 +319,6 @@ public final class LayoutParser {
                 out.add(new ApprovalRequirement(username, email, newer, older, labels));
             }
             return out;
-        }
-
-        String age(Node n, String key) {
-            String s = r.str(n, key);
-            if (s != null && Ages.parse(s) == null) {
-                r.error(n, key, "expected an age such as 30m, 48h, 2d or 1w, got `" + s + "`");
-                return null;
-            }
-            return s;
         }
 
         JobConfig job(Node n) {

@@ -189,6 +189,16 @@ final class NodeReader {
         return out;
     }
 
+    /** An age such as {@code 30m}, {@code 48h}, {@code 2d} (Zuul's newer-than/older-than), checked. */
+    String age(Node n, String key) {
+        String s = str(n, key);
+        if (s != null && Ages.parse(s) == null) {
+            error(n, key, "expected an age such as 30m, 48h, 2d or 1w, got `" + s + "`");
+            return null;
+        }
+        return s;
+    }
+
     SafePattern regex(Node n, String key) {
         String s = str(n, key);
         if (s == null) {
