@@ -2,6 +2,7 @@ package dev.tollgate.cloud;
 
 import dev.tollgate.cloud.port.AgentRegistry;
 import dev.tollgate.cloud.port.CloudDriver;
+import dev.tollgate.cloud.port.CloudException;
 import dev.tollgate.cloud.port.LifecycleStore;
 import dev.tollgate.cloud.port.Metrics;
 import java.time.Clock;
@@ -24,6 +25,7 @@ import java.util.random.RandomGenerator;
  * periodically (every few seconds to a minute): timeouts, describe, terminate retries, reaper.
  */
 public final class CloudEngine {
+    private static final System.Logger LOG = System.getLogger(CloudEngine.class.getName());
     private final CloudSettings settings;
     private final InstanceLifecycle lifecycle;
     private final Planner planner;
@@ -31,7 +33,10 @@ public final class CloudEngine {
     private final Metrics metrics;
     private final Clock clock;
     private final ExecutorService ownedExecutor;
+    private final CloudDriver driver;
+    private final Throttle throttle;
     private Instant lastReap;
+    private Instant lastInterruptionCheck;
     /** tick() and reap() never overlap (two callers would otherwise send the same terminate twice). */
     private final Object cycleLock = new Object();
 
@@ -51,12 +56,14 @@ public final class CloudEngine {
         } else {
             ownedExecutor = null;
         }
-        Throttle throttle = new Throttle(settings.throttleBackoff(), settings.maxBackoff(), b.random);
+        this.driver = b.driver;
+        this.throttle = new Throttle(settings.throttleBackoff(), settings.maxBackoff(), b.random);
         TokenBucket bucket = new TokenBucket(settings.requestsPerSecond(), settings.requestBurst(), clock);
         this.lifecycle = new InstanceLifecycle(settings, b.driver, b.registry, b.store, metrics, clock, b.random, throttle);
         this.planner = new Planner(settings, lifecycle, b.driver, b.registry, metrics, clock, executor, bucket, throttle);
         this.reaper = new Reaper(settings, lifecycle, b.driver, b.registry, metrics, clock, throttle);
         this.lastReap = clock.instant();
+        this.lastInterruptionCheck = clock.instant();
         lifecycle.recover(b.store.loadAll());
     }
 
@@ -123,6 +130,7 @@ public final class CloudEngine {
         lifecycle.tickTimeouts();
         lifecycle.describeAwaiting();
         Instant now = clock.instant();
+        checkInterruptions(now);
         boolean reapNow;
         synchronized (this) {
             reapNow = !now.isBefore(lastReap.plus(settings.reaperInterval()));
@@ -136,6 +144,36 @@ public final class CloudEngine {
             lifecycle.terminateDue();
         }
         lifecycle.prune();
+    }
+
+    /**
+     * Asks the driver for interruption notices when the interval has passed and something is live:
+     * the reaper's listing also sees them, but every 5 minutes is too late for a two-minute notice.
+     */
+    private void checkInterruptions(Instant now) {
+        if (settings.interruptionCheckInterval().isZero()) {
+            return;
+        }
+        synchronized (this) {
+            if (now.isBefore(lastInterruptionCheck.plus(settings.interruptionCheckInterval()))) {
+                return;
+            }
+            lastInterruptionCheck = now;
+        }
+        if (throttle.blocked(now) || lifecycle.records().stream().allMatch(r -> r.state().isEnded())) {
+            return;
+        }
+        try {
+            List<String> ids = driver.interruptedInstances();
+            throttle.succeeded();
+            for (String id : ids) {
+                lifecycle.interruptionNotice(id, "the cloud announced it will take the instance away");
+            }
+        } catch (CloudException e) {
+            lifecycle.onCallFailed("interruptedInstances", e);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "interruptedInstances failed", e);
+        }
     }
 
     /** Runs one reaper cycle now. */

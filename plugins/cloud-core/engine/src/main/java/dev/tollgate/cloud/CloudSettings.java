@@ -22,6 +22,9 @@ import java.util.Set;
  * @param describeInterval   instances not yet connected this long are described (batched), at most once per
  *                           interval; default 2 min, so an agent that connects promptly costs no describe
  * @param reaperInterval     how often {@link CloudEngine#tick()} runs a reaper cycle; default 5 min
+ * @param interruptionCheckInterval how often {@link CloudEngine#tick()} asks the driver for interruption
+ *                           notices while instances are live; default 1 min, inside EC2's two minutes and
+ *                           one call per minute for the whole cloud; zero turns the check off
  * @param capacityCooldown   a template that failed with CAPACITY (or a permanent error) is skipped this long; default 2 min
  * @param throttleBackoff    first pause after a THROTTLED error, doubled per repeat up to {@code maxBackoff}, ±50% jitter; default 1 s
  * @param terminateBackoff   first pause after a failed terminate, doubled per repeat up to {@code maxBackoff}; default 5 s
@@ -30,7 +33,8 @@ import java.util.Set;
  */
 public record CloudSettings(String cloudName, String controllerId, int instanceCap, double requestsPerSecond,
                             int requestBurst, List<AgentTemplate> templates, Duration reaperGrace,
-                            Duration describeInterval, Duration reaperInterval, Duration capacityCooldown,
+                            Duration describeInterval, Duration reaperInterval,
+                            Duration interruptionCheckInterval, Duration capacityCooldown,
                             Duration throttleBackoff, Duration terminateBackoff, Duration maxBackoff,
                             Duration recordRetention) {
 
@@ -65,6 +69,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         positive(p, "reaperGrace", reaperGrace);
         positive(p, "describeInterval", describeInterval);
         positive(p, "reaperInterval", reaperInterval);
+        positive(p, "interruptionCheckInterval", interruptionCheckInterval);
         positive(p, "capacityCooldown", capacityCooldown);
         positive(p, "throttleBackoff", throttleBackoff);
         positive(p, "terminateBackoff", terminateBackoff);
@@ -98,6 +103,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         private Duration reaperGrace = Duration.ofMinutes(5);
         private Duration describeInterval = Duration.ofMinutes(2);
         private Duration reaperInterval = Duration.ofMinutes(5);
+        private Duration interruptionCheckInterval = Duration.ofMinutes(1);
         private Duration capacityCooldown = Duration.ofMinutes(2);
         private Duration throttleBackoff = Duration.ofSeconds(1);
         private Duration terminateBackoff = Duration.ofSeconds(5);
@@ -116,6 +122,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         public Builder reaperGrace(Duration v) { reaperGrace = v; return this; }
         public Builder describeInterval(Duration v) { describeInterval = v; return this; }
         public Builder reaperInterval(Duration v) { reaperInterval = v; return this; }
+        public Builder interruptionCheckInterval(Duration v) { interruptionCheckInterval = v; return this; }
         public Builder capacityCooldown(Duration v) { capacityCooldown = v; return this; }
         public Builder throttleBackoff(Duration v) { throttleBackoff = v; return this; }
         public Builder terminateBackoff(Duration v) { terminateBackoff = v; return this; }
@@ -124,7 +131,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
 
         public CloudSettings build() {
             return new CloudSettings(cloudName, controllerId, instanceCap, requestsPerSecond, requestBurst, templates,
-                    reaperGrace, describeInterval, reaperInterval, capacityCooldown, throttleBackoff, terminateBackoff,
+                    reaperGrace, describeInterval, reaperInterval, interruptionCheckInterval, capacityCooldown, throttleBackoff, terminateBackoff,
                     maxBackoff, recordRetention);
         }
     }

@@ -122,6 +122,20 @@ final class FaultyCloudDriver implements CloudDriver {
     synchronized void setState(String id, CloudInstance.State s) { instances.get(id).state = s; }
     synchronized void notice(String id) { instances.get(id).notice = true; }
 
+    /** When true, noticed instances are also reported by {@link #interruptedInstances()} (not counted in Op). */
+    volatile boolean announcesInterruptions;
+    final AtomicInteger interruptionChecks = new AtomicInteger();
+
+    @Override
+    public synchronized List<String> interruptedInstances() {
+        if (!announcesInterruptions) {
+            return List.of();
+        }
+        interruptionChecks.incrementAndGet();
+        return instances.values().stream().filter(i -> i.notice && !i.view(clock.instant()).isGone())
+                .map(i -> i.id).toList();
+    }
+
     /** An instance started by someone (a previous controller life) with our fingerprint. */
     synchronized String plant(Fingerprint fp) {
         String id = "i-" + (++seq);

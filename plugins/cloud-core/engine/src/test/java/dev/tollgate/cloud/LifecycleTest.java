@@ -211,6 +211,51 @@ public class LifecycleTest {
     }
 
     @Test
+    public void interruptionNoticeFromTheDriverIsSeenWithinTheCheckIntervalNotTheReaperInterval() {
+        Harness h = harness(Harness.small().buildWaitTimeout(Duration.ofSeconds(-1)).build());
+        String a = connectedAgent(h);
+        h.engine.buildStarted(a);
+        h.driver.announcesInterruptions = true;
+        h.advance(Duration.ofMinutes(1));
+        h.engine.tick();
+        int checks = h.driver.interruptionChecks.get();
+        assertTrue("asked while the agent is live", checks >= 1);
+        h.driver.notice(h.rec(a).instanceId());
+        h.advance(Duration.ofSeconds(59));
+        h.engine.tick();
+        assertEquals("not asked again before the interval", checks, h.driver.interruptionChecks.get());
+        assertFalse(h.registry.offline.containsKey(a));
+        h.advance(Duration.ofSeconds(1));
+        h.engine.tick();
+        assertTrue(h.registry.offline.get(a).contains("take the instance away"));
+        assertEquals(AgentState.FAILED, h.rec(a).state());
+    }
+
+    @Test
+    public void aZeroCheckIntervalTurnsTheInterruptionCheckOff() {
+        Harness h = new Harness(Harness.settings().interruptionCheckInterval(Duration.ZERO)
+                .template(Harness.small().buildWaitTimeout(Duration.ofSeconds(-1)).build()).build());
+        connectedAgent(h);
+        h.driver.announcesInterruptions = true;
+        for (int i = 0; i < 10; i++) {
+            h.advance(Duration.ofMinutes(1));
+            h.engine.tick();
+        }
+        assertEquals(0, h.driver.interruptionChecks.get());
+    }
+
+    @Test
+    public void noInterruptionChecksWhileNothingIsLive() {
+        Harness h = harness(Harness.small().build());
+        h.driver.announcesInterruptions = true;
+        for (int i = 0; i < 10; i++) {
+            h.advance(Duration.ofSeconds(30));
+            h.engine.tick();
+        }
+        assertEquals(0, h.driver.interruptionChecks.get());
+    }
+
+    @Test
     public void interruptionNoticeSeenByDescribeOrListingActsTheSame() {
         Harness h = harness(Harness.small().buildWaitTimeout(Duration.ofSeconds(-1)).build());
         String a = connectedAgent(h);

@@ -406,11 +406,11 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
     }
 
     /**
-     * One check for interruption notices on its own, for the plugin to call every 30 s or so: the
-     * engine lists instances only every reaper interval (minutes), while EC2 gives two minutes'
-     * notice. One DescribeSpotInstanceRequests whatever the number of agents. Returns the ids of this
-     * driver's instances (launched or seen by it) that are marked, to pass to
-     * {@code CloudEngine.interruptionNotice(id, reason)}; they are also reported by later describes.
+     * One check for interruption notices on its own: the engine lists instances only every reaper
+     * interval (minutes), while EC2 gives two minutes' notice, so the engine asks this through
+     * {@link #interruptedInstances()} every interruption-check interval (30 s) while agents are live.
+     * One DescribeSpotInstanceRequests whatever the number of agents. Returns the ids of this driver's
+     * instances (launched or seen by it) that are marked; they are also reported by later describes.
      */
     public List<String> pollInterruptions() throws CloudException {
         markInterrupted(costs::knows);
@@ -422,6 +422,12 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         }
         out.sort(null);
         return out;
+    }
+
+    /** The engine's periodic interruption check (CloudSettings.interruptionCheckInterval). */
+    @Override
+    public List<String> interruptedInstances() throws CloudException {
+        return pollInterruptions();
     }
 
     private void markInterrupted(java.util.function.Predicate<String> ours) throws CloudException {

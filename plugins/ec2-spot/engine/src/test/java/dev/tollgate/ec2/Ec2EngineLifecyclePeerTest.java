@@ -141,7 +141,7 @@ public class Ec2EngineLifecyclePeerTest {
     }
 
     @Test
-    public void pollingForNoticesBetweenReaperCyclesReachesTheEngineWithinTheTwoMinutes() throws Exception {
+    public void theEnginesTickFindsANoticeWellWithinTheTwoMinutesAndBeforeAnyReaperCycle() throws Exception {
         List<AgentRecord> rs = provision(2);
         for (AgentRecord r : rs) {
             engine.agentConnected(r.agentName(), r.instanceId());
@@ -151,14 +151,17 @@ public class Ec2EngineLifecyclePeerTest {
         AgentRecord hit = rs.get(1);
         f.server.markForInterruption(hit.instanceId());
         f.server.clearCalls();
-        // what the plugin does every 30 s: one call, whatever the number of agents
-        for (String id : f.driver.pollInterruptions()) {
-            engine.interruptionNotice(id, "EC2 spot interruption notice");
-        }
-        assertEquals(List.of("DescribeSpotInstanceRequests"),
-                f.server.calls().stream().map(FakeEc2Server.Call::action).toList());
+        // the engine asks every interruptionCheckInterval (1 min), the reaper only every 5 min
+        f.clock.advance(Duration.ofMinutes(1));
+        engine.tick();
+        List<String> actions = f.server.calls().stream().map(FakeEc2Server.Call::action).toList();
+        assertEquals("one status-filtered call, whatever the number of agents", 1,
+                actions.stream().filter("DescribeSpotInstanceRequests"::equals).count());
+        assertTrue(actions.toString(), !actions.contains("DescribeInstances"));
         assertEquals(List.of(hit.agentName()), List.copyOf(registry.offline.keySet()));
-        assertTrue(f.driver.pollInterruptions().contains(hit.instanceId()));
+        AgentRecord now = engine.record(hit.agentName()).orElseThrow();
+        assertTrue(now.state() + "", now.state() == AgentState.TERMINATING || now.state().isEnded());
+        assertEquals(AgentState.BUSY, engine.record(rs.get(0).agentName()).orElseThrow().state());
     }
 
     @Test

@@ -35,4 +35,14 @@ public interface CloudDriver {
 
     /** Ends the instances (and cancels their spot requests). Ending an instance that is gone is not an error. */
     void terminate(Collection<String> instanceIds) throws CloudException;
+
+    /**
+     * Instances of this controller that the cloud has announced it will take away soon (EC2's spot
+     * two-minute notice), in one batched call. The engine asks every
+     * {@code CloudSettings.interruptionCheckInterval} while it has live instances, so that such an
+     * agent goes offline before its build is killed. Clouds without such notices keep the default.
+     */
+    default List<String> interruptedInstances() throws CloudException {
+        return List.of();
+    }
 }
