@@ -16,6 +16,16 @@ public final class InMemoryAgentRegistry implements AgentRegistry {
     private final Map<String, AgentSpec> agents = new LinkedHashMap<>();
     private final Set<String> connected = new LinkedHashSet<>();
     private final Map<String, String> offline = new LinkedHashMap<>();
+    private final Map<String, String> connectionEnv;
+
+    public InMemoryAgentRegistry() {
+        this(Map.of());
+    }
+
+    /** @param connectionEnv what every agent is given to connect (controller URL, secret): as the plugin would */
+    public InMemoryAgentRegistry(Map<String, String> connectionEnv) {
+        this.connectionEnv = Map.copyOf(connectionEnv);
+    }
 
     @Override
     public synchronized void add(AgentSpec agent) {
@@ -57,5 +67,15 @@ public final class InMemoryAgentRegistry implements AgentRegistry {
     /** Why the agent was taken offline, if it was. */
     public synchronized Optional<String> offlineReason(String agentName) {
         return Optional.ofNullable(offline.get(agentName));
+    }
+
+    /** Every agent taken offline so far, with its reason, in order. */
+    public synchronized Map<String, String> offlineAgents() {
+        return new LinkedHashMap<>(offline);
+    }
+
+    @Override
+    public Map<String, String> connectionEnv(String agentName, String templateName) {
+        return connectionEnv;
     }
 }

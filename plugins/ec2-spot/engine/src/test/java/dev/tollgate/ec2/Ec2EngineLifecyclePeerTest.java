@@ -1,5 +1,7 @@
 package dev.tollgate.ec2;
 
+import dev.tollgate.cloud.InMemoryAgentRegistry;
+
 import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.AgentState;
 import dev.tollgate.cloud.AgentTemplate;
@@ -35,7 +37,7 @@ import static org.junit.Assert.assertTrue;
  */
 public class Ec2EngineLifecyclePeerTest {
     private final Ec2Fixture f = new Ec2Fixture();
-    private final EngineRegistry registry = new EngineRegistry();
+    private final InMemoryAgentRegistry registry = Ec2Fixture.registry();
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
     private final CloudEngine engine;
 
@@ -85,7 +87,7 @@ public class Ec2EngineLifecyclePeerTest {
             Map<String, String> tags = f.server.instance(r.instanceId()).tags;
             assertEquals(r.agentName(), tags.get(Fingerprint.AGENT));
             assertEquals(Ec2Fixture.CONTROLLER, tags.get(Fingerprint.CONTROLLER));
-            assertTrue(registry.agents.containsKey(r.agentName()));
+            assertTrue(registry.listOwned().contains(r.agentName()));
         }
         // a second round of waiting builds does not double-count what is already coming
         assertEquals(0, engine.planWaiting(Map.of("linux", 3)).get("linux").started());
@@ -93,7 +95,7 @@ public class Ec2EngineLifecyclePeerTest {
         // the agents connect, each runs its build, and (buildWaitTimeout 0) ends right after
         for (AgentRecord r : started) {
             assertEquals(ConnectDecision.ACCEPTED, engine.agentConnected(r.agentName(), r.instanceId()));
-            registry.connect(r.agentName());
+            registry.markConnected(r.agentName());
             engine.buildStarted(r.agentName());
         }
         f.clock.advance(Duration.ofMinutes(12));
@@ -103,7 +105,7 @@ public class Ec2EngineLifecyclePeerTest {
         engine.tick();
         assertEquals(1, f.server.calls("TerminateInstances").size()); // one batched call for the three
         assertEquals(0, f.server.instances().stream().filter(i -> i.state.equals("running")).count());
-        assertTrue(registry.agents.isEmpty());
+        assertTrue(registry.listOwned().isEmpty());
 
         // one reaper cycle later: nothing leaked, no ghost agent
         f.clock.advance(Duration.ofMinutes(10));
@@ -130,12 +132,12 @@ public class Ec2EngineLifecyclePeerTest {
     public void spotInterruptionTakesTheAgentOfflineAtOnce() throws Exception {
         AgentRecord r = provision(1).get(0);
         engine.agentConnected(r.agentName(), r.instanceId());
-        registry.connect(r.agentName());
+        registry.markConnected(r.agentName());
         engine.buildStarted(r.agentName());
         f.server.markForInterruption(r.instanceId());
         f.clock.advance(Duration.ofMinutes(6));
         engine.reap(); // the reaper's listing carries the notice
-        assertTrue(registry.offline + "", registry.offline.containsKey(r.agentName()));
+        assertTrue(registry.offlineAgents() + "", registry.offlineAgents().containsKey(r.agentName()));
         AgentRecord now = engine.record(r.agentName()).orElseThrow();
         assertTrue(now.state() + "", now.state() == AgentState.TERMINATING || now.state().isEnded());
     }
@@ -145,7 +147,7 @@ public class Ec2EngineLifecyclePeerTest {
         List<AgentRecord> rs = provision(2);
         for (AgentRecord r : rs) {
             engine.agentConnected(r.agentName(), r.instanceId());
-            registry.connect(r.agentName());
+            registry.markConnected(r.agentName());
             engine.buildStarted(r.agentName());
         }
         AgentRecord hit = rs.get(1);
@@ -158,7 +160,7 @@ public class Ec2EngineLifecyclePeerTest {
         assertEquals("one status-filtered call, whatever the number of agents", 1,
                 actions.stream().filter("DescribeSpotInstanceRequests"::equals).count());
         assertTrue(actions.toString(), !actions.contains("DescribeInstances"));
-        assertEquals(List.of(hit.agentName()), List.copyOf(registry.offline.keySet()));
+        assertEquals(List.of(hit.agentName()), List.copyOf(registry.offlineAgents().keySet()));
         AgentRecord now = engine.record(hit.agentName()).orElseThrow();
         assertTrue(now.state() + "", now.state() == AgentState.TERMINATING || now.state().isEnded());
         assertEquals(AgentState.BUSY, engine.record(rs.get(0).agentName()).orElseThrow().state());

@@ -1,5 +1,7 @@
 package dev.tollgate.ec2;
 
+import dev.tollgate.cloud.InMemoryAgentRegistry;
+
 import dev.tollgate.cloud.port.Fingerprint;
 import dev.tollgate.cloud.port.LaunchSpec;
 import dev.tollgate.testing.ManualClock;
@@ -14,6 +16,11 @@ import java.util.function.UnaryOperator;
 /** A fake EC2 endpoint, a manual clock and a driver wired to them through the real SDK client. */
 final class Ec2Fixture implements AutoCloseable {
     static final String SECRET = "s3cr3t-AGENT-token-7f1e";
+
+    /** The controller's agent list in memory, handing agents what the plugin would (URL and secret). */
+    static InMemoryAgentRegistry registry() {
+        return new InMemoryAgentRegistry(Map.of("JENKINS_URL", "https://ci.example.org/", "JENKINS_SECRET", SECRET));
+    }
     static final String AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
     static final String CONTROLLER = "ctl-1";
     static final String USER_DATA = "#!/bin/sh\nexec /opt/agent --name '{{agentName}}' --url '{{JENKINS_URL}}'"

@@ -1,5 +1,7 @@
 package dev.tollgate.ec2;
 
+import dev.tollgate.cloud.InMemoryAgentRegistry;
+
 import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudEngine;
@@ -67,7 +69,7 @@ public final class Ec2LifecycleBenchmark {
         }
     }
 
-    private static CloudEngine engine(Ec2Fixture f, ExecutorService pool, EngineRegistry registry) {
+    private static CloudEngine engine(Ec2Fixture f, ExecutorService pool, InMemoryAgentRegistry registry) {
         CloudSettings settings = CloudSettings.builder("ec2", Ec2Fixture.CONTROLLER)
                 .requestRate(10_000, 10_000)
                 .template(AgentTemplate.builder("spot").labels("linux").buildWaitTimeout(Duration.ZERO).build())
@@ -95,7 +97,7 @@ public final class Ec2LifecycleBenchmark {
     private static void lifetimeCalls(int n, boolean print) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try (Ec2Fixture f = fixture()) {
-            EngineRegistry registry = new EngineRegistry();
+            InMemoryAgentRegistry registry = Ec2Fixture.registry();
             CloudEngine engine = engine(f, pool, registry);
             List<AgentRecord> agents = await(engine.planWaiting(Map.of("linux", n)).get("linux"));
             Duration step = Duration.ofSeconds(30);
@@ -104,7 +106,7 @@ public final class Ec2LifecycleBenchmark {
                 if (t == 1) {
                     for (AgentRecord a : agents) {
                         engine.agentConnected(a.agentName(), a.instanceId());
-                        registry.connect(a.agentName());
+                        registry.markConnected(a.agentName());
                         engine.buildStarted(a.agentName());
                     }
                 }
@@ -132,7 +134,7 @@ public final class Ec2LifecycleBenchmark {
             f.server.latencyMillis = latencyMs;
             long t0 = System.nanoTime();
             if (throughEngine) {
-                CloudEngine engine = engine(f, pool, new EngineRegistry());
+                CloudEngine engine = engine(f, pool, Ec2Fixture.registry());
                 List<AgentRecord> got = await(engine.planWaiting(Map.of("linux", n)).get("linux"));
                 if (got.size() != n) {
                     throw new IllegalStateException("provisioned " + got.size() + " of " + n);
@@ -154,14 +156,14 @@ public final class Ec2LifecycleBenchmark {
     private static void reaper(int n) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try (Ec2Fixture f = fixture()) {
-            EngineRegistry registry = new EngineRegistry();
+            InMemoryAgentRegistry registry = Ec2Fixture.registry();
             CloudEngine engine = engine(f, pool, registry);
             long t0 = System.nanoTime();
             List<AgentRecord> agents = await(engine.planWaiting(Map.of("linux", n)).get("linux"));
             long provMs = (System.nanoTime() - t0) / 1_000_000;
             for (AgentRecord a : agents) {
                 engine.agentConnected(a.agentName(), a.instanceId());
-                registry.connect(a.agentName());
+                registry.markConnected(a.agentName());
                 engine.buildStarted(a.agentName());
             }
             f.server.markForInterruption(agents.get(0).instanceId());
@@ -183,7 +185,7 @@ public final class Ec2LifecycleBenchmark {
             System.out.printf("   reap(): listed %d, API calls per cycle %.1f (%s), ~%d KB of XML per cycle,"
                             + " median %d ms, min %d ms, max %d ms over %d cycles; interrupted agent offline: %s%n",
                     last.listed(), (double) calls / ms.length, callsOf(f, calls0), kb, sorted[ms.length / 2], sorted[0],
-                    sorted[ms.length - 1], ms.length, registry.offline.containsKey(agents.get(0).agentName()));
+                    sorted[ms.length - 1], ms.length, registry.offlineAgents().containsKey(agents.get(0).agentName()));
         } finally {
             pool.shutdownNow();
         }
