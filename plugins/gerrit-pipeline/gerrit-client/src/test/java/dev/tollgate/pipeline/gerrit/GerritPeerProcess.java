@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * it; closing the child's stdin also stops it should this JVM die.
  */
 public final class GerritPeerProcess implements AutoCloseable {
-    private static final Duration START_LIMIT = Duration.ofSeconds(120);
+    private static final Duration START_LIMIT = Duration.ofSeconds(240); // ~15 s on an idle 2-core machine, 53 s seen under heavy load
     private static GerritPeerProcess shared;
 
     private final Path dir;
