@@ -1,7 +1,5 @@
 package dev.tollgate.cloud;
 
-import dev.tollgate.common.Backoff;
-
 import dev.tollgate.cloud.port.AgentRegistry;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
@@ -10,8 +8,9 @@ import dev.tollgate.cloud.port.CloudInstance;
 import dev.tollgate.cloud.port.Fingerprint;
 import dev.tollgate.cloud.port.LifecycleStore;
 import dev.tollgate.cloud.port.Metrics;
-import java.lang.System.Logger;
+import dev.tollgate.common.Backoff;
 import java.lang.System.Logger.Level;
+import java.lang.System.Logger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

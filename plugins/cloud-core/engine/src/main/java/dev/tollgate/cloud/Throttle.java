@@ -1,7 +1,6 @@
 package dev.tollgate.cloud;
 
 import dev.tollgate.common.Backoff;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.random.RandomGenerator;

@@ -1,12 +1,11 @@
 package dev.tollgate.cloud;
 
-import dev.tollgate.common.Backoff;
-
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.tollgate.common.Backoff;
 import java.time.Duration;
 import java.util.Random;
 import java.util.Set;

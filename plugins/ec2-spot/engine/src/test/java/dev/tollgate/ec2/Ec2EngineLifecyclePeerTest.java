@@ -1,6 +1,8 @@
 package dev.tollgate.ec2;
 
-import dev.tollgate.cloud.InMemoryAgentRegistry;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
 
 import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.AgentState;
@@ -8,13 +10,11 @@ import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudEngine;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.ConnectDecision;
+import dev.tollgate.cloud.InMemoryAgentRegistry;
 import dev.tollgate.cloud.PlannedAgent;
 import dev.tollgate.cloud.ProvisionResult;
 import dev.tollgate.cloud.ReaperReport;
 import dev.tollgate.cloud.port.Fingerprint;
-import org.junit.After;
-import org.junit.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,10 +25,8 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
+import org.junit.After;
+import org.junit.Test;
 
 /**
  * The shared lifecycle engine (cloud-core) driving this EC2 driver, through the real AWS SDK, against

@@ -1,11 +1,9 @@
 package dev.tollgate.ec2;
 
 import dev.tollgate.cloud.InMemoryAgentRegistry;
-
 import dev.tollgate.cloud.port.Fingerprint;
 import dev.tollgate.cloud.port.LaunchSpec;
 import dev.tollgate.testing.ManualClock;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,15 +1,13 @@
 package dev.tollgate.ec2;
 
-import dev.tollgate.cloud.InMemoryAgentRegistry;
-
 import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudEngine;
 import dev.tollgate.cloud.CloudSettings;
+import dev.tollgate.cloud.InMemoryAgentRegistry;
 import dev.tollgate.cloud.PlannedAgent;
 import dev.tollgate.cloud.ProvisionResult;
 import dev.tollgate.cloud.ReaperReport;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

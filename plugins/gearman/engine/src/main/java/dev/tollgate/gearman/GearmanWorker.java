@@ -1,11 +1,10 @@
 package dev.tollgate.gearman;
 
-import dev.tollgate.common.Sleeper;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.common.Sleeper;
 import dev.tollgate.gearman.ServerConnection.Session;
 import dev.tollgate.gearman.protocol.Packet;
 import dev.tollgate.gearman.protocol.PacketCodec;

@@ -1,7 +1,6 @@
 package dev.tollgate.gearman;
 
 import dev.tollgate.common.Backoff;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

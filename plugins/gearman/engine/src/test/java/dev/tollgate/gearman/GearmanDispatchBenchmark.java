@@ -1,7 +1,6 @@
 package dev.tollgate.gearman;
 
 import dev.tollgate.common.Sleeper;
-
 import dev.tollgate.testing.GearmandServer;
 import java.time.Clock;
 import java.time.Duration;

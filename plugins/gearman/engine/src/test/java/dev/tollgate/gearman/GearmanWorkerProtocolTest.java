@@ -1,11 +1,10 @@
 package dev.tollgate.gearman;
 
-import dev.tollgate.common.Backoff;
-
 import static dev.tollgate.gearman.TestSupport.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.tollgate.common.Backoff;
 import dev.tollgate.gearman.protocol.Packet;
 import dev.tollgate.gearman.protocol.PacketType;
 import dev.tollgate.testing.ManualClock;

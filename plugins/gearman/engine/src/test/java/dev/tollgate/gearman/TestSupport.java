@@ -2,7 +2,6 @@ package dev.tollgate.gearman;
 
 import dev.tollgate.common.Backoff;
 import dev.tollgate.common.Sleeper;
-
 import dev.tollgate.testing.GearmandServer;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,6 @@
 package dev.tollgate.logs;
 
 import dev.tollgate.common.Backoff;
-
 import java.time.Duration;
 
 /**

@@ -1,7 +1,8 @@
 package dev.tollgate.logs;
 
 import dev.tollgate.common.Sleeper;
-
+import dev.tollgate.testing.OpenSshServer;
+import dev.tollgate.testing.Peers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,9 +15,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import dev.tollgate.testing.OpenSshServer;
-import dev.tollgate.testing.Peers;
 
 /**
  * Not a test: uploads one generated devstack-like log tree to one OpenSSH sshd on loopback with this

@@ -1,7 +1,6 @@
 package dev.tollgate.pipeline.gerrit;
 
 import dev.tollgate.common.Backoff;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;

@@ -1,8 +1,7 @@
 package dev.tollgate.pipeline.gerrit;
 
-import dev.tollgate.common.Sleeper;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.common.Sleeper;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -29,8 +28,8 @@ import java.util.logging.Logger;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
-import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.session.ConnectionService;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 

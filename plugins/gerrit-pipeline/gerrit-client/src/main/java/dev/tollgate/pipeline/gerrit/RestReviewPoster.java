@@ -1,10 +1,9 @@
 package dev.tollgate.pipeline.gerrit;
 
-import dev.tollgate.common.Backoff;
-import dev.tollgate.common.Sleeper;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.common.Backoff;
+import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.port.ReviewPoster;
 import java.io.IOException;

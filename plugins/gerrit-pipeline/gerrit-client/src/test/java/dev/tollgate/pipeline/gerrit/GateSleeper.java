@@ -1,7 +1,6 @@
 package dev.tollgate.pipeline.gerrit;
 
 import dev.tollgate.common.Sleeper;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

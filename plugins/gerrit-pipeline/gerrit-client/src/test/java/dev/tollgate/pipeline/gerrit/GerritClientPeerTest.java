@@ -1,14 +1,13 @@
 package dev.tollgate.pipeline.gerrit;
 
-import dev.tollgate.common.Backoff;
-import dev.tollgate.common.Sleeper;
-
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.common.Backoff;
+import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.port.ReviewPoster.ReviewException;
 import dev.tollgate.testing.ManualClock;

@@ -1,10 +1,9 @@
 package dev.tollgate.pipeline.gerrit;
 
-import dev.tollgate.common.Backoff;
-
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.tollgate.common.Backoff;
 import dev.tollgate.testing.ManualClock;
 import dev.tollgate.testing.Peers;
 import java.io.IOException;

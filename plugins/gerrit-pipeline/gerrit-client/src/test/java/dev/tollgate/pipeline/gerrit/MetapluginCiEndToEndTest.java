@@ -1,13 +1,12 @@
 package dev.tollgate.pipeline.gerrit;
 
-import dev.tollgate.common.Backoff;
-import dev.tollgate.common.Sleeper;
-
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.common.Backoff;
+import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
 import dev.tollgate.pipeline.layout.Layout;

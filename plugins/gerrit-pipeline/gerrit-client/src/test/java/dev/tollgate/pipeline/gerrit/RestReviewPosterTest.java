@@ -1,13 +1,12 @@
 package dev.tollgate.pipeline.gerrit;
 
-import dev.tollgate.common.Backoff;
-
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.common.Backoff;
 import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.port.ReviewPoster.ReviewException;
 import java.time.Duration;
