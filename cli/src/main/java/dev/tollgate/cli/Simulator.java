@@ -13,6 +13,7 @@ import dev.tollgate.pipeline.scheduler.ItemView;
 import dev.tollgate.pipeline.scheduler.Scheduler;
 import dev.tollgate.pipeline.scheduler.SchedulerListener;
 import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -71,7 +72,10 @@ final class Simulator {
 
     void replay(Path events) throws IOException {
         EventParser parser = new EventParser();
-        try (BufferedReader in = Files.newBufferedReader(events, StandardCharsets.UTF_8)) {
+        // An InputStreamReader replaces bytes that are not UTF-8 instead of failing: one bad line in an
+        // old recording must not stop the replay (the parser then judges the line like any other).
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(Files.newInputStream(events), StandardCharsets.UTF_8))) {
             String text;
             while ((text = in.readLine()) != null) {
                 line++;
@@ -85,7 +89,12 @@ final class Simulator {
                     err.println(events + ":" + line + ": skipped malformed event: " + e.getMessage());
                     continue;
                 }
-                scheduler.onEvent(event);
+                try {
+                    scheduler.onEvent(event);
+                } catch (RuntimeException e) {
+                    err.println(events + ":" + line + ": event not processed: " + e);
+                    continue;
+                }
                 if (!hold) {
                     List<LaunchRequest> now = new ArrayList<>(launched);
                     launched.clear();

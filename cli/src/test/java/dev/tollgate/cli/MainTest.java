@@ -116,6 +116,21 @@ public class MainTest {
     }
 
     @Test
+    public void bytesThatAreNotUtf8DoNotStopTheReplay() throws Exception {
+        java.nio.file.Path events = tmp.newFile("latin1.jsonl").toPath();
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(EVENTS));
+        try (java.io.OutputStream o = java.nio.file.Files.newOutputStream(events)) {
+            o.write("{\"type\":\"comment-added\",\"comment\":\"caf\u00e9\"".getBytes(StandardCharsets.ISO_8859_1));
+            o.write(new byte[] {(byte) 0xff, (byte) 0xfe, '\n'});
+            o.write((lines.get(0) + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        Result r = run("simulate", "--layout", LAYOUT, events.toString());
+        assertEquals(0, r.code);
+        assertEquals(2, r.outLines().size()); // line 2 still enqueued and reported
+        assertTrue(r.err, r.err.startsWith(events + ":1: skipped malformed event"));
+    }
+
+    @Test
     public void simulateWithHoldShowsQueueRules() {
         Result r = run("simulate", "--layout", LAYOUT, "--hold", EVENTS);
         assertEquals(0, r.code);

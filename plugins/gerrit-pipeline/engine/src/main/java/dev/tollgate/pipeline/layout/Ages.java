@@ -5,6 +5,9 @@ import java.util.Locale;
 
 /** Zuul's approval ages: a number with s, m, h, d or w (e.g. 48h); a bare number is seconds. */
 public final class Ages {
+    /** About a hundred years: an approval older than that is no approval filter anyone means. */
+    static final long MAX_SECONDS = 100L * 366 * 86_400;
+
     private Ages() {}
 
     /** The duration, or null when the text is not an age. */
@@ -27,13 +30,17 @@ public final class Ages {
         if (n < 0) {
             return null;
         }
-        return switch (Character.isDigit(unit) ? 's' : unit) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            case 'd' -> Duration.ofDays(n);
-            case 'w' -> Duration.ofDays(7 * n);
-            default -> null;
+        long unitSeconds = switch (Character.isDigit(unit) ? 's' : unit) {
+            case 's' -> 1;
+            case 'm' -> 60;
+            case 'h' -> 3_600;
+            case 'd' -> 86_400;
+            case 'w' -> 7 * 86_400;
+            default -> -1;
         };
+        if (unitSeconds < 0 || n > MAX_SECONDS / unitSeconds) {
+            return null; // not an age, or one so long that "now minus it" would leave the calendar
+        }
+        return Duration.ofSeconds(n * unitSeconds);
     }
 }

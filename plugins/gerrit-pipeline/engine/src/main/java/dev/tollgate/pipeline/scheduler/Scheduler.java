@@ -119,6 +119,8 @@ public final class Scheduler {
         }
     }
 
+    private enum Launch { NOT_YET, LAUNCHING, LAUNCHED }
+
     private static final class Build {
         final String id;
         final Item item;
@@ -128,6 +130,8 @@ public final class Scheduler {
         Instant ended;
         String result;
         String url;
+        /** Where the launch effect is (guarded by lock): a dequeue cancels only what was handed over. */
+        Launch launch = Launch.NOT_YET;
 
         Build(String id, Item item, ResolvedJob job, Instant launched) {
             this.id = id;
@@ -224,35 +228,51 @@ public final class Scheduler {
         if (event.type() == EventType.UNKNOWN || event.project() == null) {
             return;
         }
+        // Matching runs user regexes (linear, but a megabyte comment still takes a while): do it
+        // before taking the lock, on the configuration the event arrived under.
+        Config c = config;
+        Instant now = clock.instant();
+        List<PipelineConfig> matched = new ArrayList<>();
+        Map<String, List<String>> projectPipelines = c.projectJobs.get(event.project());
+        if (projectPipelines != null) { // else a project the layout does not know: only dequeues apply
+            for (int i = 0; i < c.pipelines.size(); i++) {
+                PipelineConfig p = c.pipelines.get(i);
+                if (c.triggerTypes.get(i).contains(event.type()) && projectPipelines.containsKey(p.name())
+                        && triggers(p, event, now) && EventMatcher.meetsRequire(p.require(), event, now)
+                        && !EventMatcher.rejected(p.reject(), event, now)) {
+                    matched.add(p);
+                }
+            }
+        }
+        boolean abandoned = event.type() == EventType.CHANGE_ABANDONED && event.change() != null;
+        boolean newPatchset = event.type() == EventType.PATCHSET_CREATED && event.change() != null
+                && event.patchSet() != null;
+        if (matched.isEmpty() && !abandoned && !newPatchset) {
+            return;
+        }
         List<Runnable> effects = new ArrayList<>();
         lock.lock();
         try {
-            Config c = config;
-            if (event.type() == EventType.CHANGE_ABANDONED && event.change() != null) {
+            if (abandoned) {
                 for (LinkedHashMap<ItemKey, Item> q : queues.values()) {
                     removeWhere(q, effects, "abandoned",
                             it -> it.key.ref == null && it.key.project.equals(event.project())
                                     && it.key.change == event.change().number());
                 }
             }
-            Map<String, List<String>> projectPipelines = c.projectJobs.get(event.project());
-            if (projectPipelines == null) {
-                return; // a project the layout does not know: the cheapest way out
+            if (newPatchset) {
+                // Zuul v2: a new patchset retires older ones in every pipeline that dequeues on new
+                // patchsets, whether or not the new one is enqueued there
+                int change = event.change().number();
+                int patchset = event.patchSet().number();
+                for (LinkedHashMap<ItemKey, Item> q : queues.values()) {
+                    removeWhere(q, effects, "new-patchset", it -> it.pipeline.dequeueOnNewPatchset()
+                            && it.key.ref == null && it.key.project.equals(event.project())
+                            && it.key.change == change && it.key.patchset < patchset);
+                }
             }
-            Instant now = clock.instant();
-            for (int i = 0; i < c.pipelines.size(); i++) {
-                if (!c.triggerTypes.get(i).contains(event.type())) {
-                    continue;
-                }
-                PipelineConfig p = c.pipelines.get(i);
-                List<String> jobNames = projectPipelines.get(p.name());
-                if (jobNames == null || !triggers(p, event, now)) {
-                    continue;
-                }
-                if (!EventMatcher.meetsRequire(p.require(), event, now) || EventMatcher.rejected(p.reject(), event, now)) {
-                    continue;
-                }
-                enqueue(c, p, jobNames, event, now, effects);
+            for (PipelineConfig p : matched) {
+                enqueue(c, p, projectPipelines.get(p.name()), event, now, effects);
             }
         } finally {
             lock.unlock();
@@ -299,10 +319,6 @@ public final class Scheduler {
         if (jobs.isEmpty()) {
             return; // every job filtered out: nothing to run, nothing to report
         }
-        if (p.dequeueOnNewPatchset() && key.ref == null) {
-            removeWhere(q, effects, "new-patchset", it -> it.key.ref == null && it.key.project.equals(key.project)
-                    && it.key.change == key.change && it.key.patchset < key.patchset);
-        }
         Item item = new Item(uuids.get(), p, key, e);
         for (ResolvedJob j : jobs) {
             Build b = new Build(uuids.get(), item, j, now);
@@ -324,7 +340,7 @@ public final class Scheduler {
             if (b.result == null) {
                 LaunchRequest req = new LaunchRequest(b.id, b.job.name(), p.name(), key.project,
                         JobParameters.build(e, p.name(), b.job, b.id, settings));
-                effects.add(() -> launch(req));
+                effects.add(() -> launch(b, req));
             }
         }
         if (item.done()) {
@@ -332,13 +348,47 @@ public final class Scheduler {
         }
     }
 
-    private void launch(LaunchRequest req) {
+    /**
+     * Effects run after the lock is released, so a dequeue on another thread can come between the
+     * decision to launch and the launch itself: a build dequeued before its launch is never started,
+     * and one dequeued while launching is cancelled as soon as the launcher returns.
+     */
+    private void launch(Build b, LaunchRequest req) {
+        lock.lock();
+        try {
+            if (b.result != null) {
+                return; // dequeued (or finished) before it was launched: nothing to start
+            }
+            b.launch = Launch.LAUNCHING;
+        } finally {
+            lock.unlock();
+        }
         try {
             launcher.launch(req);
         } catch (JobLauncher.LaunchException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "cannot launch " + req.job() + " (" + req.buildId() + ") for "
                     + req.project() + " in " + req.pipeline() + ": " + ex.getMessage(), ex);
             onJobCompleted(req.buildId(), "LAUNCH_ERROR", null);
+            return;
+        }
+        boolean cancelNow;
+        lock.lock();
+        try {
+            cancelNow = b.launch == Launch.LAUNCHING && "CANCELED".equals(b.result);
+            b.launch = Launch.LAUNCHED;
+        } finally {
+            lock.unlock();
+        }
+        if (cancelNow) {
+            cancel(b.id);
+        }
+    }
+
+    private void cancel(String buildId) {
+        try {
+            launcher.cancel(buildId);
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "cannot cancel build " + buildId + ": " + ex, ex);
         }
     }
 
@@ -354,14 +404,10 @@ public final class Scheduler {
                 if (b.result == null) {
                     builds.remove(b.id);
                     b.result = "CANCELED";
-                    String id = b.id;
-                    effects.add(() -> {
-                        try {
-                            launcher.cancel(id);
-                        } catch (RuntimeException ex) {
-                            LOG.log(System.Logger.Level.WARNING, "cannot cancel build " + id + ": " + ex, ex);
-                        }
-                    });
+                    if (b.launch == Launch.LAUNCHED) {
+                        String id = b.id;
+                        effects.add(() -> cancel(id));
+                    } // NOT_YET: launch() will skip it; LAUNCHING: launch() cancels it when the launcher returns
                 }
             }
             ItemView view = item.view();
@@ -451,7 +497,11 @@ public final class Scheduler {
                 item.uuid + ":" + action);
         ItemView view = item.view();
         effects.add(() -> {
-            listener.reporting(view, action, review);
+            try {
+                listener.reporting(view, action, review);
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.WARNING, "listener failed on " + action + " report: " + ex, ex);
+            }
             try {
                 poster.post(review);
             } catch (ReviewPoster.ReviewException | RuntimeException ex) {
@@ -463,9 +513,14 @@ public final class Scheduler {
         });
     }
 
+    /** Runs each effect; one that throws (a plugin's listener, say) is logged and never stops the rest. */
     private static void run(List<Runnable> effects) {
         for (Runnable r : effects) {
-            r.run();
+            try {
+                r.run();
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.WARNING, "scheduler effect failed: " + ex, ex);
+            }
         }
     }
 

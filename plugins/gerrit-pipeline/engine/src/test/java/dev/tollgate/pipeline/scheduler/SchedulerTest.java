@@ -176,6 +176,91 @@ public class SchedulerTest {
         assertEquals(List.of(old), launcher.cancelled);
     }
 
+    static final String START_LAYOUT = "pipelines:\n  - name: check\n    manager: IndependentPipelineManager\n"
+            + "    trigger: {gerrit: [{event: patchset-created}]}\n    start: {gerrit: {}}\n"
+            + "    success: {gerrit: {verified: 1}}\n"
+            + "projects:\n  - name: " + N + "\n    check: [" + JOB + "]\n";
+
+    static final String RECHECK_ONLY = "pipelines:\n  - name: recheck\n    manager: IndependentPipelineManager\n"
+            + "    trigger: {gerrit: [{event: comment-added, comment: 'recheck'}]}\n"
+            + "    success: {gerrit: {verified: 1}}\n"
+            + "projects:\n  - name: " + N + "\n    recheck: [" + JOB + "]\n";
+
+    @Test
+    public void aNewPatchsetRetiresOlderOnesEvenWhereItIsNotEnqueuedButACommentDoesNot() throws Exception {
+        // Zuul v2 retires old patchsets on every patchset-created, in every pipeline, matched or not
+        Scheduler s = scheduler(layout(RECHECK_ONLY));
+        s.onEvent(Events.comment(N, 1, 1, "recheck"));
+        s.onEvent(Events.comment(N, 1, 2, "recheck")); // a comment on a newer patchset retires nothing
+        assertEquals(List.of("enqueue recheck 1,1 [" + JOB + "]", "enqueue recheck 1,2 [" + JOB + "]"), decisions);
+        s.onEvent(Events.created(N, 1, 3)); // not a trigger of this pipeline, still retires 1 and 2
+        assertEquals(List.of("enqueue recheck 1,1 [" + JOB + "]", "enqueue recheck 1,2 [" + JOB + "]",
+                "dequeue recheck 1,1 new-patchset", "dequeue recheck 1,2 new-patchset"), decisions);
+        assertEquals(2, launcher.cancelled.size());
+        assertTrue(poster.posted.isEmpty());
+    }
+
+    @Test
+    public void aBuildDequeuedBeforeItsLaunchIsNeverStartedNorCancelled() throws Exception {
+        // the start review runs before the launch, outside the lock: an abandon can come in between
+        Scheduler[] s = new Scheduler[1];
+        ReviewPoster abandonDuringStart = review -> {
+            if (review.key().endsWith(":start")) {
+                s[0].onEvent(Events.of(EventType.CHANGE_ABANDONED, N, 1, 1));
+            }
+            poster.post(review);
+        };
+        s[0] = Scheduler.builder(layout(START_LAYOUT)).launcher(launcher).reviewPoster(abandonDuringStart)
+                .clock(clock).build();
+        s[0].onEvent(Events.created(N, 1, 1));
+        assertTrue("nothing launched for an abandoned change", launcher.launched.isEmpty());
+        assertTrue(launcher.cancelled.isEmpty());
+        assertEquals(0, s[0].runningBuilds());
+    }
+
+    @Test
+    public void aBuildDequeuedWhileLaunchingIsCancelledAsSoonAsTheLauncherReturns() throws Exception {
+        Scheduler[] s = new Scheduler[1];
+        JobLauncher slow = new JobLauncher() {
+            @Override
+            public void launch(LaunchRequest request) throws LaunchException {
+                launcher.launch(request);
+                s[0].onEvent(Events.of(EventType.CHANGE_ABANDONED, N, 1, 1)); // arrives mid-launch
+                assertTrue("not cancelled before the launcher returned", launcher.cancelled.isEmpty());
+            }
+
+            @Override
+            public void cancel(String buildId) {
+                launcher.cancel(buildId);
+            }
+        };
+        s[0] = Scheduler.builder(seed()).launcher(slow).reviewPoster(poster).clock(clock).build();
+        s[0].onEvent(Events.created(N, 1, 1));
+        assertEquals(1, launcher.launched.size());
+        assertEquals(List.of(launcher.last().buildId()), launcher.cancelled);
+        assertTrue(poster.posted.isEmpty());
+    }
+
+    @Test
+    public void aListenerThatThrowsLosesNoWork() throws Exception {
+        Scheduler s = Scheduler.builder(seed()).launcher(launcher).reviewPoster(poster).clock(clock)
+                .listener(new SchedulerListener() {
+                    @Override
+                    public void enqueued(ItemView item) {
+                        throw new IllegalStateException("a plugin's status page broke");
+                    }
+
+                    @Override
+                    public void reporting(ItemView item, String action, Review review) {
+                        throw new IllegalStateException("and so did its report hook");
+                    }
+                }).build();
+        s.onEvent(Events.created(N, 1, 1));
+        assertEquals(1, launcher.launched.size());
+        s.onJobCompleted(launcher.last().buildId(), "SUCCESS", null);
+        assertEquals(1, poster.posted.size());
+    }
+
     @Test
     public void dequeueOnNewPatchsetFalseKeepsBoth() throws Exception {
         Scheduler s = scheduler(layout("pipelines:\n  - name: check\n    manager: IndependentPipelineManager\n"
