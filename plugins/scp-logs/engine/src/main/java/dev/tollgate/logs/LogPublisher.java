@@ -25,6 +25,8 @@ import org.apache.sshd.common.cipher.Cipher;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 
@@ -183,6 +185,17 @@ public final class LogPublisher {
         List<NamedFactory<Cipher>> ciphers = new ArrayList<>(client.getCipherFactories());
         ciphers.sort(Comparator.comparingInt(c -> c.getName().contains("-gcm@") ? 0 : 1));
         client.setCipherFactories(ciphers);
+        // Ask first for the host key type that is pinned: a server with several host keys would
+        // otherwise present the one MINA prefers (ECDSA), and a correct Ed25519 or RSA pin would
+        // never match. Nothing is removed: user authentication uses the same list.
+        String pinned = host.hostKey().keyType();
+        if (pinned != null) {
+            java.util.Set<String> wanted = KeyPairProvider.SSH_RSA.equals(pinned)
+                    ? java.util.Set.of("rsa-sha2-512", "rsa-sha2-256", KeyPairProvider.SSH_RSA) : java.util.Set.of(pinned);
+            List<NamedFactory<Signature>> signatures = new ArrayList<>(client.getSignatureFactories());
+            signatures.sort(Comparator.comparingInt(f -> wanted.contains(f.getName()) ? 0 : 1));
+            client.setSignatureFactories(signatures);
+        }
         client.setServerKeyVerifier((session, address, key) -> {
             if (host.hostKey().matches(key)) {
                 return true;

@@ -331,9 +331,11 @@ final class SftpUploader {
                 }
                 f.ids.clear();
                 if (problem != null) {
+                    // CLEANING before the send: if the channel breaks on it, the file is failed and
+                    // reported, never queued again behind our back
+                    f.stage = Stage.CLEANING;
                     state.failed(f.item, "server refused it: " + problem);
                     f.ids.add(raw.send(SftpConstants.SSH_FXP_REMOVE, pathRequest(f.part)));
-                    f.stage = Stage.CLEANING;
                     return true;
                 }
                 // only now: a rename must never put a file whose writes failed under the final name
@@ -364,9 +366,9 @@ final class SftpUploader {
                 }
                 f.ids.clear();
                 if (problem != null) {
+                    f.stage = Stage.CLEANING;
                     state.failed(f.item, "server refused the rename to its final name: " + problem);
                     f.ids.add(raw.send(SftpConstants.SSH_FXP_REMOVE, pathRequest(f.part)));
-                    f.stage = Stage.CLEANING;
                     return true;
                 }
                 state.uploaded(f.item, f.sourceBytes, f.content.length);

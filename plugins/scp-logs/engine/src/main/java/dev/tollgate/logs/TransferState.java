@@ -31,17 +31,29 @@ final class TransferState {
     void uploaded(UploadPlan.Item item, long sourceBytes, long sentBytes) {
         bytes.addAndGet(sourceBytes);
         sent.addAndGet(sentBytes);
+        int n;
         synchronized (this) {
-            done++;
-            listener.fileUploaded(item.remotePath(), sourceBytes, sentBytes, done, plan.items().size());
+            n = ++done;
         }
+        // outside the lock (the plugin's listener writes to a build log over remoting), and a
+        // listener that throws must not look like a broken channel and send the file again
+        tell(() -> listener.fileUploaded(item.remotePath(), sourceBytes, sentBytes, n, plan.items().size()));
     }
 
     void failed(UploadPlan.Item item, String reason) {
         FileProblem p = new FileProblem(item.remotePath(), reason);
         synchronized (this) {
             failures.add(p);
-            listener.fileFailed(p);
+        }
+        tell(() -> listener.fileFailed(p));
+    }
+
+    private static void tell(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            System.getLogger(TransferState.class.getName()).log(System.Logger.Level.WARNING,
+                    "transfer listener failed: " + e, e);
         }
     }
 

@@ -34,6 +34,8 @@ final class MinaLogServer implements AutoCloseable {
 
     final Path root;
     final KeyPair hostKey;
+    /** A second host key, as real servers have several (MINA's client would pick the ECDSA one). */
+    final KeyPair rsaHostKey;
     final KeyPair clientKey;
     final AtomicInteger sessions = new AtomicInteger();
     final AtomicInteger kills = new AtomicInteger();
@@ -44,12 +46,13 @@ final class MinaLogServer implements AutoCloseable {
     MinaLogServer(Path root, boolean sftp) throws IOException {
         this.root = root;
         this.hostKey = ecKey();
+        this.rsaHostKey = rsaKey();
         this.clientKey = ecKey();
         sshd = SshServer.setUpDefaultServer();
         sshd.setHost("127.0.0.1");
         sshd.setPort(0);
         CoreModuleProperties.TCP_NODELAY.set(sshd, true);
-        sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey, rsaHostKey));
         sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
         sshd.setPasswordAuthenticator((user, pw, session) -> USER.equals(user) && PASSWORD.equals(pw));
         sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
@@ -95,8 +98,22 @@ final class MinaLogServer implements AutoCloseable {
     }
 
     LogHost logHost(String rootPath, String credentialId) {
-        return new LogHost("mina", "127.0.0.1", port(), rootPath, USER, credentialId, HostKeyPin.of(hostKey.getPublic()),
+        return logHost(rootPath, credentialId, HostKeyPin.of(hostKey.getPublic()));
+    }
+
+    LogHost logHost(String rootPath, String credentialId, HostKeyPin pin) {
+        return new LogHost("mina", "127.0.0.1", port(), rootPath, USER, credentialId, pin,
                 java.net.URI.create("http://logs.example.org/ci"));
+    }
+
+    static KeyPair rsaKey() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static KeyPair ecKey() {

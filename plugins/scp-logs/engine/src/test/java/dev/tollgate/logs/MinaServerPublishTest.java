@@ -331,6 +331,15 @@ public class MinaServerPublishTest {
     }
 
     @Test
+    public void aPinnedRsaKeyMatchesAServerThatAlsoHasAnEcdsaKey() throws Exception {
+        String logPath = "21/12321/3/check/check-tempest-dsvm-metaplugin/rsa0001";
+        PublishResult r = publisher().publish(
+                server.logHost("/srv/logs", "pw", HostKeyPin.of(server.rsaHostKey.getPublic())),
+                request(logPath).build(), recorder);
+        assertEquals(PublishResult.Outcome.COMPLETE, r.outcome());
+    }
+
+    @Test
     public void fallsBackToScpWhenTheServerHasNoSftp() throws Exception {
         Path root = TMP.newFolder("scp-only").toPath();
         Files.createDirectories(root.resolve("logs"));

@@ -114,6 +114,7 @@ public final class GerritStream implements AutoCloseable {
         running = true;
         SshClient c = SshClient.setUpDefaultClient();
         c.setServerKeyVerifier(hostKeyCheck);
+        c.setSignatureFactories(hostKeyCheck.preferConfigured(c.getSignatureFactories()));
         CoreModuleProperties.TCP_NODELAY.set(c, true);
         CoreModuleProperties.REQUEST_EXEC_REPLY.set(c, true);
         if (!config.keepAliveInterval().isZero()) {
@@ -214,11 +215,25 @@ public final class GerritStream implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            reconnectLoop();
+        } catch (RuntimeException | Error e) {
+            // never a silent death: say so, and let status() show that nothing reads the stream
+            LOG.log(Level.SEVERE, "Gerrit stream " + config.host() + ":" + config.port() + " reader stopped", e);
+            lastDisconnectReason = "reader stopped: " + e;
+            throw e;
+        } finally {
+            state = State.STOPPED;
+        }
+    }
+
+    private void reconnectLoop() {
         int failures = 0;
         while (running) {
             state = State.CONNECTING;
             String reason;
             boolean wasConnected = false;
+            long deliveredBefore = delivered;
             try {
                 wasConnected = connectAndRead();
                 reason = abortReason != null ? abortReason : "stream ended: connection closed (by the server, or after unanswered keep-alives)";
@@ -236,7 +251,14 @@ public final class GerritStream implements AutoCloseable {
                 break;
             }
             if (wasConnected) {
-                failures = 0;
+                // only a connection that did some good resets the backoff: one Gerrit accepts and
+                // closes at once (a refusal on stderr) must not bring a reconnect, and a recovery
+                // query, every second
+                Instant since = connectedSince;
+                if (delivered > deliveredBefore || (since != null
+                        && !clock.instant().isBefore(since.plus(config.backoff().max())))) {
+                    failures = 0;
+                }
                 if (recoverFrom == null) {
                     recoverFrom = gapStart();
                 }
@@ -255,7 +277,6 @@ public final class GerritStream implements AutoCloseable {
                 break;
             }
         }
-        state = State.STOPPED;
     }
 
     /** Where the gap of a lost connection starts: the last event seen, or when we connected. */
@@ -465,8 +486,8 @@ public final class GerritStream implements AutoCloseable {
     private void safely(Runnable r) {
         try {
             r.run();
-        } catch (RuntimeException e) {
-            // a failing sink must not kill the stream
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            // a failing sink must not kill the stream (a sink's bug, not the JVM's state)
             LOG.log(Level.SEVERE, "Gerrit event sink failed", e);
         }
     }

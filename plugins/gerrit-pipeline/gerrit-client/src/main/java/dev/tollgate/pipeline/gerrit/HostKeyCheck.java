@@ -3,14 +3,20 @@ package dev.tollgate.pipeline.gerrit;
 import java.net.SocketAddress;
 import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedFactory;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.PublicKeyEntryResolver;
 import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.common.signature.Signature;
 
 /**
  * Checks the Gerrit server's SSH host key against the key(s) configured for the connection. There
@@ -85,6 +91,27 @@ public final class HostKeyCheck implements ServerKeyVerifier {
 
     public static String fingerprint(PublicKey key) {
         return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
+    }
+
+    /**
+     * The client's signature algorithms with those of the configured host keys first, so that the
+     * server presents the key that is pinned: a Gerrit site has ECDSA, Ed25519 and RSA host keys and
+     * MINA would otherwise ask for ECDSA first. Nothing is removed (user authentication uses the
+     * same list).
+     */
+    public List<NamedFactory<Signature>> preferConfigured(List<NamedFactory<Signature>> available) {
+        Set<String> wanted = new HashSet<>();
+        for (PublicKey k : expected) {
+            String type = KeyUtils.getKeyType(k);
+            if (KeyPairProvider.SSH_RSA.equals(type)) {
+                wanted.addAll(List.of("rsa-sha2-512", "rsa-sha2-256", KeyPairProvider.SSH_RSA));
+            } else {
+                wanted.add(type);
+            }
+        }
+        List<NamedFactory<Signature>> ordered = new ArrayList<>(available);
+        ordered.sort(Comparator.comparingInt(f -> wanted.contains(f.getName()) ? 0 : 1));
+        return ordered;
     }
 
     public List<String> expectedFingerprints() {

@@ -134,8 +134,14 @@ public final class RestReviewPoster implements ReviewPoster {
                 LOG.log(Level.WARNING, "review {0} on {1}, attempt {2}: {3}", new Object[] {tag, change, attempt, lastProblem});
                 pause(attempt - 1, rest.requestTimeout());
                 continue;
+            } catch (java.net.ConnectException e) {
+                // refused before anything was sent: nothing can be landing, the plain backoff will do
+                uncertain = true;
+                lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
+                LOG.log(Level.WARNING, "review {0} on {1}, attempt {2}: {3}", new Object[] {tag, change, attempt, lastProblem});
+                pause(attempt - 1);
+                continue;
             } catch (IOException e) {
-                // connection refused before anything was sent is harmless to check for as well
                 uncertain = true;
                 lastProblem = e.getClass().getSimpleName() + ": " + e.getMessage();
             } catch (InterruptedException e) {
@@ -143,7 +149,9 @@ public final class RestReviewPoster implements ReviewPoster {
                 throw new ReviewException("interrupted while posting review " + tag, e);
             }
             LOG.log(Level.WARNING, "review {0} on {1}, attempt {2}: {3}", new Object[] {tag, change, attempt, lastProblem});
-            pause(attempt - 1);
+            // a 5xx from a proxy or a dropped connection can come while Gerrit still runs the POST
+            // (it does not stop on a disconnect): wait as long as a request may take before checking
+            pause(attempt - 1, uncertain ? rest.requestTimeout() : Duration.ZERO);
         }
     }
 

@@ -12,6 +12,7 @@ import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
 
@@ -26,10 +27,15 @@ final class FakeGerritSshServer implements AutoCloseable {
     private volatile StreamCommand current;
 
     FakeGerritSshServer(PublicKey userKey) throws Exception {
+        this(userKey, new SimpleGeneratorHostKeyProvider());
+    }
+
+    /** A server with the given host keys, like a Gerrit site with ECDSA, Ed25519 and RSA keys. */
+    FakeGerritSshServer(PublicKey userKey, KeyPairProvider hostKeys) throws Exception {
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(0);
-        server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider());
+        server.setKeyPairProvider(hostKeys);
         server.setPublickeyAuthenticator((user, key, session) -> "ci".equals(user) && KeyUtils.compareKeys(userKey, key));
         server.setCommandFactory((channel, command) -> {
             if (!GerritStream.COMMAND.equals(command)) {

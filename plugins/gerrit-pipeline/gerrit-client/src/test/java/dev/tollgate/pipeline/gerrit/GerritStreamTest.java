@@ -108,6 +108,27 @@ public class GerritStreamTest {
     }
 
     @Test
+    public void theServerPresentsThePinnedKeyWhenItHasSeveral() throws Exception {
+        // MINA prefers ECDSA: without asking for the pinned type first, an RSA pin never matches
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(256);
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPair rsaKey = rsa.generateKeyPair();
+        server.close();
+        server = new FakeGerritSshServer(publicKey,
+                org.apache.sshd.common.keyprovider.KeyPairProvider.wrap(ec.generateKeyPair(), rsaKey));
+        GerritSshConfig c = config(5, null);
+        GerritSshConfig rsaPinned = new GerritSshConfig(c.host(), c.port(), PublicKeyEntry.toString(rsaKey.getPublic()),
+                c.connectTimeout(), c.keepAliveInterval(), c.keepAliveMaxMissed(), c.silenceTimeout(), c.backoff(),
+                c.resumeFrom(), c.recoverySlack(), c.maxRecoveryAttempts());
+        RecordingSink sink = new RecordingSink();
+        GerritStream s = stream(rsaPinned, sink, null, new GateSleeper());
+        sink.await("connected", 20, r -> r.connects() == 1);
+        assertEquals(GerritStream.State.CONNECTED, s.status().state());
+    }
+
+    @Test
     public void linesFlowInOrderAndNeitherBadLinesNorAFailingSinkStopTheStream() throws Exception {
         RecordingSink sink = new RecordingSink() {
             @Override
