@@ -158,13 +158,17 @@ public final class CloudEngine {
             if (now.isBefore(lastInterruptionCheck.plus(settings.interruptionCheckInterval()))) {
                 return;
             }
-            lastInterruptionCheck = now;
         }
-        if (throttle.blocked(now) || lifecycle.records().stream().allMatch(r -> r.state().isEnded())) {
-            return;
+        List<String> live = lifecycle.records().stream().filter(r -> !r.state().isEnded() && r.instanceId() != null)
+                .map(AgentRecord::instanceId).toList();
+        if (throttle.blocked(now) || live.isEmpty()) {
+            return; // asked again on the next tick, not a whole interval later: the notice is short
         }
         try {
-            List<String> ids = driver.interruptedInstances();
+            List<String> ids = driver.interruptedInstances(live);
+            synchronized (this) {
+                lastInterruptionCheck = now;
+            }
             throttle.succeeded();
             for (String id : ids) {
                 lifecycle.interruptionNotice(id, "the cloud announced it will take the instance away");

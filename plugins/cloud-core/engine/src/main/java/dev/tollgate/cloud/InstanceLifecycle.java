@@ -202,15 +202,17 @@ public final class InstanceLifecycle {
         if (spec != null) {
             safely(() -> registry.add(spec), "register agent " + agentName);
         }
+        AgentRecord after;
         synchronized (this) {
-            AgentRecord after = records.get(agentName);
-            if (after == null || !after.state().isLive()) {
-                // ended while we registered it: do not leave a ghost agent behind
-                safely(() -> registry.remove(agentName), "remove agent " + agentName);
-                return null;
-            }
-            return after;
+            after = records.get(agentName);
         }
+        if (after == null || !after.state().isLive()) {
+            // ended while we registered it: do not leave a ghost agent behind (outside the lock: in
+            // Jenkins this takes the queue lock, and the queue asks acceptsBuilds under it)
+            safely(() -> registry.remove(agentName), "remove agent " + agentName);
+            return null;
+        }
+        return after;
     }
 
     /** The cloud refused the create for sure (throttled, capacity, permanent): nothing exists. */

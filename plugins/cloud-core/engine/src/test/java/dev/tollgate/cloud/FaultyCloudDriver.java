@@ -127,13 +127,13 @@ final class FaultyCloudDriver implements CloudDriver {
     final AtomicInteger interruptionChecks = new AtomicInteger();
 
     @Override
-    public synchronized List<String> interruptedInstances() {
+    public synchronized List<String> interruptedInstances(java.util.Collection<String> live) {
         if (!announcesInterruptions) {
             return List.of();
         }
         interruptionChecks.incrementAndGet();
-        return instances.values().stream().filter(i -> i.notice && !i.view(clock.instant()).isGone())
-                .map(i -> i.id).toList();
+        return instances.values().stream().filter(i -> i.notice && live.contains(i.id)
+                && !i.view(clock.instant()).isGone()).map(i -> i.id).toList();
     }
 
     /** An instance started by someone (a previous controller life) with our fingerprint. */

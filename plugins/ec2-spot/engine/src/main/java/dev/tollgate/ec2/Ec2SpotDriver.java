@@ -101,6 +101,7 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
      * (same ClientToken) must send the same parameters, or EC2 answers IdempotentParameterMismatch.
      */
     private final ConcurrentHashMap<String, Integer> rotationStart = new ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED_LAUNCHES = 1_000;
     private final Set<String> interrupted = ConcurrentHashMap.newKeySet();
     private final Set<String> attachedDone = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Instant> lastInterruptionCheck = new AtomicReference<>();
@@ -135,6 +136,11 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         } catch (CloudException e) {
             if (e.kind() != Kind.TRANSIENT && e.kind() != Kind.THROTTLED) {
                 rotationStart.remove(launchKey); // not retried as the same launch
+            } else if (rotationStart.size() > MAX_REMEMBERED_LAUNCHES) {
+                // most failed launches are never retried with the same spec (the engine adopts a
+                // TRANSIENT one by its fingerprint): forget them rather than pile them up. A retry
+                // that finds its entry gone may get IdempotentParameterMismatch: TRANSIENT, adopted.
+                rotationStart.clear();
             }
             throw e;
         }
@@ -407,8 +413,8 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
 
     /**
      * One check for interruption notices on its own: the engine lists instances only every reaper
-     * interval (minutes), while EC2 gives two minutes' notice, so the engine asks this through
-     * {@link #interruptedInstances()} every interruption-check interval (30 s) while agents are live.
+     * interval (minutes), while EC2 gives two minutes' notice, so the engine asks through
+     * {@link #interruptedInstances} every interruption-check interval (1 min) while agents are live.
      * One DescribeSpotInstanceRequests whatever the number of agents. Returns the ids of this driver's
      * instances (launched or seen by it) that are marked; they are also reported by later describes.
      */
@@ -424,10 +430,22 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         return out;
     }
 
-    /** The engine's periodic interruption check (CloudSettings.interruptionCheckInterval). */
+    /**
+     * The engine's periodic interruption check (CloudSettings.interruptionCheckInterval), for the
+     * engine's live instances: right after a restart the cost ledger does not know them yet.
+     */
     @Override
-    public List<String> interruptedInstances() throws CloudException {
-        return pollInterruptions();
+    public List<String> interruptedInstances(Collection<String> liveInstanceIds) throws CloudException {
+        Set<String> live = Set.copyOf(liveInstanceIds);
+        markInterrupted(id -> live.contains(id) || costs.knows(id));
+        List<String> out = new ArrayList<>();
+        for (String id : interrupted) {
+            if (live.contains(id)) {
+                out.add(id);
+            }
+        }
+        out.sort(null);
+        return out;
     }
 
     private void markInterrupted(java.util.function.Predicate<String> ours) throws CloudException {

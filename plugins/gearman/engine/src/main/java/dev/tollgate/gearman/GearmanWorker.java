@@ -209,6 +209,22 @@ public final class GearmanWorker implements AutoCloseable {
         toClose.forEach(ServerConnection::close);
     }
 
+    /**
+     * The node was taken offline (node recycling, or an admin): it grabs no more jobs until
+     * {@link #setNodeOnline}, so Zuul's jobs go to other nodes instead of waiting in Jenkins' queue
+     * for one that is rebooting. A build it runs still completes and reports. (The binding calls it
+     * from {@code ComputerListener.onTemporarilyOffline}.) A GRAB already on its way may still be
+     * answered with a job: that job is refused with WORK_FAIL, and Zuul runs it elsewhere.
+     */
+    public void setNodeOffline(String nodeName) {
+        synchronized (lock) {
+            NodeState n = nodes.get(nodeName);
+            if (n != null) {
+                n.accepting = false;
+            }
+        }
+    }
+
     /** Lets a node take jobs again after node recycling took it offline. */
     public void setNodeOnline(String nodeName) {
         synchronized (lock) {
@@ -397,8 +413,17 @@ public final class GearmanWorker implements AutoCloseable {
             case JOB_ASSIGN_UNIQ -> onAssign(c, s, p.text(0), p.text(1), p.text(2), p.argument(3));
             case JOB_ASSIGN -> onAssign(c, s, p.text(0), p.text(1), "", p.argument(2));
             case ECHO_RES -> LOG.log(System.Logger.Level.DEBUG, "echo from {0}", c.server);
-            case ERROR -> LOG.log(System.Logger.Level.WARNING, "gearman server {0} reports error {1}: {2}",
-                    c.server, p.text(0), p.text(1));
+            case ERROR -> {
+                LOG.log(System.Logger.Level.WARNING, "gearman server {0} reports error {1}: {2}",
+                        c.server, p.text(0), p.text(1));
+                synchronized (lock) {
+                    if (c.grabOutstanding) {
+                        // the answer to our GRAB will never come: holding the node's grab token
+                        // would stop every executor of the node; start this connection afresh
+                        throw new ProtocolException("ERROR " + p.text(0) + " while a GRAB_JOB was outstanding");
+                    }
+                }
+            }
             default -> throw new ProtocolException("unexpected " + p.type() + " from a job server");
         }
     }

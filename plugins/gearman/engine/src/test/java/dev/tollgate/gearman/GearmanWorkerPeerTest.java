@@ -293,6 +293,26 @@ public class GearmanWorkerPeerTest {
     }
 
     @Test
+    public void aNodeTakenOfflineTakesNoJobsUntilItIsOnlineAgain() throws Exception {
+        startWorker(new NodeSpec("rebooting", Set.of("pool"), 1), new NodeSpec("other", Set.of("pool"), 1));
+        worker.setNodeOffline("rebooting"); // node recycling took it offline to reboot it
+        await("node closed", () -> worker.status().executors().stream()
+                .anyMatch(e -> e.nodeName().equals("rebooting") && !e.acceptingJobs()));
+        ZuulLikeClient.Job pinned = zuul.submit("build:" + job + ":rebooting", "u-pinned", "{}");
+        ZuulLikeClient.Job any = zuul.submit("build:" + job + ":pool", "u-any", "{}");
+        FakeLauncher.Build b = launcher.next();
+        assertEquals("the pool job goes to the node that is up", "other", b.request.nodeName());
+        b.finish("SUCCESS");
+        assertEquals(ZuulLikeClient.Kind.COMPLETE, any.await().kind());
+        assertEquals("still queued in gearmand", 1, gearmand.status().get("build:" + job + ":rebooting")[0]);
+        worker.setNodeOnline("rebooting");
+        FakeLauncher.Build back = launcher.next();
+        assertEquals("rebooting", back.request.nodeName());
+        back.finish("SUCCESS");
+        assertEquals(ZuulLikeClient.Kind.COMPLETE, pinned.await().kind());
+    }
+
+    @Test
     public void offlineNodeWhenCompleteHandsTheNodeToRecyclingAndTakesNothingElse() throws Exception {
         startWorker(new NodeSpec("single-use", Set.of("pool"), 2), new NodeSpec("other", Set.of("pool"), 1));
         ZuulLikeClient.Job a = zuul.submit("build:" + job + ":single-use", "u-off",
@@ -322,7 +342,7 @@ public class GearmanWorkerPeerTest {
     @Test
     public void connectionTesterEchoes() throws Exception {
         Duration rtt = GearmanConnectionTester.echo(address(gearmand), Duration.ofSeconds(5));
-        assertTrue(rtt.toMillis() < 5000);
+        assertTrue("a round trip took place: " + rtt, rtt.toNanos() > 0);
         int closed = dev.tollgate.testing.Peers.freePort();
         try {
             GearmanConnectionTester.echo(new GearmanServerAddress("127.0.0.1", closed), Duration.ofSeconds(2));

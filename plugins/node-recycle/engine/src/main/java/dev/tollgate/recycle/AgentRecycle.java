@@ -90,7 +90,7 @@ final class AgentRecycle {
         switch (state) {
             case OFFLINE_TAKEN -> act();
             case REBOOT_SENT -> {
-                if (!ports.agents().isConnected(agent)) {
+                if (Boolean.FALSE.equals(connectedNow())) {
                     disconnected(); // the command took the connection down with it: it was sent
                 } else if (elapsed(now).compareTo(policy.commandTimeout()) >= 0) {
                     fail(Kind.REBOOT_COMMAND_FAILED, "reboot command `" + policy.rebootCommand()
@@ -99,7 +99,7 @@ final class AgentRecycle {
                 }
             }
             case WAITING_DISCONNECT -> {
-                if (!ports.agents().isConnected(agent)) {
+                if (Boolean.FALSE.equals(connectedNow())) {
                     disconnected();
                 } else if (elapsed(now).compareTo(policy.reconnectTimeout()) >= 0) {
                     fail(Kind.DID_NOT_COME_BACK, "the agent never went down: still connected "
@@ -119,7 +119,7 @@ final class AgentRecycle {
                 }
             }
             case WAITING_RECONNECT -> {
-                if (ports.agents().isConnected(agent)) {
+                if (Boolean.TRUE.equals(connectedNow())) {
                     connected();
                 } else if (elapsed(now).compareTo(policy.reconnectTimeout()) >= 0) {
                     fail(Kind.DID_NOT_COME_BACK, "did not come back " + Texts.human(policy.reconnectTimeout())
@@ -167,6 +167,20 @@ final class AgentRecycle {
         }
         // OFFLINE_TAKEN: the command has not run yet; the next tick tries and fails clearly if the
         // agent is still gone. Other states: nothing to do.
+    }
+
+    /**
+     * The port's answer, or null when it cannot answer (the node is gone, say). Unknown never moves
+     * the recycle on (an agent is never brought online on a guess), but the timeouts still run out
+     * and report, instead of a recycle that waits forever.
+     */
+    private Boolean connectedNow() {
+        try {
+            return ports.agents().isConnected(agent);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "{0}: cannot tell whether it is connected ({1})", agent, e);
+            return null;
+        }
     }
 
     private void act() {

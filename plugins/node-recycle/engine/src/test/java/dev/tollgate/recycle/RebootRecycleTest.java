@@ -102,6 +102,18 @@ public class RebootRecycleTest {
     }
 
     @Test
+    public void aPortThatCannotTellWhetherTheAgentIsConnectedStillEndsInTheTimeoutAndItsEvent() {
+        rebootAccepted();
+        ports.failIsConnected = new IllegalStateException("node a1 is gone from Jenkins");
+        recycler.tick(); // unknown: no move on a guess
+        assertEquals(RecycleState.WAITING_DISCONNECT, state());
+        ports.clock.advance(Duration.ofMinutes(15));
+        recycler.tick();
+        assertEquals(RecycleState.FAILED_STAYS_OFFLINE, state());
+        assertEquals(1, ports.failures());
+    }
+
+    @Test
     public void neverComesBack_staysOfflineWithCauseAndOneEvent() {
         rebootAccepted();
         ports.setConnected("a1", false);

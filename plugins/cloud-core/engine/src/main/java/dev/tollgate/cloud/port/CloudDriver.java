@@ -37,12 +37,14 @@ public interface CloudDriver {
     void terminate(Collection<String> instanceIds) throws CloudException;
 
     /**
-     * Instances of this controller that the cloud has announced it will take away soon (EC2's spot
+     * Which of the given live instances the cloud has announced it will take away soon (EC2's spot
      * two-minute notice), in one batched call. The engine asks every
      * {@code CloudSettings.interruptionCheckInterval} while it has live instances, so that such an
-     * agent goes offline before its build is killed. Clouds without such notices keep the default.
+     * agent goes offline before its build is killed; it passes its own live instance ids, so the
+     * answer is right from the first minute after a controller restart. Clouds without such notices
+     * keep the default.
      */
-    default List<String> interruptedInstances() throws CloudException {
+    default List<String> interruptedInstances(Collection<String> liveInstanceIds) throws CloudException {
         return List.of();
     }
 }
