@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Finding local peers for tests. A peer that is missing makes the test fail with a message that
@@ -24,6 +25,19 @@ public final class Peers {
         }
         throw new AssertionError("test peer missing: none of " + String.join(", ", candidates)
                 + " is installed; run `apt-get install -y " + debianPackage + "` (.ci/run does this)");
+    }
+
+    /** Ends a peer process: asks it to stop, then kills it if it is still there after 5 s (bounded). */
+    public static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
     }
 
     /** A TCP port that was free on 127.0.0.1 a moment ago. */
