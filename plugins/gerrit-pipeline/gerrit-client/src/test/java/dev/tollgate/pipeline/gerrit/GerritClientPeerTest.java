@@ -10,6 +10,7 @@ import dev.tollgate.common.Backoff;
 import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.port.ReviewPoster.ReviewException;
+import dev.tollgate.testing.FaultyTcpProxy;
 import dev.tollgate.testing.ManualClock;
 import java.net.URI;
 import java.security.KeyPairGenerator;
