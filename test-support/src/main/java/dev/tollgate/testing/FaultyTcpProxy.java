@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #delay}: a fixed one-way delay per direction, as a long link adds; throughput is
  *       kept (bytes in flight are queued, up to a bounded window per direction).</li>
  *   <li>HTTP/1.1 faults: lose or replace a response <em>after</em> its request reached the server,
- *       or answer a request from the proxy before it reaches the server.</li>
+ *       or answer a request from the proxy before it reaches the server. A request is a chunk from
+ *       the client that starts with a method ({@code GET }, {@code POST }, ...), so a body sent after
+ *       an early answer is not taken for a new request.</li>
  * </ul>
  *
  * <p>Refusing works by closing the listening socket while a second, bound but not listening, socket
@@ -204,7 +206,6 @@ public final class FaultyTcpProxy implements AutoCloseable {
         final Direction up;
         final Direction down;
         volatile boolean awaitingResponse;
-        volatile boolean requestStarted;
         final AtomicInteger halfClosedDirections = new AtomicInteger();
 
         Link(Socket client, Socket upstream) {
@@ -223,21 +224,21 @@ public final class FaultyTcpProxy implements AutoCloseable {
          * Applies the HTTP faults to a chunk read in one direction. Returns false when the link is
          * to end after what was queued (the chunk is then not forwarded).
          */
-        boolean inspect(boolean clientToServer) {
+        boolean inspect(boolean clientToServer, byte[] buf, int n) {
             if (clientToServer) {
-                if (!awaitingResponse && !requestStarted) {
-                    requestStarted = true;
+                // A request begins with its method; any other chunk continues the one before (a
+                // body may still be arriving after the server answered early, as with a 401).
+                if (startsWithMethod(buf, n)) {
                     if (take(rejectRequests)) {
                         down.enqueueFault(faultResponse(rejectStatus));
                         down.enqueueEnd();
                         return false;
                     }
                     forwardedRequests.incrementAndGet();
+                    awaitingResponse = true;
                 }
-                awaitingResponse = true;
             } else if (awaitingResponse) {
                 awaitingResponse = false;
-                requestStarted = false;
                 if (take(dropResponses)) {
                     down.enqueueEnd();
                     return false;
@@ -295,7 +296,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
                 InputStream in = (clientToServer ? link.client : link.upstream).getInputStream();
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    if (!link.inspect(clientToServer)) {
+                    if (!link.inspect(clientToServer, buf, n)) {
                         return;
                     }
                     byte[] copy = new byte[n];
@@ -408,6 +409,25 @@ public final class FaultyTcpProxy implements AutoCloseable {
     }
 
     private record Chunk(byte[] data, long due, boolean end, boolean halfClose) {
+    }
+
+    private static final String[] METHODS = {"GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "PATCH ", "OPTIONS "};
+
+    /** Whether a chunk starts an HTTP/1.1 request line (SSH and other traffic never does). */
+    private static boolean startsWithMethod(byte[] buf, int n) {
+        outer:
+        for (String m : METHODS) {
+            if (n < m.length()) {
+                continue;
+            }
+            for (int i = 0; i < m.length(); i++) {
+                if (buf[i] != m.charAt(i)) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static boolean take(AtomicInteger counter) {

@@ -31,6 +31,7 @@ public final class OpenSshServer implements AutoCloseable {
     private final Path dir;
     private final String hostPublicKeyLine;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean listening;
 
     private OpenSshServer(Process process, int port, Path dir, String hostPublicKeyLine) {
         this.process = process;
@@ -59,7 +60,28 @@ public final class OpenSshServer implements AutoCloseable {
         String hostPub = Files.readString(dir.resolve("ssh_host_ed25519_key.pub"), StandardCharsets.US_ASCII).trim();
         Path authorized = dir.resolve("authorized_keys");
         Files.write(authorized, authorizedKeys, StandardCharsets.US_ASCII);
-        int port = Peers.freePort();
+        // The port is picked free and bound by sshd a moment later; another process may take it in
+        // between, so a start that fails on a taken port is tried again on a fresh one.
+        IOException last = null;
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            try {
+                return startOn(Peers.freePort(), sshd, dir, hostKey, authorized, hostPub);
+            } catch (PortTakenException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** sshd could not bind its port: someone else took it after it was picked. */
+    private static final class PortTakenException extends IOException {
+        PortTakenException(String message) {
+            super(message);
+        }
+    }
+
+    private static OpenSshServer startOn(int port, Path sshd, Path dir, Path hostKey, Path authorized,
+                                         String hostPub) throws IOException {
         Path config = dir.resolve("sshd_config");
         Files.writeString(config, String.join("\n",
                 "ListenAddress 127.0.0.1",
@@ -82,33 +104,43 @@ public final class OpenSshServer implements AutoCloseable {
         pb.redirectErrorStream(true);
         Process p = pb.start();
         OpenSshServer server = new OpenSshServer(p, port, dir, hostPub);
-        CountDownLatch listening = new CountDownLatch(1);
+        // counted down when sshd listens, or when it ends without listening (its output closes)
+        CountDownLatch settled = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     server.log.add(line);
                     if (line.contains("Server listening on")) {
-                        listening.countDown();
+                        server.listening = true;
+                        settled.countDown();
                     }
                 }
             } catch (IOException e) {
                 // process ended
+            } finally {
+                settled.countDown();
             }
         }, "openssh-server-log-" + port);
         reader.setDaemon(true);
         reader.start();
         try {
-            if (!listening.await(10, TimeUnit.SECONDS)) {
-                server.close();
-                throw new IOException("sshd did not start listening on 127.0.0.1:" + port + ": " + server.log());
+            // a hang guard only: sshd listens within milliseconds on an idle machine
+            boolean done = settled.await(60, TimeUnit.SECONDS);
+            if (done && server.listening) {
+                return server;
             }
+            server.close();
+            String log = String.join("\n", server.log());
+            if (log.contains("Address already in use")) {
+                throw new PortTakenException("port " + port + " was taken before sshd could bind it: " + log);
+            }
+            throw new IOException("sshd did not start listening on 127.0.0.1:" + port + ": " + log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.close();
             throw new IOException("interrupted while starting sshd", e);
         }
-        return server;
     }
 
     private static void run(List<String> command) throws IOException {

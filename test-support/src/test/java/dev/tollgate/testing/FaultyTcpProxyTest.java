@@ -113,6 +113,24 @@ public class FaultyTcpProxyTest {
         }
     }
 
+    private static void sendAndReadEcho(Socket s, String text) throws IOException {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        s.getOutputStream().write(b);
+        s.getOutputStream().flush();
+        assertArrayEquals(b, s.getInputStream().readNBytes(b.length));
+    }
+
+    @Test
+    public void aBodySentAfterAnEarlyAnswerIsNotCountedAsARequest() throws IOException {
+        try (Socket s = connect()) {
+            sendAndReadEcho(s, "POST /a/changes/1/revisions/1/review HTTP/1.1\r\nContent-Length: 7\r\n\r\n");
+            sendAndReadEcho(s, "{\"x\":1}");
+            assertEquals(1, proxy.forwardedRequests.get());
+            sendAndReadEcho(s, "GET /a/changes/1 HTTP/1.1\r\n\r\n");
+            assertEquals(2, proxy.forwardedRequests.get());
+        }
+    }
+
     @Test
     public void cutAllClosesOpenConnections() throws IOException {
         try (Socket s = connect()) {
