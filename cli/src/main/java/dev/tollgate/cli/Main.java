@@ -5,6 +5,8 @@ import dev.tollgate.pipeline.layout.ConfigError;
 import dev.tollgate.pipeline.layout.ConfigException;
 import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.layout.LayoutParser;
+import dev.tollgate.pipeline.simulate.Outcomes;
+import dev.tollgate.pipeline.simulate.Simulation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -163,7 +165,7 @@ public final class Main {
         }
         Path events = Path.of(positional.get(0));
         try {
-            new Simulator(layout, hold, result, out, err).replay(events);
+            new Simulation(layout, hold ? Outcomes.all(Outcomes.HOLD) : Outcomes.all(result), out).replay(events, err);
         } catch (NoSuchFileException e) {
             err.println(events + ": no such file");
             return INVALID;
