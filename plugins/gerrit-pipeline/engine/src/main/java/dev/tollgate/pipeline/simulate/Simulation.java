@@ -117,9 +117,11 @@ public final class Simulation {
         ArrayDeque<LaunchRequest> held = new ArrayDeque<>();
         LaunchRequest r;
         while ((r = launched.poll()) != null) {
-            String o = outcomes.outcome(r.job(), 1);
+            String o = outcomes.outcome(r.job(), r.attempt());
             if (o.equals(Outcomes.HOLD)) {
                 held.add(r);
+            } else if (o.equals(Outcomes.NONE)) {
+                scheduler.onJobEndedWithoutResult(r.buildId(), "simulated: no result");
             } else {
                 scheduler.onJobCompleted(r.buildId(), o, null);
             }
@@ -138,6 +140,14 @@ public final class Simulation {
         @Override
         public void dequeued(ItemView item, String reason) {
             print(head("dequeue", item));
+        }
+
+        @Override
+        public void relaunched(ItemView item, String job, int attempt, String reason) {
+            Map<String, Object> m = head("relaunch", item);
+            m.put("job", job);
+            m.put("attempt", attempt);
+            print(m);
         }
 
         @Override
