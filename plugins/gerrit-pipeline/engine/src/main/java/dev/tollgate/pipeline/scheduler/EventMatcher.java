@@ -121,6 +121,9 @@ public final class EventMatcher {
      * given by the event's account at eventCreatedOn.
      */
     static boolean hasApproval(ApprovalRequirement r, GerritEvent e, Instant now) {
+        if (e.approvals().isEmpty()) {
+            return false; // Zuul: an entry is met by an approval, even one with only username or an age
+        }
         Account by = e.account();
         if (r.username() != null && (by == null || !r.username().search(by.username()))) {
             return false;
