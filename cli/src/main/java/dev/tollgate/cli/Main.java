@@ -5,6 +5,8 @@ import dev.tollgate.pipeline.layout.ConfigError;
 import dev.tollgate.pipeline.layout.ConfigException;
 import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.layout.LayoutParser;
+import dev.tollgate.pipeline.simulate.Outcomes;
+import dev.tollgate.pipeline.simulate.Simulation;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +33,15 @@ public final class Main {
             "                           top-level `unclassified:` key); prints a one-line summary, or",
             "                           FILE:LINE: message lines and exits 1",
             "  import-zuul LAYOUT       print the JCasC `unclassified:` fragment equivalent to a Zuul v2 layout",
-            "  simulate --layout LAYOUT [--hold] [--result SUCCESS|FAILURE] EVENTS",
+            "  simulate --layout LAYOUT [--hold] [--result SUCCESS|FAILURE|NONE]",
+            "           [--job-result JOB=RESULT[,RESULT...]]... EVENTS",
             "                           replay Gerrit stream-events JSON lines through the pipeline engine and",
-            "                           print one JSON line per decision (enqueue, dequeue, report); without",
-            "                           --hold every job ends at once with --result (default SUCCESS)",
+            "                           print one JSON line per decision (enqueue, dequeue, relaunch, report);",
+            "                           without --hold every job ends at once with --result (default SUCCESS);",
+            "                           NONE ends a build without a result (a lost agent: the job is launched",
+            "                           again up to its attempts); --job-result sets one job's result for each",
+            "                           attempt, the last one repeating: SUCCESS, FAILURE, NONE, HOLD (never",
+            "                           ends) or another result word such as UNSTABLE",
             "  help, --help             this text",
             "");
 
@@ -123,23 +130,28 @@ public final class Main {
         String layoutFile = null;
         boolean hold = false;
         String result = "SUCCESS";
+        List<String> jobResults = new ArrayList<>();
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--layout") || a.equals("--result")) {
+            if (a.equals("--layout") || a.equals("--result") || a.equals("--job-result")) {
                 if (i + 1 >= args.size()) {
                     throw new UsageException(a + " needs a value");
                 }
                 String v = args.get(++i);
                 if (a.equals("--layout")) {
                     layoutFile = v;
-                } else {
+                } else if (a.equals("--result")) {
                     result = v;
+                } else {
+                    jobResults.add(v);
                 }
             } else if (a.startsWith("--layout=")) {
                 layoutFile = a.substring("--layout=".length());
             } else if (a.startsWith("--result=")) {
                 result = a.substring("--result=".length());
+            } else if (a.startsWith("--job-result=")) {
+                jobResults.add(a.substring("--job-result=".length()));
             } else if (a.equals("--hold")) {
                 hold = true;
             } else if (a.startsWith("-")) {
@@ -154,8 +166,16 @@ public final class Main {
         if (positional.size() != 1) {
             throw new UsageException("simulate takes exactly one EVENTS file");
         }
-        if (!result.equals("SUCCESS") && !result.equals("FAILURE")) {
-            throw new UsageException("--result must be SUCCESS or FAILURE, not `" + result + "`");
+        if (!result.equals("SUCCESS") && !result.equals("FAILURE") && !result.equals(Outcomes.NONE)) {
+            throw new UsageException("--result must be SUCCESS, FAILURE or NONE, not `" + result + "`");
+        }
+        Outcomes outcomes = Outcomes.all(hold ? Outcomes.HOLD : result);
+        for (String rule : jobResults) {
+            try {
+                outcomes = outcomes.with(rule);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--job-result: " + e.getMessage());
+            }
         }
         Layout layout = loadLayout(Path.of(layoutFile), err);
         if (layout == null) {
@@ -163,7 +183,7 @@ public final class Main {
         }
         Path events = Path.of(positional.get(0));
         try {
-            new Simulator(layout, hold, result, out, err).replay(events);
+            new Simulation(layout, outcomes, out).replay(events, err);
         } catch (NoSuchFileException e) {
             err.println(events + ": no such file");
             return INVALID;

@@ -153,6 +153,22 @@ public class MainTest {
     }
 
     @Test
+    public void simulateBuildsThatEndWithoutAResult() {
+        // the first build of the check job loses its agent, the relaunch fails: attempt 2 of 3
+        Result r = run("simulate", "--layout", LAYOUT, "--job-result", "check-tempest-dsvm-metaplugin=NONE,FAILURE",
+                EVENTS);
+        assertEquals(0, r.code);
+        assertEquals("{\"event\":1,\"action\":\"relaunch\"," + ITEM1 + ",\"job\":\"check-tempest-dsvm-metaplugin\","
+                + "\"attempt\":2}", r.outLines().get(1));
+        assertTrue(r.outLines().get(2), r.outLines().get(2).contains("- check-tempest-dsvm-metaplugin : FAILURE in 0s"));
+        // every build without a result: three launches, then RETRY_LIMIT
+        Result none = run("simulate", "--layout", LAYOUT, "--result", "NONE", EVENTS);
+        assertEquals(0, none.code);
+        assertTrue(none.outLines().get(2), none.outLines().get(2).contains("\"attempt\":3"));
+        assertTrue(none.outLines().get(3), none.outLines().get(3).contains("- check-tempest-dsvm-metaplugin : RETRY_LIMIT\\n"));
+    }
+
+    @Test
     public void simulateIsDeterministic() {
         assertEquals(run("simulate", "--layout", LAYOUT, EVENTS), run("simulate", "--layout", LAYOUT, EVENTS));
     }
@@ -172,7 +188,10 @@ public class MainTest {
         assertEquals(2, run("simulate", "--layout", LAYOUT, "--fast", EVENTS).code);
         Result help = run("--help");
         assertEquals(0, help.code);
-        assertTrue(help.out.contains("simulate --layout LAYOUT [--hold] [--result SUCCESS|FAILURE] EVENTS"));
+        assertTrue(help.out.contains("simulate --layout LAYOUT [--hold] [--result SUCCESS|FAILURE|NONE]\n"
+                + "           [--job-result JOB=RESULT[,RESULT...]]... EVENTS"));
+        assertEquals(2, run("simulate", "--layout", LAYOUT, "--job-result", "tempest", EVENTS).code);
+        assertEquals(2, run("simulate", "--layout", LAYOUT, "--job-result=tempest=not a word", EVENTS).code);
     }
 
     @Test

@@ -58,6 +58,7 @@ public final class CascConfig {
                 }
                 putIf(m, "successMessage", j.successMessage());
                 putIf(m, "failureMessage", j.failureMessage());
+                putIf(m, "attempts", j.attempts());
                 if (j.skipIf() != null) {
                     List<Object> skips = new ArrayList<>();
                     for (SkipIf s : j.skipIf()) {
@@ -124,6 +125,7 @@ public final class CascConfig {
             }
             putList(tm, "approvals", approvals);
             putList(tm, "requireApprovals", approvalRequirements(t.requireApprovals()));
+            putList(tm, "rejectApprovals", approvalRequirements(t.rejectApprovals()));
             if (!t.ignoreDeletes()) {
                 tm.put("ignoreDeletes", false);
             }
@@ -242,11 +244,11 @@ public final class CascConfig {
             "start", "success", "failure", "mergeFailure", "startMessage", "successMessage", "failureMessage",
             "mergeFailureMessage", "footerMessage", "dequeueOnNewPatchset", "require", "reject");
     private static final Set<String> TRIGGER = LayoutParser.keys("events", "branches", "refs", "comments",
-            "usernames", "emails", "approvals", "requireApprovals", "ignoreDeletes");
+            "usernames", "emails", "approvals", "requireApprovals", "rejectApprovals", "ignoreDeletes");
     private static final Set<String> APPROVAL_REQ = LayoutParser.keys("username", "email", "newerThan", "olderThan",
             "labels");
     private static final Set<String> JOB = LayoutParser.keys("name", "voting", "branches", "successMessage",
-            "failureMessage", "skipIf");
+            "failureMessage", "skipIf", "attempts");
 
     private static final class Reader {
         private final NodeReader r;
@@ -289,9 +291,20 @@ public final class CascConfig {
                 }
             }
             List<JobConfig> jobs = new ArrayList<>();
+            Map<String, Node> jobNodes = new LinkedHashMap<>();
             for (Node n : r.list(section.get("jobs"), "jobs")) {
                 JobConfig j = job(n);
-                if (j != null) {
+                if (j == null) {
+                    continue;
+                }
+                Node nameNode = ((org.yaml.snakeyaml.nodes.MappingNode) n).getValue().stream()
+                        .filter(t -> t.getKeyNode() instanceof org.yaml.snakeyaml.nodes.ScalarNode k
+                                && k.getValue().equals("name"))
+                        .map(org.yaml.snakeyaml.nodes.NodeTuple::getValueNode).findFirst().orElse(n);
+                Node first = jobNodes.putIfAbsent(j.name(), nameNode);
+                if (first != null) {
+                    r.error(nameNode, "name", Refusals.duplicateJob(j.name(), r.lineOf(first)));
+                } else {
                     jobs.add(j);
                 }
             }
@@ -396,6 +409,8 @@ public final class CascConfig {
             List<EventType> events = new ArrayList<>();
             if (!m.containsKey("events")) {
                 r.error(n, "events", "required");
+            } else if (r.list(m.get("events"), "events").isEmpty()) {
+                r.error(m.get("events"), "events", Refusals.EMPTY_EVENTS);
             }
             for (Node e : r.list(m.get("events"), "events")) {
                 String s = r.str(e, "events");
@@ -421,10 +436,20 @@ public final class CascConfig {
                     approvals.add(new ApprovalValue(Labels.normalizeCategory(c), v));
                 }
             }
-            return new TriggerConfig(events, patterns(m.get("branches"), "branches"), patterns(m.get("refs"), "refs"),
+            List<SafePattern> branches = patterns(m.get("branches"), "branches");
+            if (!branches.isEmpty() && events.contains(EventType.REF_UPDATED)) {
+                r.error(m.get("branches"), "branches", Refusals.branchOnRefUpdated("refs"));
+            }
+            List<SafePattern> refs = patterns(m.get("refs"), "refs");
+            EventType changeEvent = Refusals.firstChangeEvent(events);
+            if (!refs.isEmpty() && changeEvent != null) {
+                r.error(m.get("refs"), "refs", Refusals.refOnChangeEvent(changeEvent, "branches"));
+            }
+            return new TriggerConfig(events, branches, refs,
                     patterns(m.get("comments"), "comments"), patterns(m.get("usernames"), "usernames"),
                     patterns(m.get("emails"), "emails"), approvals,
                     approvalRequirements(m.get("requireApprovals"), "requireApprovals"),
+                    approvalRequirements(m.get("rejectApprovals"), "rejectApprovals"),
                     !Boolean.FALSE.equals(r.bool(m.get("ignoreDeletes"), "ignoreDeletes")));
         }
 
@@ -522,18 +547,34 @@ public final class CascConfig {
                 return null;
             }
             String name = r.requiredStr(m, n, "name");
-            if (name != null && name.startsWith("^")) {
+            boolean regex = name != null && name.startsWith("^");
+            if (regex) {
                 r.regex(m.get("name"), "name");
+            }
+            Integer attempts = null;
+            if (m.containsKey("attempts")) {
+                if (regex) {
+                    r.error(m.get("attempts"), "attempts", Refusals.ATTEMPTS_ON_REGEX);
+                } else {
+                    attempts = r.integer(m.get("attempts"), "attempts");
+                }
             }
             List<SkipIf> skipIf = null;
             if (m.containsKey("skipIf")) {
                 skipIf = new ArrayList<>();
                 for (Node s : r.list(m.get("skipIf"), "skipIf")) {
                     Map<String, Node> sm = r.map(s, "skipIf", LayoutParser.keys("project", "branch", "allFilesMatchAny"));
-                    if (sm != null) {
-                        skipIf.add(new SkipIf(sm.containsKey("project") ? r.regex(sm.get("project"), "project") : null,
-                                sm.containsKey("branch") ? r.regex(sm.get("branch"), "branch") : null,
-                                patterns(sm.get("allFilesMatchAny"), "allFilesMatchAny")));
+                    if (sm == null) {
+                        continue;
+                    }
+                    SkipIf condition = new SkipIf(sm.containsKey("project") ? r.regex(sm.get("project"), "project") : null,
+                            sm.containsKey("branch") ? r.regex(sm.get("branch"), "branch") : null,
+                            patterns(sm.get("allFilesMatchAny"), "allFilesMatchAny"));
+                    if (!sm.containsKey("project") && !sm.containsKey("branch")
+                            && condition.allFilesMatchAny().isEmpty()) {
+                        r.error(s, "skipIf", Refusals.EMPTY_SKIP_IF);
+                    } else {
+                        skipIf.add(condition);
                     }
                 }
             }
@@ -543,7 +584,7 @@ public final class CascConfig {
             return new JobConfig(name, r.bool(m.get("voting"), "voting"),
                     m.containsKey("branches") ? patterns(m.get("branches"), "branches") : null,
                     r.str(m.get("successMessage"), "successMessage"), r.str(m.get("failureMessage"), "failureMessage"),
-                    skipIf);
+                    skipIf, attempts);
         }
     }
 }

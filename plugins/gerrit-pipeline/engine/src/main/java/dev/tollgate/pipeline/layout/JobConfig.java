@@ -4,12 +4,18 @@ import dev.tollgate.pipeline.regex.SafePattern;
 import java.util.List;
 
 /**
- * An entry of the {@code jobs} section. It applies to the job of that exact name, or to every job
- * whose name matches when the name starts with {@code ^}. Several entries may apply to one job; later
- * ones override what they set (Zuul v2's meta-jobs). Null fields are not set by this entry.
+ * An entry of the {@code jobs} section. It applies to the job of that exact name, or, when the name
+ * starts with {@code ^}, to every job whose name matches (Zuul v2's meta-job). Null fields are not
+ * set by this entry. How entries combine is Zuul 2.5's: see {@code JobResolver}.
+ *
+ * @param attempts how many times a build that ends without a result is launched in all (Zuul's
+ *                 default is {@link #DEFAULT_ATTEMPTS}); only a job's own entry sets it
  */
 public record JobConfig(String name, Boolean voting, List<SafePattern> branches, String successMessage,
-                        String failureMessage, List<SkipIf> skipIf) {
+                        String failureMessage, List<SkipIf> skipIf, Integer attempts) {
+    /** Zuul 2.5's default number of launches of a build that keeps ending without a result. */
+    public static final int DEFAULT_ATTEMPTS = 3;
+
     public JobConfig {
         branches = branches == null ? null : List.copyOf(branches);
         skipIf = skipIf == null ? null : List.copyOf(skipIf);

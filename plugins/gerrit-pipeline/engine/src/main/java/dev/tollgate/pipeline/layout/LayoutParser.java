@@ -22,19 +22,38 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * {@code FILE:LINE: key: what is wrong}, all of them at once.
  */
 public final class LayoutParser {
-    private static final Set<String> TOP = keys("pipelines", "project-templates", "jobs", "projects", "includes");
+    // Zuul 2.5.2's schema (layoutvalidator.py, trigger/gerrit.py, reporter/*.py), key by key: a key
+    // is supported, accepted without effect (it only matters to a gating queue, Gearman priorities
+    // or a merger), or refused as a Zuul key Tollgate does not support, with the reason.
+    private static final String PYTHON_TEXT = "Python functions cannot run here";
+    private static final Set<String> TOP = keys("pipelines", "project-templates", "jobs", "projects");
+    private static final Map<String, String> TOP_ZUUL_ONLY = Map.of("includes", PYTHON_TEXT);
     private static final Set<String> PIPELINE = keys("name", "description", "manager", "trigger", "start", "success",
             "failure", "merge-failure", "start-message", "success-message", "failure-message", "merge-failure-message",
             "footer-message", "dequeue-on-new-patchset", "require", "reject", "precedence", "ignore-dependencies",
             "window", "window-floor", "window-increase-type", "window-increase-factor", "window-decrease-type",
-            "window-decrease-factor", "source", "disabled", "disable-after-consecutive-failures");
+            "window-decrease-factor", "source");
+    private static final Map<String, String> PIPELINE_ZUUL_ONLY = Map.of(
+            "disabled", "pipelines are never disabled",
+            "disable-after-consecutive-failures", "pipelines are never disabled");
+    private static final Map<String, String> TRIGGER_ZUUL_ONLY = Map.of(
+            "timer", "only gerrit triggers", "zuul", "only gerrit triggers");
+    private static final Map<String, String> REPORTER_ZUUL_ONLY = Map.of(
+            "smtp", "only gerrit reporters", "sql", "only gerrit reporters");
     private static final Set<String> TRIGGER_ITEM = keys("event", "branch", "ref", "comment", "comment_filter",
-            "approval", "require-approval", "username", "username_filter", "email", "email_filter", "ignore-deletes");
+            "approval", "require-approval", "reject-approval", "username", "username_filter", "email", "email_filter",
+            "ignore-deletes");
     private static final Set<String> REQUIRE = keys("open", "current-patchset", "status", "approval");
     private static final Set<String> REJECT = keys("approval");
-    private static final Set<String> JOB = keys("name", "branch", "voting", "success-message", "failure-message",
-            "skip-if", "queue-name", "hold-following-changes", "files", "parameter-function", "success-pattern",
-            "failure-pattern", "tags", "mutex", "swift");
+    private static final Set<String> JOB = keys("name", "voting", "branch", "success-message", "failure-message",
+            "skip-if", "attempts", "tags", "queue-name", "hold-following-changes");
+    private static final Map<String, String> JOB_ZUUL_ONLY = zuulOnly(
+            "files", "events do not carry the change's file list",
+            "parameter-function", PYTHON_TEXT,
+            "success-pattern", "the log URL is the one the build reports",
+            "failure-pattern", "the log URL is the one the build reports",
+            "mutex", "builds are not serialised across items",
+            "swift", "logs are published by the scp-logs plugin");
     private static final Set<String> SKIP_IF = keys("project", "branch", "all-files-match-any");
 
     private LayoutParser() {}
@@ -57,6 +76,15 @@ public final class LayoutParser {
         return new LinkedHashSet<>(List.of(names));
     }
 
+    /** key, reason, key, reason, ... in order. */
+    private static Map<String, String> zuulOnly(String... keyReason) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyReason.length; i += 2) {
+            m.put(keyReason[i], keyReason[i + 1]);
+        }
+        return m;
+    }
+
     private static final class Run {
         private final NodeReader r;
 
@@ -65,12 +93,9 @@ public final class LayoutParser {
         }
 
         Layout layout(Node root) {
-            Map<String, Node> top = r.map(root, "", TOP);
+            Map<String, Node> top = r.map(root, "", TOP, TOP_ZUUL_ONLY);
             if (top == null) {
                 return null;
-            }
-            if (top.containsKey("includes")) {
-                r.error(top.get("includes"), "includes", "not supported: Python functions cannot run here");
             }
             List<PipelineConfig> pipelines = new ArrayList<>();
             Set<String> names = new LinkedHashSet<>();
@@ -87,11 +112,21 @@ public final class LayoutParser {
             if (pipelines.isEmpty() && !top.containsKey("pipelines")) {
                 r.error(root, "pipelines", "required: a layout needs at least one pipeline");
             }
-            Map<String, Map<String, List<Node>>> templates = templates(top.get("project-templates"), names);
+            Map<String, Template> templates = templates(top.get("project-templates"), names);
             List<JobConfig> jobs = new ArrayList<>();
+            Map<String, Node> jobNodes = new LinkedHashMap<>();
             for (Node n : r.list(top.get("jobs"), "jobs")) {
                 JobConfig j = job(n);
-                if (j != null) {
+                if (j == null) {
+                    continue;
+                }
+                Node nameNode = ((MappingNode) n).getValue().stream()
+                        .filter(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("name"))
+                        .map(NodeTuple::getValueNode).findFirst().orElse(n);
+                Node first = jobNodes.putIfAbsent(j.name(), nameNode);
+                if (first != null) {
+                    r.error(nameNode, "name", Refusals.duplicateJob(j.name(), r.lineOf(first)));
+                } else {
                     jobs.add(j);
                 }
             }
@@ -111,7 +146,7 @@ public final class LayoutParser {
         }
 
         PipelineConfig pipeline(Node n) {
-            Map<String, Node> m = r.map(n, "pipelines", PIPELINE);
+            Map<String, Node> m = r.map(n, "pipelines", PIPELINE, PIPELINE_ZUUL_ONLY);
             if (m == null) {
                 return null;
             }
@@ -126,11 +161,16 @@ public final class LayoutParser {
                             + "` (expected IndependentPipelineManager)");
                 }
             }
-            for (String k : List.of("disabled", "disable-after-consecutive-failures")) {
-                if (m.containsKey(k)) {
-                    r.error(m.get(k), k, "not supported yet");
-                }
-            }
+            // accepted without effect here, but checked as Zuul checks them
+            oneOf(m, "precedence", "normal", "low", "high");
+            r.bool(m.get("ignore-dependencies"), "ignore-dependencies");
+            atLeast(m, "window", 0);
+            atLeast(m, "window-floor", 1);
+            oneOf(m, "window-increase-type", "linear", "exponential");
+            atLeast(m, "window-increase-factor", 1);
+            oneOf(m, "window-decrease-type", "linear", "exponential");
+            atLeast(m, "window-decrease-factor", 1);
+            r.str(m.get("source"), "source");
             List<TriggerConfig> triggers = triggers(m.get("trigger"), n);
             ReporterConfig start = reporter(m.get("start"), "start");
             ReporterConfig success = reporter(m.get("success"), "success");
@@ -153,6 +193,24 @@ public final class LayoutParser {
                     dequeue == null || dequeue, require, reject);
         }
 
+        void oneOf(Map<String, Node> m, String key, String... values) {
+            String s = r.str(m.get(key), key);
+            if (s != null && !List.of(values).contains(s)) {
+                r.error(m.get(key), key, "expected one of " + String.join(", ", values) + ", got `" + s + "`");
+            }
+        }
+
+        void atLeast(Map<String, Node> m, String key, int min) {
+            Node n = m.get(key);
+            if (NodeReader.isNull(n)) {
+                return;
+            }
+            Integer v = r.integer(n, key);
+            if (v != null && v < min) {
+                r.error(n, key, "expected an integer of at least " + min + ", got `" + v + "`");
+            }
+        }
+
         String msg(Map<String, Node> m, String key, String dflt) {
             String s = r.str(m.get(key), key);
             return s == null ? dflt : s;
@@ -163,14 +221,9 @@ public final class LayoutParser {
                 r.error(pipelineNode, "trigger", "required");
                 return List.of();
             }
-            Map<String, Node> m = r.map(n, "trigger", keys("gerrit", "timer", "zuul"));
+            Map<String, Node> m = r.map(n, "trigger", keys("gerrit"), TRIGGER_ZUUL_ONLY);
             if (m == null) {
                 return List.of();
-            }
-            for (String k : List.of("timer", "zuul")) {
-                if (m.containsKey(k)) {
-                    r.error(m.get(k), "trigger", k + " triggers are not supported yet (only gerrit)");
-                }
             }
             List<TriggerConfig> out = new ArrayList<>();
             for (Node item : r.listOrOne(m.get("gerrit"))) {
@@ -190,6 +243,8 @@ public final class LayoutParser {
             List<EventType> events = new ArrayList<>();
             if (!m.containsKey("event")) {
                 r.error(n, "event", "required");
+            } else if (r.listOrOne(m.get("event")).isEmpty()) {
+                r.error(m.get("event"), "event", Refusals.EMPTY_EVENTS);
             }
             for (Node e : r.listOrOne(m.get("event"))) {
                 String s = r.str(e, "event");
@@ -214,8 +269,18 @@ public final class LayoutParser {
             List<SafePattern> comments = r.regexes(pick(m, "comment", "comment_filter"), "comment");
             List<SafePattern> usernames = r.regexes(pick(m, "username", "username_filter"), "username");
             List<SafePattern> emails = r.regexes(pick(m, "email", "email_filter"), "email");
-            List<ApprovalValue> approvals = new ArrayList<>();
-            for (Node a : r.listOrOne(m.get("approval"))) {
+            List<SafePattern> branches = r.regexes(m.get("branch"), "branch");
+            if (!branches.isEmpty() && events.contains(EventType.REF_UPDATED)) {
+                r.error(m.get("branch"), "branch", Refusals.branchOnRefUpdated("ref"));
+            }
+            List<SafePattern> refs = r.regexes(m.get("ref"), "ref");
+            EventType changeEvent = Refusals.firstChangeEvent(events);
+            if (!refs.isEmpty() && changeEvent != null) {
+                r.error(m.get("ref"), "ref", Refusals.refOnChangeEvent(changeEvent, "branch"));
+            }
+            // Zuul merges the approval entries into one dict: a later value for a label replaces an earlier one
+            Map<String, Integer> approvalByLabel = new LinkedHashMap<>();
+            for (Node a : r.zuulList(m.get("approval"))) {
                 Map<String, Node> am = r.map(a, "approval", null);
                 if (am == null) {
                     continue;
@@ -223,20 +288,25 @@ public final class LayoutParser {
                 for (Map.Entry<String, Node> e : am.entrySet()) {
                     Integer v = r.integer(e.getValue(), "approval");
                     if (v != null) {
-                        approvals.add(new ApprovalValue(Labels.normalizeCategory(e.getKey()), v));
+                        approvalByLabel.put(Labels.normalizeCategory(e.getKey()), v);
                     }
                 }
             }
+            List<ApprovalValue> approvals = new ArrayList<>();
+            approvalByLabel.forEach((label, v) -> approvals.add(new ApprovalValue(label, v)));
             List<ApprovalRequirement> requireApprovals = approvalRequirements(m.get("require-approval"),
                     "require-approval");
+            List<ApprovalRequirement> rejectApprovals = approvalRequirements(m.get("reject-approval"),
+                    "reject-approval");
             Boolean ignoreDeletes = r.bool(m.get("ignore-deletes"), "ignore-deletes");
-            return new TriggerConfig(events, r.regexes(m.get("branch"), "branch"), r.regexes(m.get("ref"), "ref"),
-                    comments, usernames, emails, approvals, requireApprovals, ignoreDeletes == null || ignoreDeletes);
+            return new TriggerConfig(events, branches, refs, comments, usernames, emails, approvals, requireApprovals,
+                    rejectApprovals, ignoreDeletes == null || ignoreDeletes);
         }
 
+        /** Zuul: the alias counts only when the key gives nothing (toList of it is empty). */
         Node pick(Map<String, Node> m, String key, String alias) {
             Node n = m.get(key);
-            return NodeReader.isNull(n) ? m.get(alias) : n;
+            return r.zuulList(n).isEmpty() ? m.get(alias) : n;
         }
 
         ReporterConfig reporter(Node n, String action) {
@@ -246,12 +316,9 @@ public final class LayoutParser {
             if (NodeReader.isNull(n)) {
                 return null;
             }
-            Map<String, Node> m = r.map(n, action, keys("gerrit", "smtp"));
+            Map<String, Node> m = r.map(n, action, keys("gerrit"), REPORTER_ZUUL_ONLY);
             if (m == null) {
                 return null;
-            }
-            if (m.containsKey("smtp")) {
-                r.error(m.get("smtp"), action, "smtp reporters are not supported (only gerrit)");
             }
             if (!m.containsKey("gerrit")) {
                 return null;
@@ -263,7 +330,7 @@ public final class LayoutParser {
                 if (gm != null) {
                     for (Map.Entry<String, Node> e : gm.entrySet()) {
                         if (e.getKey().equals("submit")) {
-                            r.error(e.getValue(), "submit", "not supported (no gating: Tollgate never submits)");
+                            r.unsupported(e.getValue(), "submit", "Tollgate never submits (no gating)");
                             continue;
                         }
                         Integer v = r.integer(e.getValue(), e.getKey());
@@ -281,14 +348,21 @@ public final class LayoutParser {
             if (m == null) {
                 return null;
             }
+            List<String> statuses = new ArrayList<>();
+            for (Node s : r.zuulList(m.get("status"))) {
+                String v = r.str(s, "status");
+                if (v != null) {
+                    statuses.add(v);
+                }
+            }
             return new ChangeRequirement(r.bool(m.get("open"), "open"),
-                    r.bool(m.get("current-patchset"), "current-patchset"), r.strings(m.get("status"), "status"),
+                    r.bool(m.get("current-patchset"), "current-patchset"), statuses,
                     approvalRequirements(m.get("approval"), "approval"));
         }
 
         List<ApprovalRequirement> approvalRequirements(Node n, String key) {
             List<ApprovalRequirement> out = new ArrayList<>();
-            for (Node a : r.listOrOne(n)) {
+            for (Node a : r.zuulList(n)) {
                 Map<String, Node> m = r.map(a, key, null);
                 if (m == null) {
                     continue;
@@ -322,50 +396,70 @@ public final class LayoutParser {
         }
 
         JobConfig job(Node n) {
-            Map<String, Node> m = r.map(n, "jobs", JOB);
+            Map<String, Node> m = r.map(n, "jobs", JOB, JOB_ZUUL_ONLY);
             if (m == null) {
                 return null;
             }
             String name = r.requiredStr(m, n, "name");
-            if (name != null && name.startsWith("^")) {
+            boolean regex = name != null && name.startsWith("^");
+            if (regex) {
                 r.regex(m.get("name"), "name");
             }
-            for (String k : List.of("files", "parameter-function", "success-pattern", "failure-pattern", "tags",
-                    "mutex", "swift")) {
-                if (m.containsKey(k)) {
-                    r.error(m.get(k), k, switch (k) {
-                        case "files" -> "not supported: events do not carry the change's file list";
-                        case "parameter-function" -> "not supported: Python functions cannot run here";
-                        case "success-pattern", "failure-pattern" ->
-                                "not supported: the log URL is the one the build reports";
-                        default -> "not supported yet";
-                    });
+            // accepted without effect here, but checked as Zuul checks them
+            r.str(m.get("queue-name"), "queue-name");
+            r.bool(m.get("hold-following-changes"), "hold-following-changes");
+            r.strings(m.get("tags"), "tags");
+            Integer attempts = null;
+            if (m.containsKey("attempts")) {
+                if (regex) {
+                    r.error(m.get("attempts"), "attempts", Refusals.ATTEMPTS_ON_REGEX);
+                } else {
+                    attempts = r.integer(m.get("attempts"), "attempts");
                 }
             }
-            List<SafePattern> branches = m.containsKey("branch") ? r.regexes(m.get("branch"), "branch") : null;
+            // Zuul's toList: an empty branch list (or '') sets no branch filter
+            List<SafePattern> branches = r.regexes(m.get("branch"), "branch");
             List<SkipIf> skipIf = null;
             if (m.containsKey("skip-if")) {
                 skipIf = new ArrayList<>();
                 for (Node s : r.listOrOne(m.get("skip-if"))) {
-                    Map<String, Node> sm = r.map(s, "skip-if", SKIP_IF);
-                    if (sm != null) {
-                        skipIf.add(new SkipIf(sm.containsKey("project") ? r.regex(sm.get("project"), "project") : null,
-                                sm.containsKey("branch") ? r.regex(sm.get("branch"), "branch") : null,
-                                r.regexes(sm.get("all-files-match-any"), "all-files-match-any")));
+                    SkipIf condition = skipIf(s);
+                    if (condition != null) {
+                        skipIf.add(condition);
                     }
                 }
             }
             if (name == null) {
                 return null;
             }
-            return new JobConfig(name, r.bool(m.get("voting"), "voting"), branches,
+            return new JobConfig(name, r.bool(m.get("voting"), "voting"), branches.isEmpty() ? null : branches,
                     r.str(m.get("success-message"), "success-message"),
-                    r.str(m.get("failure-message"), "failure-message"), skipIf);
+                    r.str(m.get("failure-message"), "failure-message"), skipIf, attempts);
         }
 
-        /** template name -> pipeline -> job nodes (expanded per project). */
-        Map<String, Map<String, List<Node>>> templates(Node n, Set<String> pipelines) {
-            Map<String, Map<String, List<Node>>> out = new LinkedHashMap<>();
+        /** One skip-if condition; a key with an empty value is left out, as Zuul's _parseSkipIf does. */
+        SkipIf skipIf(Node s) {
+            Map<String, Node> sm = r.map(s, "skip-if", SKIP_IF);
+            if (sm == null) {
+                return null;
+            }
+            SafePattern project = r.zuulList(sm.get("project")).isEmpty() ? null : r.regex(sm.get("project"), "project");
+            SafePattern branch = r.zuulList(sm.get("branch")).isEmpty() ? null : r.regex(sm.get("branch"), "branch");
+            List<Node> files = r.zuulList(sm.get("all-files-match-any"));
+            if (project == null && branch == null && files.isEmpty()) {
+                if (r.zuulList(sm.get("project")).isEmpty() && r.zuulList(sm.get("branch")).isEmpty()) {
+                    r.error(s, "skip-if", Refusals.EMPTY_SKIP_IF);
+                }
+                return null;
+            }
+            return new SkipIf(project, branch, r.regexes(sm.get("all-files-match-any"), "all-files-match-any"));
+        }
+
+        /** A project template: per pipeline its job names (unexpanded), and the parameters they use. */
+        record Template(Map<String, List<String>> jobs, Set<String> parameters) { }
+
+        Map<String, Template> templates(Node n, Set<String> pipelines) {
+            Map<String, Template> out = new LinkedHashMap<>();
             for (Node t : r.list(n, "project-templates")) {
                 if (!(t instanceof MappingNode mn)) {
                     r.error(t, "project-templates", "expected a mapping, got " + NodeReader.describe(t));
@@ -373,7 +467,8 @@ public final class LayoutParser {
                 }
                 Map<String, Node> m = r.map(t, "project-templates", null);
                 String name = r.requiredStr(m, t, "name");
-                Map<String, List<Node>> jobs = new LinkedHashMap<>();
+                Map<String, List<String>> jobs = new LinkedHashMap<>();
+                Set<String> parameters = new LinkedHashSet<>();
                 for (NodeTuple tuple : mn.getValue()) {
                     if (!(tuple.getKeyNode() instanceof ScalarNode k) || k.getValue().equals("name")) {
                         continue;
@@ -382,19 +477,31 @@ public final class LayoutParser {
                         r.error(k, k.getValue(), unknownPipeline(k.getValue(), pipelines));
                         continue;
                     }
-                    jobs.put(k.getValue(), r.list(tuple.getValueNode(), k.getValue()));
+                    List<String> names = new ArrayList<>();
+                    for (Node jn : r.list(tuple.getValueNode(), k.getValue())) {
+                        String job = jobName(jn, k.getValue());
+                        if (job != null) {
+                            names.add(job);
+                            try {
+                                parameters.addAll(Templates.fields(job));
+                            } catch (IllegalArgumentException ex) {
+                                r.error(jn, k.getValue(), "job `" + job + "`: " + ex.getMessage());
+                            }
+                        }
+                    }
+                    jobs.put(k.getValue(), names);
                 }
                 if (name != null) {
                     if (out.containsKey(name)) {
                         r.error(t, "name", "duplicate project template `" + name + "`");
                     }
-                    out.put(name, jobs);
+                    out.put(name, new Template(jobs, parameters));
                 }
             }
             return out;
         }
 
-        ProjectConfig project(Node n, Set<String> pipelines, Map<String, Map<String, List<Node>>> templates) {
+        ProjectConfig project(Node n, Set<String> pipelines, Map<String, Template> templates) {
             if (!(n instanceof MappingNode mn)) {
                 r.error(n, "projects", "expected a mapping, got " + NodeReader.describe(n));
                 return null;
@@ -413,25 +520,27 @@ public final class LayoutParser {
                 if (tname == null) {
                     continue;
                 }
-                Map<String, List<Node>> tpl = templates.get(tname);
+                Template tpl = templates.get(tname);
                 if (tpl == null) {
                     r.error(tm.get("name"), "template", "unknown project template `" + tname + "`");
                     continue;
                 }
                 Map<String, String> params = new LinkedHashMap<>();
                 for (Map.Entry<String, Node> e : tm.entrySet()) {
-                    if (!e.getKey().equals("name")) {
-                        String v = r.str(e.getValue(), e.getKey());
-                        params.put(e.getKey(), v == null ? "" : v);
+                    if (e.getKey().equals("name")) {
+                        continue;
                     }
+                    if (!tpl.parameters().contains(e.getKey())) {
+                        // Zuul's schema for a template call allows no other keys
+                        r.error(e.getValue(), e.getKey(), "template `" + tname + "` does not use parameter `"
+                                + e.getKey() + "` (Zuul 2.5 refuses it too)");
+                    }
+                    String v = r.str(e.getValue(), e.getKey());
+                    params.put(e.getKey(), v == null ? "" : v);
                 }
                 params.put("name", shortName);
-                for (Map.Entry<String, List<Node>> e : tpl.entrySet()) {
-                    for (Node jn : e.getValue()) {
-                        String job = jobName(jn, e.getKey());
-                        if (job == null) {
-                            continue;
-                        }
+                for (Map.Entry<String, List<String>> e : tpl.jobs().entrySet()) {
+                    for (String job : e.getValue()) {
                         try {
                             jobs.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(Templates.expand(job, params));
                         } catch (IllegalArgumentException ex) {
@@ -440,6 +549,10 @@ public final class LayoutParser {
                         }
                     }
                 }
+            }
+            if (m.containsKey("merge-mode")) {
+                // no merger here; checked as Zuul checks it (which also accepts merge-resolve, its default)
+                oneOf(m, "merge-mode", "merge", "merge-resolve", "cherry-pick");
             }
             for (NodeTuple tuple : mn.getValue()) {
                 if (!(tuple.getKeyNode() instanceof ScalarNode k)) {
@@ -481,6 +594,10 @@ public final class LayoutParser {
             String s = r.str(jn, pipeline);
             if (s != null && s.isBlank()) {
                 r.error(jn, pipeline, "empty job name");
+                return null;
+            }
+            if (s != null && !s.matches("\\S+")) {
+                r.error(jn, pipeline, "job name `" + s + "` has spaces (Zuul 2.5 refuses it too)");
                 return null;
             }
             return s;

@@ -60,8 +60,18 @@ final class NodeReader {
     }
 
     void error(Node n, String key, String message) {
+        errors.add(new ConfigError(file, lineOf(n), key, message));
+    }
+
+    /** The line an error about this node names: its key's line for a mapping value. */
+    int lineOf(Node n) {
         Node at = n == null ? null : keyNodes.getOrDefault(n, n);
-        errors.add(new ConfigError(file, at == null ? 1 : line(at), key, message));
+        return at == null ? 1 : line(at);
+    }
+
+    /** A key of Zuul 2.5's layout schema that Tollgate refuses, saying why. */
+    void unsupported(Node n, String key, String why) {
+        error(n, key, "a Zuul 2.5 key Tollgate does not support: " + why);
     }
 
     static boolean isNull(Node n) {
@@ -73,6 +83,14 @@ final class NodeReader {
      * {@code allowed} (when not null) are reported; returns null when the node is not a mapping.
      */
     Map<String, Node> map(Node n, String key, Set<String> allowed) {
+        return map(n, key, allowed, Map.of());
+    }
+
+    /**
+     * As {@link #map(Node, String, Set)}; keys of {@code zuulOnly} are Zuul 2.5 keys Tollgate does
+     * not support, refused with the reason given (not as unknown keys).
+     */
+    Map<String, Node> map(Node n, String key, Set<String> allowed, Map<String, String> zuulOnly) {
         if (!(n instanceof MappingNode m)) {
             error(n, key, "expected a mapping, got " + describe(n));
             return null;
@@ -87,6 +105,10 @@ final class NodeReader {
             keyNodes.put(t.getValueNode(), k);
             if (out.containsKey(name)) {
                 error(k, name, "duplicate key");
+                continue;
+            }
+            if (zuulOnly.containsKey(name)) {
+                unsupported(k, name, zuulOnly.get(name));
                 continue;
             }
             if (allowed != null && !allowed.contains(name)) {
@@ -167,6 +189,17 @@ final class NodeReader {
         return List.of(n);
     }
 
+    /**
+     * Zuul's toList: like {@link #listOrOne}, but an empty string is an empty list too (Python's
+     * {@code if not item}), so {@code comment: ''} is no filter at all.
+     */
+    List<Node> zuulList(Node n) {
+        if (n instanceof ScalarNode s && !isNull(n) && s.getValue().isEmpty()) {
+            return List.of();
+        }
+        return listOrOne(n);
+    }
+
     List<Node> list(Node n, String key) {
         if (isNull(n)) {
             return List.of();
@@ -212,9 +245,10 @@ final class NodeReader {
         }
     }
 
+    /** One regex or a list of them, as Zuul's toList reads them (an empty string is none). */
     List<SafePattern> regexes(Node n, String key) {
         List<SafePattern> out = new ArrayList<>();
-        for (Node item : listOrOne(n)) {
+        for (Node item : zuulList(n)) {
             SafePattern p = regex(item, key);
             if (p != null) {
                 out.add(p);

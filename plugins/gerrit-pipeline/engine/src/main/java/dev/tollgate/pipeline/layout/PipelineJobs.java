@@ -1,12 +1,17 @@
 package dev.tollgate.pipeline.layout;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 
-/** The jobs a project runs in one pipeline, in order. {@code noop} succeeds without launching. */
+/**
+ * The jobs a project runs in one pipeline, in order. A job named twice (by a template and by the
+ * project, say) is kept once, where it first appears, as Zuul 2.5's JobTree.addJob does: it runs and
+ * is reported once. {@code noop} succeeds without launching.
+ */
 public record PipelineJobs(String pipeline, List<String> jobs) {
     public static final String NOOP = "noop";
 
     public PipelineJobs {
-        jobs = List.copyOf(jobs);
+        jobs = List.copyOf(new LinkedHashSet<>(jobs));
     }
 }

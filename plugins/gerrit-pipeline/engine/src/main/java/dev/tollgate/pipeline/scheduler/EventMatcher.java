@@ -64,6 +64,11 @@ public final class EventMatcher {
                 return false;
             }
         }
+        for (ApprovalRequirement r : t.rejectApprovals()) { // any one rejects
+            if (hasApproval(r, e, now)) {
+                return false;
+            }
+        }
         return true;
     }
 
@@ -80,7 +85,10 @@ public final class EventMatcher {
             }
         }
         // current-patchset: an event names the patchset it is about; the engine takes it as current
-        // (it does not query Gerrit), see docs/gerrit-pipeline.md.
+        // (it does not query Gerrit), see docs/gerrit-pipeline.md. So `current-patchset: false` never holds.
+        if (Boolean.FALSE.equals(req.currentPatchset())) {
+            return false;
+        }
         if (!req.statuses().isEmpty() && (status == null || !req.statuses().contains(status))) {
             return false;
         }
@@ -92,7 +100,10 @@ public final class EventMatcher {
         return true;
     }
 
-    /** A pipeline's {@code reject}: any matching approval rejects the change. */
+    /**
+     * A pipeline's {@code reject}: any matching approval rejects the change. A change without
+     * approvals is not rejected (Zuul 2.5 rejected it, a bug later Zuul fixed; see docs/gerrit-pipeline.md).
+     */
     public static boolean rejected(ChangeRequirement rej, GerritEvent e, Instant now) {
         if (rej == null || e.change() == null) {
             return false;
@@ -110,6 +121,9 @@ public final class EventMatcher {
      * given by the event's account at eventCreatedOn.
      */
     static boolean hasApproval(ApprovalRequirement r, GerritEvent e, Instant now) {
+        if (e.approvals().isEmpty()) {
+            return false; // Zuul: an entry is met by an approval, even one with only username or an age
+        }
         Account by = e.account();
         if (r.username() != null && (by == null || !r.username().search(by.username()))) {
             return false;
@@ -118,9 +132,10 @@ public final class EventMatcher {
             return false;
         }
         Instant granted = Instant.ofEpochSecond(e.eventCreatedOn());
+        // Zuul: newer-than fails when granted < now - age, older-than when granted >= now - age
         if (r.newerThan() != null) {
             Duration d = Ages.parse(r.newerThan());
-            if (d != null && !granted.isAfter(now.minus(d))) {
+            if (d != null && granted.isBefore(now.minus(d))) {
                 return false;
             }
         }

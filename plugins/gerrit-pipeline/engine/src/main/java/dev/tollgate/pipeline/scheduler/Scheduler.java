@@ -36,8 +36,10 @@ import java.util.function.Supplier;
  * <p>Queue rules, per pipeline: an item is keyed by project + change + patchset (or project + ref +
  * newrev for ref-updated); an item already queued or running is never enqueued again; a new
  * patchset dequeues the older ones of the same change and cancels their builds (unless
- * dequeue-on-new-patchset is false); change-abandoned dequeues the change everywhere. An item is
- * done when all its jobs are done; non-voting jobs do not decide the result.
+ * dequeue-on-new-patchset is false); change-abandoned dequeues the change everywhere. An event is
+ * applied pipeline by pipeline in layout order, dequeues before the enqueue, as Zuul v2 did. A
+ * build that ends without a result is launched again, up to its job's attempts (then its result is
+ * RETRY_LIMIT). An item is done when all its jobs are done; non-voting jobs do not decide the result.
  *
  * <p>Thread-safe: events and completions may arrive on different threads. State changes happen
  * under one lock; launching, cancelling, posting and listener calls happen after it is released,
@@ -45,6 +47,10 @@ import java.util.function.Supplier;
  */
 public final class Scheduler {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+    /** The result of a job whose builds kept ending without a result, as Zuul v2 called it. */
+    public static final String RETRY_LIMIT = "RETRY_LIMIT";
+    /** Internal mark of a build that ended without a result and was replaced; never reported. */
+    private static final String NO_RESULT = "(no result)";
 
     private final JobLauncher launcher;
     private final ReviewPoster poster;
@@ -56,7 +62,7 @@ public final class Scheduler {
 
     private volatile Config config;
     /** pipeline name -> items in enqueue order. */
-    private final Map<String, LinkedHashMap<ItemKey, Item>> queues = new HashMap<>();
+    private final Map<String, LinkedHashMap<ItemKey, Item>> queues = new LinkedHashMap<>();
     private final Map<String, Build> builds = new HashMap<>();
 
     private record ItemKey(String project, int change, int patchset, String ref, String newRev) { }
@@ -126,6 +132,8 @@ public final class Scheduler {
         final Item item;
         final ResolvedJob job;
         final Instant launched;
+        /** 1 for the first launch of the job for its item; a relaunch is a new Build with the next number. */
+        final int attempt;
         Instant started;
         Instant ended;
         String result;
@@ -133,11 +141,12 @@ public final class Scheduler {
         /** Where the launch effect is (guarded by lock): a dequeue cancels only what was handed over. */
         Launch launch = Launch.NOT_YET;
 
-        Build(String id, Item item, ResolvedJob job, Instant launched) {
+        Build(String id, Item item, ResolvedJob job, Instant launched, int attempt) {
             this.id = id;
             this.item = item;
             this.job = job;
             this.launched = launched;
+            this.attempt = attempt;
         }
     }
 
@@ -253,26 +262,31 @@ public final class Scheduler {
         List<Runnable> effects = new ArrayList<>();
         lock.lock();
         try {
-            if (abandoned) {
-                for (LinkedHashMap<ItemKey, Item> q : queues.values()) {
+            // Zuul v2 takes the pipelines one by one, in layout order: dequeues, then the enqueue
+            List<String> order = new ArrayList<>();
+            c.pipelines.forEach(p -> order.add(p.name()));
+            queues.keySet().stream().filter(q -> !order.contains(q)).forEach(order::add); // dropped by a reload
+            for (String name : order) {
+                LinkedHashMap<ItemKey, Item> q = queues.get(name);
+                if (q != null && abandoned) {
                     removeWhere(q, effects, "abandoned",
                             it -> it.key.ref == null && it.key.project.equals(event.project())
                                     && it.key.change == event.change().number());
                 }
-            }
-            if (newPatchset) {
-                // Zuul v2: a new patchset retires older ones in every pipeline that dequeues on new
-                // patchsets, whether or not the new one is enqueued there
-                int change = event.change().number();
-                int patchset = event.patchSet().number();
-                for (LinkedHashMap<ItemKey, Item> q : queues.values()) {
+                if (q != null && newPatchset) {
+                    // Zuul v2: a new patchset retires older ones in every pipeline that dequeues on new
+                    // patchsets, whether or not the new one is enqueued there
+                    int change = event.change().number();
+                    int patchset = event.patchSet().number();
                     removeWhere(q, effects, "new-patchset", it -> it.pipeline.dequeueOnNewPatchset()
                             && it.key.ref == null && it.key.project.equals(event.project())
                             && it.key.change == change && it.key.patchset < patchset);
                 }
-            }
-            for (PipelineConfig p : matched) {
-                enqueue(c, p, projectPipelines.get(p.name()), event, now, effects);
+                for (PipelineConfig p : matched) {
+                    if (p.name().equals(name)) {
+                        enqueue(c, p, projectPipelines.get(p.name()), event, now, effects);
+                    }
+                }
             }
         } finally {
             lock.unlock();
@@ -321,7 +335,7 @@ public final class Scheduler {
         }
         Item item = new Item(uuids.get(), p, key, e);
         for (ResolvedJob j : jobs) {
-            Build b = new Build(uuids.get(), item, j, now);
+            Build b = new Build(uuids.get(), item, j, now, 1);
             item.builds.add(b);
             if (j.isNoop()) {
                 b.result = "SUCCESS"; // noop succeeds at once, nothing is launched
@@ -338,14 +352,20 @@ public final class Scheduler {
         }
         for (Build b : item.builds) {
             if (b.result == null) {
-                LaunchRequest req = new LaunchRequest(b.id, b.job.name(), p.name(), key.project,
-                        JobParameters.build(e, p.name(), b.job, b.id, settings));
+                LaunchRequest req = request(b);
                 effects.add(() -> launch(b, req));
             }
         }
         if (item.done()) {
             finish(item, effects);
         }
+    }
+
+    private LaunchRequest request(Build b) {
+        Item item = b.item;
+        String pipeline = item.pipeline.name();
+        return new LaunchRequest(b.id, b.job.name(), pipeline, item.key.project,
+                JobParameters.build(item.event, pipeline, b.job, b.id, settings), b.attempt);
     }
 
     /**
@@ -434,9 +454,14 @@ public final class Scheduler {
     /**
      * A build ended. {@code result} is Jenkins' or Zuul's word (SUCCESS, FAILURE, UNSTABLE, ABORTED,
      * ...); {@code url} is the log or build URL the report links to (may be null). Unknown or
-     * cancelled builds are ignored.
+     * cancelled builds are ignored. A null result means the build ended without one, as
+     * {@link #onJobEndedWithoutResult} (Zuul v2 read a missing result the same way).
      */
     public void onJobCompleted(String buildId, String result, String url) {
+        if (result == null) {
+            onJobEndedWithoutResult(buildId, "ended without a result");
+            return;
+        }
         List<Runnable> effects = new ArrayList<>();
         lock.lock();
         try {
@@ -445,7 +470,7 @@ public final class Scheduler {
                 LOG.log(System.Logger.Level.DEBUG, "completion of unknown or cancelled build {0} ignored", buildId);
                 return;
             }
-            b.result = result == null ? "LOST" : result;
+            b.result = result;
             b.ended = clock.instant();
             if (url != null) {
                 b.url = url;
@@ -455,6 +480,56 @@ public final class Scheduler {
             if (item.done() && q != null && q.get(item.key) == item) {
                 finish(item, effects);
             }
+        } finally {
+            lock.unlock();
+            run(effects);
+        }
+    }
+
+    /**
+     * A build ended without a result: its agent was lost, the launcher lost track of it, it was
+     * stopped by something other than a dequeue. As in Zuul v2, the job is launched again (a new
+     * build, with a new id, attempt + 1) until it has been launched as many times as the job's
+     * {@code attempts} (3 unless the layout says); one more such end and the job's result is
+     * {@code RETRY_LIMIT}, which fails the item when the job votes. {@code why} is logged. Unknown or
+     * cancelled builds are ignored.
+     */
+    public void onJobEndedWithoutResult(String buildId, String why) {
+        List<Runnable> effects = new ArrayList<>();
+        lock.lock();
+        try {
+            Build lost = builds.remove(buildId);
+            if (lost == null) {
+                LOG.log(System.Logger.Level.DEBUG, "end of unknown or cancelled build {0} ignored", buildId);
+                return;
+            }
+            lost.result = NO_RESULT; // a launch still in progress must neither report nor cancel it
+            Item item = lost.item;
+            LinkedHashMap<ItemKey, Item> q = queues.get(item.pipeline.name());
+            if (q == null || q.get(item.key) != item) {
+                return;
+            }
+            Instant now = clock.instant();
+            int attempt = lost.attempt + 1;
+            Build next = new Build(uuids.get(), item, lost.job, now, attempt);
+            item.builds.set(item.builds.indexOf(lost), next);
+            if (attempt > Math.max(1, lost.job.attempts())) {
+                // Zuul v2 ends the job without launching it: a build that never started, with no time
+                LOG.log(System.Logger.Level.WARNING, "{0} ({1}) for {2}: {3}; launched {4} time(s), giving up",
+                        lost.job.name(), buildId, item.key.project, why, lost.attempt);
+                next.result = RETRY_LIMIT;
+                if (item.done()) {
+                    finish(item, effects);
+                }
+                return;
+            }
+            LOG.log(System.Logger.Level.INFO, "{0} ({1}) for {2}: {3}; launching attempt {4}",
+                    lost.job.name(), buildId, item.key.project, why, attempt);
+            builds.put(next.id, next);
+            ItemView view = item.view();
+            LaunchRequest req = request(next);
+            effects.add(() -> listener.relaunched(view, lost.job.name(), attempt, why));
+            effects.add(() -> launch(next, req));
         } finally {
             lock.unlock();
             run(effects);
@@ -471,7 +546,7 @@ public final class Scheduler {
             }
             Instant from = b.started != null ? b.started : b.launched;
             outcomes.add(new ReportFormatter.JobOutcome(b.job, b.result, b.url,
-                    b.ended == null ? null : Duration.between(from, b.ended)));
+                    b.ended == null ? null : Duration.between(from, b.ended))); // RETRY_LIMIT: no time
         }
         PipelineConfig p = item.pipeline;
         String action = success ? "success" : "failure";

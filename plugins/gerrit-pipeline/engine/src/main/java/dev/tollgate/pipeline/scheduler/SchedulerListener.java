@@ -12,6 +12,12 @@ public interface SchedulerListener {
     /** @param reason {@code new-patchset} or {@code abandoned} */
     default void dequeued(ItemView item, String reason) {}
 
+    /**
+     * A build of {@code job} ended without a result (e.g. its agent was lost) and is launched again;
+     * {@code attempt} counts from 1, so the first relaunch is attempt 2.
+     */
+    default void relaunched(ItemView item, String job, int attempt, String reason) {}
+
     /** A review is about to be posted for a reporter action (start, success, failure). */
     default void reporting(ItemView item, String action, Review review) {}
 

@@ -74,6 +74,38 @@ public class CascConfigTest {
                     "c.yaml:16: name: unknown pipeline `gate` (defined: check)"), errors);
         }
         try {
+            CascConfig.parse(String.join("\n",
+                    "unclassified:",
+                    "  tollgateGerritPipeline:",
+                    "    pipelines:",
+                    "      - name: check",
+                    "        manager: IndependentPipelineManager",
+                    "        triggers:",
+                    "          - events: [patchset-created]",
+                    "            refs: ['^refs/heads/']",
+                    "          - events: []",
+                    "    jobs:",
+                    "      - name: unit",
+                    "      - name: ^.*$",
+                    "        attempts: 2",
+                    "      - name: unit",
+                    "        skipIf:",
+                    "          - {}",
+                    "    projects: []",
+                    ""), "c.yaml");
+            fail();
+        } catch (ConfigException e) {
+            assertEquals(List.of(
+                    "c.yaml:8: refs: the event `patchset-created` carries no ref, so this filter could never match it "
+                            + "(Zuul 2.5 refuses it too): filter change events with `branches`",
+                    "c.yaml:9: events: an empty list (Zuul 2.5 would take it as every event type): name the events",
+                    "c.yaml:13: attempts: only a job's own entry sets attempts (Zuul 2.5 ignores it on a regex entry)",
+                    "c.yaml:16: skipIf: a condition without project, branch or all-files-match-any matches every "
+                            + "change, so the job would never run (Zuul 2.5 skips it always)",
+                    "c.yaml:14: name: duplicate job `unit` (first on line 11): Zuul 2.5 refuses it too"),
+                    e.errors().stream().map(ConfigError::toString).collect(Collectors.toList()));
+        }
+        try {
             CascConfig.parse("unclassified:\n  location: {url: x}\n", "c.yaml");
             fail();
         } catch (ConfigException e) {

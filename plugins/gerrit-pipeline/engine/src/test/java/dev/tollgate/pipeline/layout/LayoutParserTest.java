@@ -68,6 +68,9 @@ public class LayoutParserTest {
             "          approval:",
             "            - Code Review: 2",
             "            - workflow: 1",
+            "          reject-approval:",
+            "            - verified: -1",
+            "              username: ^ci-bot$",
             "        - event: ref-updated",
             "          ref: ^refs/tags/",
             "    start:",
@@ -88,6 +91,7 @@ public class LayoutParserTest {
             "  - name: ^.*-nv$",
             "    voting: false",
             "  - name: unit",
+            "    attempts: 5",
             "    branch: [master, ^stable/]",
             "    success-message: passed",
             "    failure-message: broke",
@@ -128,6 +132,8 @@ public class LayoutParserTest {
         assertEquals(List.of(SafePattern.compile("alice"), SafePattern.compile("^bob$")), ca.usernames());
         assertEquals(List.of(SafePattern.compile("@example\\.org$")), ca.emails());
         assertEquals(List.of(new ApprovalValue("code-review", 2), new ApprovalValue("workflow", 1)), ca.approvals());
+        assertEquals(List.of(new ApprovalRequirement(SafePattern.compile("^ci-bot$"), null, null, null,
+                List.of(new LabelValues("verified", List.of(-1))))), ca.rejectApprovals());
         assertEquals(new ReporterConfig(List.of()), check.start());
         assertEquals(List.of(new LabelVote("Verified", 1), new LabelVote("Code-Review", 1)), check.success().labels());
         assertEquals(List.of(SafePattern.compile("^refs/tags/")), check.triggers().get(2).refs());
@@ -135,7 +141,7 @@ public class LayoutParserTest {
                 new PipelineJobs("post", List.of("noop"))), l.project("openstack/nova").orElseThrow().pipelines());
         JobConfig unit = l.jobs().get(1);
         assertEquals(new JobConfig("unit", null, List.of(SafePattern.compile("master"), SafePattern.compile("^stable/")),
-                "passed", "broke", List.of(new SkipIf(SafePattern.compile("^openstack/docs$"), null, List.of()))), unit);
+                "passed", "broke", List.of(new SkipIf(SafePattern.compile("^openstack/docs$"), null, List.of())), 5), unit);
     }
 
     @Test
@@ -179,7 +185,8 @@ public class LayoutParserTest {
                         + "supported: patterns run in linear time (RE2 syntax)",
                 "l.yaml:8: branch: bad regex `[master`: invalid regex (RE2 syntax): missing closing ] at `[master`",
                 "l.yaml:10: colour: unknown key in gerrit (expected one of: event, branch, ref, comment, comment_filter, "
-                        + "approval, require-approval, username, username_filter, email, email_filter, ignore-deletes)",
+                        + "approval, require-approval, reject-approval, username, username_filter, email, email_filter, "
+                        + "ignore-deletes)",
                 "l.yaml:13: verified: expected an integer, got `yes-please`",
                 "l.yaml:14: dequeue-on-new-patchset: expected true or false, got `maybe`",
                 "l.yaml:16: manager: DependentPipelineManager is not supported yet (only IndependentPipelineManager: "
@@ -215,12 +222,12 @@ public class LayoutParserTest {
                 ""));
         assertEquals(List.of(
                 "l.yaml:6: event: required",
-                "l.yaml:8: failure: smtp reporters are not supported (only gerrit)",
+                "l.yaml:8: smtp: a Zuul 2.5 key Tollgate does not support: only gerrit reporters",
                 "l.yaml:10: name: required",
                 "l.yaml:10: manager: required",
                 "l.yaml:10: trigger: required",
                 "l.yaml:17: gate: unknown pipeline `gate` (defined: check)",
-                "l.yaml:14: files: not supported: events do not carry the change's file list",
+                "l.yaml:14: files: a Zuul 2.5 key Tollgate does not support: events do not carry the change's file list",
                 "l.yaml:11: projects: expected a list, got `openstack/nova`"), errors);
     }
 

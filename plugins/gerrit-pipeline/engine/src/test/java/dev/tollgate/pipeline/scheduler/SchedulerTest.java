@@ -504,4 +504,103 @@ public class SchedulerTest {
         s.onEvent(ignored);
         assertEquals(1, launcher.launched.size());
     }
+
+    static final String ATTEMPTS_LAYOUT = String.join("\n",
+            "pipelines:",
+            "  - name: check",
+            "    manager: IndependentPipelineManager",
+            "    trigger: {gerrit: [{event: patchset-created}]}",
+            "    success: {gerrit: {verified: 1}}",
+            "    failure: {gerrit: {verified: -1}}",
+            "jobs:",
+            "  - name: tempest",
+            "    attempts: 2",
+            "projects:",
+            "  - name: a/b",
+            "    check: [tempest, unit]",
+            "");
+
+    @Test
+    public void aBuildWithoutAResultIsRelaunchedAsANewBuildAndItsLateEndIsIgnored() throws Exception {
+        List<String> relaunches = new ArrayList<>();
+        Scheduler s = Scheduler.builder(layout(ATTEMPTS_LAYOUT)).launcher(launcher).reviewPoster(poster).clock(clock)
+                .uuids(() -> String.format("%032d", ids.incrementAndGet()))
+                .listener(new SchedulerListener() {
+                    @Override
+                    public void relaunched(ItemView item, String job, int attempt, String reason) {
+                        relaunches.add(job + " " + attempt + " " + reason);
+                    }
+                }).build();
+        s.onEvent(Events.created("a/b", 1, 1));
+        LaunchRequest first = launcher.launched.get(0);
+        assertEquals(1, first.attempt());
+        s.onJobStarted(first.buildId(), "http://jenkins/job/tempest/1/");
+        s.onJobEndedWithoutResult(first.buildId(), "agent lost");
+        assertEquals(List.of("tempest 2 agent lost"), relaunches);
+        assertEquals(3, launcher.launched.size());
+        LaunchRequest second = launcher.last();
+        assertEquals("tempest", second.job());
+        assertEquals(2, second.attempt());
+        assertTrue(!second.buildId().equals(first.buildId()));
+        assertEquals(second.buildId(), second.parameters().get("ZUUL_UUID"));
+        s.onJobCompleted(first.buildId(), "FAILURE", null); // the lost build reports late: ignored
+        s.onJobCompleted(launcher.launched.get(1).buildId(), "SUCCESS", null);
+        assertTrue(poster.posted.isEmpty());
+        clock.advance(Duration.ofSeconds(7));
+        s.onJobCompleted(second.buildId(), "SUCCESS", null);
+        assertEquals("Build succeeded.\n\n- tempest : SUCCESS in 7s\n- unit : SUCCESS in 0s\n",
+                poster.posted.get(0).message());
+        assertEquals(0, s.runningBuilds());
+    }
+
+    @Test
+    public void aJobOutOfAttemptsEndsAsRetryLimitAndFailsTheItem() throws Exception {
+        Scheduler s = scheduler(layout(ATTEMPTS_LAYOUT));
+        s.onEvent(Events.created("a/b", 1, 1));
+        s.onJobCompleted(launcher.launched.get(1).buildId(), "SUCCESS", null);
+        s.onJobEndedWithoutResult(launcher.launched.get(0).buildId(), "agent lost");
+        s.onJobCompleted(launcher.last().buildId(), null, null); // a null result is no result either
+        assertEquals(3, launcher.launched.size()); // tempest twice (attempts: 2), unit once
+        assertEquals(Map.of("Verified", -1), poster.posted.get(0).labels());
+        assertEquals("Build failed.\n\n- tempest : " + Scheduler.RETRY_LIMIT + "\n- unit : SUCCESS in 0s\n",
+                poster.posted.get(0).message());
+        assertTrue(s.items().isEmpty());
+    }
+
+    @Test
+    public void theDefaultIsThreeAttemptsAndARelaunchMayEndInsideLaunch() throws Exception {
+        List<Scheduler> holder = new ArrayList<>();
+        JobLauncher losesEveryAgent = new JobLauncher() {
+            @Override
+            public void launch(LaunchRequest request) {
+                launcher.launched.add(request);
+                holder.get(0).onJobEndedWithoutResult(request.buildId(), "agent lost");
+            }
+
+            @Override
+            public void cancel(String buildId) {
+                launcher.cancel(buildId);
+            }
+        };
+        Scheduler s = Scheduler.builder(seed()).launcher(losesEveryAgent).reviewPoster(poster).clock(clock).build();
+        holder.add(s);
+        s.onEvent(Events.created(N, 1, 1));
+        assertEquals(List.of(1, 2, 3), launcher.launched.stream().map(LaunchRequest::attempt).toList());
+        assertEquals("Build failed. Leave a comment with 'metaplugin-recheck' to rerun a check. ('recheck' will be "
+                + "ignored.)\n\n- " + JOB + " : RETRY_LIMIT\n", poster.posted.get(0).message());
+        assertTrue(launcher.cancelled.isEmpty());
+        assertEquals(0, s.runningBuilds());
+    }
+
+    @Test
+    public void aDequeuedItemIsNotRelaunched() throws Exception {
+        Scheduler s = scheduler(layout(ATTEMPTS_LAYOUT));
+        s.onEvent(Events.created("a/b", 1, 1));
+        String tempest = launcher.launched.get(0).buildId();
+        s.onEvent(Events.created("a/b", 1, 2)); // retires 1,1 and cancels its builds
+        int launched = launcher.launched.size();
+        s.onJobEndedWithoutResult(tempest, "stopped by the cancel");
+        assertEquals(launched, launcher.launched.size());
+        assertEquals(2, s.runningBuilds());
+    }
 }

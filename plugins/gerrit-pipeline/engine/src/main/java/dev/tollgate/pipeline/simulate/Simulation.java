@@ -1,4 +1,4 @@
-package dev.tollgate.cli;
+package dev.tollgate.pipeline.simulate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,8 +13,8 @@ import dev.tollgate.pipeline.scheduler.ItemView;
 import dev.tollgate.pipeline.scheduler.Scheduler;
 import dev.tollgate.pipeline.scheduler.SchedulerListener;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,33 +23,37 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code tollgate simulate}: the real engine with a fake launcher (builds end when told), a poster
- * that posts nothing, a fixed clock and counting uuids, so the output is the same on every run.
+ * A replay of recorded Gerrit events through the real {@link Scheduler} with a fake launcher whose
+ * builds end as {@link Outcomes} say, a poster that posts nothing, a fixed clock and counting uuids,
+ * so the output is the same on every run: one JSON line per decision ({@code enqueue},
+ * {@code dequeue}, {@code relaunch}, {@code report}). {@code tollgate simulate} prints it; the
+ * fidelity tests compare it with expected lines.
+ *
+ * <p>After each event, the builds it launched end in launch order (a relaunch joins the end of the
+ * line) before the next event is read. Not thread-safe: one replay at a time, on one thread.
  */
-final class Simulator {
+public final class Simulation {
+    /** The simulated clock: every build takes 0 s, and approval ages are measured from here. */
+    public static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final boolean hold;
-    private final String result;
+    private final Outcomes outcomes;
     private final PrintStream out;
-    private final PrintStream err;
-    private final List<LaunchRequest> launched = new ArrayList<>();
+    private final ArrayDeque<LaunchRequest> launched = new ArrayDeque<>();
     private final Scheduler scheduler;
     private int line;
     private long ids;
 
-    Simulator(Layout layout, boolean hold, String result, PrintStream out, PrintStream err) {
-        this.hold = hold;
-        this.result = result;
+    public Simulation(Layout layout, Outcomes outcomes, PrintStream out) {
+        this.outcomes = outcomes;
         this.out = out;
-        this.err = err;
         JobLauncher launcher = new JobLauncher() {
             @Override
             public void launch(LaunchRequest request) {
@@ -64,46 +68,65 @@ final class Simulator {
         this.scheduler = Scheduler.builder(layout)
                 .launcher(launcher)
                 .reviewPoster(review -> { })
-                .clock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC))
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .uuids(() -> String.format("%032x", ++ids))
                 .listener(new Printer())
                 .build();
     }
 
-    void replay(Path events) throws IOException {
-        EventParser parser = new EventParser();
-        // An InputStreamReader replaces bytes that are not UTF-8 instead of failing: one bad line in an
-        // old recording must not stop the replay (the parser then judges the line like any other).
+    /**
+     * Replays a file of stream-events lines. Bytes that are not UTF-8 are replaced rather than
+     * failing: one bad line in an old recording must not stop the replay (the parser then judges the
+     * line like any other). Malformed lines are reported on {@code err} as {@code FILE:N: ...}.
+     */
+    public void replay(Path events, PrintStream err) throws IOException {
         try (BufferedReader in = new BufferedReader(
                 new InputStreamReader(Files.newInputStream(events), StandardCharsets.UTF_8))) {
-            String text;
-            while ((text = in.readLine()) != null) {
-                line++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                GerritEvent event;
-                try {
-                    event = parser.parse(text);
-                } catch (EventParseException e) {
-                    err.println(events + ":" + line + ": skipped malformed event: " + e.getMessage());
-                    continue;
-                }
-                try {
-                    scheduler.onEvent(event);
-                } catch (RuntimeException e) {
-                    err.println(events + ":" + line + ": event not processed: " + e);
-                    continue;
-                }
-                if (!hold) {
-                    List<LaunchRequest> now = new ArrayList<>(launched);
-                    launched.clear();
-                    for (LaunchRequest r : now) {
-                        scheduler.onJobCompleted(r.buildId(), result, null);
-                    }
-                }
+            replay(in, events.toString(), err);
+        }
+    }
+
+    /** Replays stream-events lines; {@code name} labels the lines reported on {@code err}. */
+    public void replay(BufferedReader in, String name, PrintStream err) throws IOException {
+        EventParser parser = new EventParser();
+        String text;
+        while ((text = in.readLine()) != null) {
+            line++;
+            if (text.isBlank()) {
+                continue;
+            }
+            GerritEvent event;
+            try {
+                event = parser.parse(text);
+            } catch (EventParseException e) {
+                err.println(name + ":" + line + ": skipped malformed event: " + e.getMessage());
+                continue;
+            }
+            try {
+                scheduler.onEvent(event);
+            } catch (RuntimeException e) {
+                err.println(name + ":" + line + ": event not processed: " + e);
+                continue;
+            }
+            endBuilds();
+        }
+    }
+
+    /** Ends the waiting builds as the outcomes say; held ones keep running. */
+    private void endBuilds() {
+        ArrayDeque<LaunchRequest> held = new ArrayDeque<>();
+        LaunchRequest r;
+        while ((r = launched.poll()) != null) {
+            String o = outcomes.outcome(r.job(), r.attempt());
+            if (o.equals(Outcomes.HOLD)) {
+                held.add(r);
+            } else if (o.equals(Outcomes.NONE)) {
+                scheduler.onJobEndedWithoutResult(r.buildId(), "simulated: no result");
+            } else {
+                scheduler.onJobCompleted(r.buildId(), o, null);
             }
         }
+        launched.addAll(held);
     }
 
     private final class Printer implements SchedulerListener {
@@ -117,6 +140,14 @@ final class Simulator {
         @Override
         public void dequeued(ItemView item, String reason) {
             print(head("dequeue", item));
+        }
+
+        @Override
+        public void relaunched(ItemView item, String job, int attempt, String reason) {
+            Map<String, Object> m = head("relaunch", item);
+            m.put("job", job);
+            m.put("attempt", attempt);
+            print(m);
         }
 
         @Override
