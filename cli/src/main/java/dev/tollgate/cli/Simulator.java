@@ -12,12 +12,10 @@ import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.scheduler.ItemView;
 import dev.tollgate.pipeline.scheduler.Scheduler;
 import dev.tollgate.pipeline.scheduler.SchedulerListener;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +30,8 @@ import java.util.TreeMap;
 /**
  * {@code tollgate simulate}: the real engine with a fake launcher (builds end when told), a poster
  * that posts nothing, a fixed clock and counting uuids, so the output is the same on every run.
+ * Event lines are read with {@link EventLineReader}: a line over {@link EventParser#MAX_EVENT_BYTES}
+ * is reported and skipped without being held in memory, a malformed one is reported and skipped.
  */
 final class Simulator {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,36 +71,44 @@ final class Simulator {
     }
 
     void replay(Path events) throws IOException {
+        try (InputStream in = Files.newInputStream(events)) {
+            replay(in, events.toString());
+        }
+    }
+
+    /** Replays a stream of events; {@code name} prefixes every message about a line. */
+    void replay(InputStream events, String name) throws IOException {
         EventParser parser = new EventParser();
-        // An InputStreamReader replaces bytes that are not UTF-8 instead of failing: one bad line in an
-        // old recording must not stop the replay (the parser then judges the line like any other).
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(Files.newInputStream(events), StandardCharsets.UTF_8))) {
-            String text;
-            while ((text = in.readLine()) != null) {
-                line++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                GerritEvent event;
-                try {
-                    event = parser.parse(text);
-                } catch (EventParseException e) {
-                    err.println(events + ":" + line + ": skipped malformed event: " + e.getMessage());
-                    continue;
-                }
-                try {
-                    scheduler.onEvent(event);
-                } catch (RuntimeException e) {
-                    err.println(events + ":" + line + ": event not processed: " + e);
-                    continue;
-                }
-                if (!hold) {
-                    List<LaunchRequest> now = new ArrayList<>(launched);
-                    launched.clear();
-                    for (LaunchRequest r : now) {
-                        scheduler.onJobCompleted(r.buildId(), result, null);
-                    }
+        EventLineReader lines = new EventLineReader(events);
+        EventLineReader.Line l;
+        while ((l = lines.next()) != null) {
+            line = l.number();
+            if (l.oversized()) {
+                err.println(name + ":" + line + ": skipped: the line is " + l.bytes() + " bytes, more than the limit of "
+                        + EventParser.MAX_EVENT_BYTES + " bytes for one event");
+                continue;
+            }
+            if (l.text().isBlank()) {
+                continue;
+            }
+            GerritEvent event;
+            try {
+                event = parser.parse(l.text());
+            } catch (EventParseException e) {
+                err.println(name + ":" + line + ": skipped malformed event: " + e.getMessage());
+                continue;
+            }
+            try {
+                scheduler.onEvent(event);
+            } catch (RuntimeException e) {
+                err.println(name + ":" + line + ": event not processed: " + e);
+                continue;
+            }
+            if (!hold) {
+                List<LaunchRequest> now = new ArrayList<>(launched);
+                launched.clear();
+                for (LaunchRequest r : now) {
+                    scheduler.onJobCompleted(r.buildId(), result, null);
                 }
             }
         }
