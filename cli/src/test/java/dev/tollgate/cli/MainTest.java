@@ -267,6 +267,9 @@ public class MainTest {
         for (Result r : everyCommandOn(huge)) {
             assertOneCleanError(r, huge + ":1: the file is 3221225472 bytes, more than the limit of 2097152");
         }
+        // a device has no size: it is read up to the limit
+        assertOneCleanError(run("validate", "/dev/zero"), "/dev/zero:1: the file is longer than the limit of 2097152 "
+                + "bytes");
     }
 
     /** A 3 MB comment line took 4 s and 800 MB of heap before it was refused. */

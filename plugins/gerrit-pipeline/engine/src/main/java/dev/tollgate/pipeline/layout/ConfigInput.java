@@ -35,14 +35,15 @@ public final class ConfigInput {
         String name = file.toString();
         long size = Files.size(file);
         if (size > MAX_BYTES) {
-            throw tooLarge(name, size);
+            throw tooLarge(name, "the file is " + size + " bytes, more than the limit of " + MAX_BYTES);
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(MAX_BYTES + 1); // the file may have grown since it was measured
+            // a file may grow after it was measured, and a pipe or device has no size
+            bytes = in.readNBytes(MAX_BYTES + 1);
         }
         if (bytes.length > MAX_BYTES) {
-            throw tooLarge(name, bytes.length);
+            throw tooLarge(name, "the file is longer than the limit of " + MAX_BYTES + " bytes");
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -89,8 +90,7 @@ public final class ConfigInput {
         return null;
     }
 
-    private static ConfigException tooLarge(String file, long size) {
-        return new ConfigException(List.of(new ConfigError(file, 1, "", "the file is " + size
-                + " bytes, more than the limit of " + MAX_BYTES)));
+    private static ConfigException tooLarge(String file, String message) {
+        return new ConfigException(List.of(new ConfigError(file, 1, "", message)));
     }
 }
