@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * Size limits on configuration text (Zuul layouts and the JCasC section), checked before any YAML
- * parsing: SnakeYAML needs seconds and hundreds of megabytes for a single line of a few megabytes
- * (its cost grows with the square of a line's length), and refuses whole files only at 3 MiB.
+ * parsing: SnakeYAML's time grows with the square of a line's length (seconds for one line of a
+ * few megabytes), and it refuses whole files only at 3 MiB.
  * Stateless; thread-safe.
  */
 public final class ConfigInput {

@@ -210,13 +210,15 @@ public class SafePatternTest {
     }
 
     /**
-     * The one difference left: Python's $ matches no text, the translation takes the final newline,
-     * so a pattern that needs that newline after the $ does not match.
+     * The one difference left: Python's $ matches no text, the translation takes the final newline.
+     * After a $ that meets it, Python goes on before the newline and this engine after it.
      */
     @Test
-    public void knownDifferenceAPatternThatConsumesTheNewlineAfterDollar() {
+    public void knownDifferenceWhatComesAfterADollarThatMetTheFinalNewline() {
         assertFalse(SafePattern.compile("a$\\n").search("a\n")); // Python: True
-        assertTrue(SafePattern.compile("a$\\s*").search("a\n")); // the usual form agrees
+        assertTrue(SafePattern.compile("^a$\\Z").search("a\n")); // Python: False
+        assertTrue(SafePattern.compile("a$\\s*").search("a\n")); // the usual forms agree
+        assertTrue(SafePattern.compile("a\\s*$").search("a \n"));
     }
 
     @Test
