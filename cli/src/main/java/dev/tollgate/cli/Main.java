@@ -1,6 +1,7 @@
 package dev.tollgate.cli;
 
 import dev.tollgate.pipeline.layout.CascConfig;
+import dev.tollgate.pipeline.layout.ConfigInput;
 import dev.tollgate.pipeline.layout.ConfigError;
 import dev.tollgate.pipeline.layout.ConfigException;
 import dev.tollgate.pipeline.layout.Layout;
@@ -9,8 +10,7 @@ import dev.tollgate.pipeline.simulate.Outcomes;
 import dev.tollgate.pipeline.simulate.Simulation;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +19,10 @@ import java.util.List;
 /**
  * {@code tollgate}: validate a configuration, import a Zuul v2 layout as JCasC, simulate a pipeline
  * on recorded Gerrit events. Exit codes: 0 fine, 1 invalid input, 2 usage error.
+ *
+ * <p>Bad input never ends in a stack trace: missing, unreadable, oversized or non-UTF-8 files and
+ * configuration errors are one line each ({@code FILE:LINE: message} where there is a line), and
+ * event lines that cannot be used are reported and skipped.
  */
 public final class Main {
     static final int OK = 0;
@@ -74,6 +78,11 @@ public final class Main {
             };
         } catch (UsageException e) {
             return usage(err, e.getMessage());
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            // Every bad input has its own message; this is the last line of defence, so that even a
+            // bug shows as one line and an exit code, never as a stack trace.
+            err.println("tollgate: internal error: " + e + " (a bug: please report it with the input)");
+            return INVALID;
         }
     }
 
@@ -187,6 +196,9 @@ public final class Main {
         } catch (NoSuchFileException e) {
             err.println(events + ": no such file");
             return INVALID;
+        } catch (AccessDeniedException e) {
+            err.println(events + ": permission denied");
+            return INVALID;
         } catch (IOException e) {
             err.println(events + ": cannot read: " + e.getMessage());
             return INVALID;
@@ -209,11 +221,16 @@ public final class Main {
         }
     }
 
+    /** The file's text, or null with the reason printed (missing, unreadable, too large, not UTF-8). */
     private static String read(Path file, PrintStream err) {
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            return ConfigInput.read(file);
+        } catch (ConfigException e) {
+            printErrors(e, err);
         } catch (NoSuchFileException e) {
             err.println(file + ": no such file");
+        } catch (AccessDeniedException e) {
+            err.println(file + ": permission denied");
         } catch (IOException e) {
             err.println(file + ": cannot read: " + e.getMessage());
         }

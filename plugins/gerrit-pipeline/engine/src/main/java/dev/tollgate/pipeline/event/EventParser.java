@@ -18,15 +18,26 @@ import java.util.List;
  * "1"). Unknown fields are skipped. Thread-safe.
  */
 public final class EventParser {
+    /**
+     * The largest event line accepted, in UTF-8 bytes (1 MiB). Gerrit caps a review comment at 16 KiB
+     * by default ({@code change.commentSizeLimit}); commit messages and inline-comment summaries make
+     * real events larger, never close to this. Readers of an event stream should refuse longer lines
+     * as they read them, before holding them in memory, with this same limit.
+     */
+    public static final int MAX_EVENT_BYTES = 1024 * 1024;
+
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            // a comment may be large, but a line is never a whole repository
-            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(64 * 1024 * 1024).build())
+            // no string in an event can be longer than the event
+            .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(MAX_EVENT_BYTES).build())
             .build();
 
     /** Parses a line; an EventParseException names the field and what is wrong with it. */
     public GerritEvent parse(String line) throws EventParseException {
         if (line == null || line.isBlank()) {
             throw new EventParseException("empty line");
+        }
+        if (tooLarge(line)) {
+            throw new EventParseException("event too large: more than " + MAX_EVENT_BYTES + " bytes");
         }
         try (JsonParser p = FACTORY.createParser(line)) {
             GerritEvent e = readEvent(p);
@@ -338,6 +349,19 @@ public final class EventParser {
             case VALUE_NULL -> "null";
             default -> t.toString();
         };
+    }
+
+    /** Is the UTF-8 form of the line longer than {@link #MAX_EVENT_BYTES}? Counts no further than needed. */
+    private static boolean tooLarge(String s) {
+        if ((long) s.length() * 3 <= MAX_EVENT_BYTES) {
+            return false; // a char is at most 3 bytes (a surrogate pair, 2 chars, is 4)
+        }
+        long n = 0;
+        for (int k = 0; k < s.length() && n <= MAX_EVENT_BYTES; k++) {
+            char c = s.charAt(k);
+            n += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return n > MAX_EVENT_BYTES;
     }
 
     private static String abbreviate(String s) {

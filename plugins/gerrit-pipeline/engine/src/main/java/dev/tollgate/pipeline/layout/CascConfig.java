@@ -3,8 +3,6 @@ package dev.tollgate.pipeline.layout;
 import dev.tollgate.pipeline.event.EventType;
 import dev.tollgate.pipeline.regex.SafePattern;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -225,7 +223,7 @@ public final class CascConfig {
     // ---------------------------------------------------------------- reading
 
     public static Layout parse(Path file) throws ConfigException, IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        return parse(ConfigInput.read(file), file.toString());
     }
 
     /** Reads the {@code unclassified.tollgateGerritPipeline} section; other JCasC sections are left alone. */

@@ -3,8 +3,6 @@ package dev.tollgate.pipeline.layout;
 import dev.tollgate.pipeline.event.EventType;
 import dev.tollgate.pipeline.regex.SafePattern;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,7 +57,7 @@ public final class LayoutParser {
     private LayoutParser() {}
 
     public static Layout parse(Path file) throws ConfigException, IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        return parse(ConfigInput.read(file), file.toString());
     }
 
     public static Layout parse(String text, String fileName) throws ConfigException {

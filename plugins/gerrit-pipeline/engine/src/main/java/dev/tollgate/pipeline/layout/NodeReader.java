@@ -36,6 +36,11 @@ final class NodeReader {
 
     /** The document's root node, or null (error recorded) when the YAML itself is broken or empty. */
     Node compose(String text) {
+        ConfigError tooLarge = ConfigInput.check(text, file);
+        if (tooLarge != null) {
+            errors.add(tooLarge);
+            return null;
+        }
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // we report duplicates ourselves, with their line
         options.setMaxAliasesForCollections(50);
@@ -240,7 +245,10 @@ final class NodeReader {
         try {
             return SafePattern.compile(s);
         } catch (UnsupportedPatternException e) {
-            error(n, key, "bad regex `" + s + "`: " + e.getMessage());
+            // a refused pattern may be megabytes long: show its start
+            String shown = s.length() <= 100 ? "`" + s + "`"
+                    : "`" + s.substring(0, 60) + "...` (" + s.length() + " characters)";
+            error(n, key, "bad regex " + shown + ": " + e.getMessage());
             return null;
         }
     }

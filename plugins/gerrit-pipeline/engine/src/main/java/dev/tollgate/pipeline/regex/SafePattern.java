@@ -9,13 +9,33 @@ import com.google.re2j.PatternSyntaxException;
  * recursively and overflows its stack on patterns like Zuul's recheck regex with long comments.
  *
  * <p>Zuul v2 (Python {@code re}) compatibility: {@link #search} is {@code re.search} (find anywhere),
- * {@link #match} is {@code re.match} (anchored at the start). Constructs RE2 cannot run in linear
- * time (backreferences, lookaround, atomic groups) are rejected with a clear message, as is Python's
- * {@code \Z} (RE2 spells it {@code \z}).
+ * {@link #match} is {@code re.match} (anchored at the start), and the pattern means what it meant to
+ * Python where RE2 can say it ({@link PythonPattern} translates, e.g. {@code $} also matches before a
+ * final newline). Constructs RE2 cannot run in linear time (backreferences, lookaround, atomic
+ * groups) are rejected with a clear message.
  *
- * <p>Equality is by source text, so configurations compare as values.
+ * <p>Limits, checked before RE2/J compiles anything, because RE2/J itself has none on the size of
+ * the program it builds: {@link #MAX_LENGTH}, {@link #MAX_NESTING}, {@link #MAX_REPEAT},
+ * {@link #MAX_PROGRAM}.
+ *
+ * <p>Immutable and thread-safe. Equality is by source text, so configurations compare as values.
  */
 public final class SafePattern {
+    /** Characters in a pattern. Longer patterns are refused before any parsing. */
+    public static final int MAX_LENGTH = 4096;
+    /** Groups inside groups. RE2/J parses and compiles recursively, one level per group. */
+    public static final int MAX_NESTING = 100;
+    /**
+     * Copies made by counted repetitions nested inside each other ({@code (x{20}){50}} makes 1000),
+     * and the largest single count, as in Go's regexp and RE2/J's own single-count check.
+     */
+    public static final int MAX_REPEAT = 1000;
+    /**
+     * Estimated RE2 instructions. Matching costs at most this much work per character of input
+     * (RE2/J simulates the program in lock-step), and memory in proportion.
+     */
+    public static final int MAX_PROGRAM = 10_000;
+
     private final String source;
     private final Pattern pattern;
 
@@ -29,12 +49,9 @@ public final class SafePattern {
         if (source == null) {
             throw new UnsupportedPatternException("no pattern given");
         }
-        String unsupported = findUnsupported(source);
-        if (unsupported != null) {
-            throw new UnsupportedPatternException(unsupported);
-        }
+        String re2 = PythonPattern.translate(source);
         try {
-            return new SafePattern(source, Pattern.compile(source));
+            return new SafePattern(source, Pattern.compile(re2));
         } catch (PatternSyntaxException e) {
             throw new UnsupportedPatternException("invalid regex (RE2 syntax): " + e.getDescription()
                     + (e.getPattern() == null || e.getPattern().isEmpty() ? "" : " at `" + e.getPattern() + "`"));
@@ -58,64 +75,6 @@ public final class SafePattern {
     /** Python's {@code re.match}: a match that starts at the beginning of the text. */
     public boolean match(CharSequence text) {
         return text != null && pattern.matcher(text).lookingAt();
-    }
-
-    /** Walks the pattern once, outside character classes, looking for what RE2 cannot do. */
-    private static String findUnsupported(String s) {
-        boolean inClass = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\') {
-                if (i + 1 >= s.length()) {
-                    return "invalid regex: trailing backslash";
-                }
-                char n = s.charAt(i + 1);
-                if (!inClass && n >= '1' && n <= '9') {
-                    return "backreferences (\\" + n + ") are not supported: patterns run in linear time (RE2 syntax)";
-                }
-                if (!inClass && n == 'Z') {
-                    return "\\Z is not supported: write \\z for the end of the text (RE2 syntax)";
-                }
-                i++;
-                continue;
-            }
-            if (inClass) {
-                if (c == ']') {
-                    inClass = false;
-                }
-                continue;
-            }
-            if (c == '[') {
-                inClass = true;
-                // a ']' right after '[' or '[^' is a literal
-                if (i + 1 < s.length() && s.charAt(i + 1) == '^') {
-                    i++;
-                }
-                if (i + 1 < s.length() && s.charAt(i + 1) == ']') {
-                    i++;
-                }
-                continue;
-            }
-            if (c == '(' && s.startsWith("(?", i)) {
-                String rest = s.substring(i + 2, Math.min(s.length(), i + 4));
-                if (rest.startsWith("=") || rest.startsWith("!") || rest.startsWith("<=") || rest.startsWith("<!")) {
-                    return "lookahead/lookbehind ((?=, (?!, (?<=, (?<!) is not supported: patterns run in linear time (RE2 syntax)";
-                }
-                if (rest.startsWith(">")) {
-                    return "atomic groups ((?>...)) are not supported (RE2 syntax)";
-                }
-                if (rest.startsWith("(")) {
-                    return "conditional groups ((?(...)) are not supported (RE2 syntax)";
-                }
-                if (rest.startsWith("#")) {
-                    return "comment groups ((?#...)) are not supported (RE2 syntax)";
-                }
-                if (rest.startsWith("P=")) {
-                    return "named backreferences ((?P=name)) are not supported (RE2 syntax)";
-                }
-            }
-        }
-        return null;
     }
 
     @Override

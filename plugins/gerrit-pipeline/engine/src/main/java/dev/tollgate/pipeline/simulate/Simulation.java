@@ -12,12 +12,11 @@ import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.scheduler.ItemView;
 import dev.tollgate.pipeline.scheduler.Scheduler;
 import dev.tollgate.pipeline.scheduler.SchedulerListener;
-import java.io.BufferedReader;
+import dev.tollgate.pipeline.event.EventLineReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +36,9 @@ import java.util.TreeMap;
  *
  * <p>After each event, the builds it launched end in launch order (a relaunch joins the end of the
  * line) before the next event is read. Not thread-safe: one replay at a time, on one thread.
+ *
+ * <p>Event lines are read with {@link EventLineReader}: a line over {@link EventParser#MAX_EVENT_BYTES}
+ * is reported and skipped without being held in memory, a malformed one is reported and skipped.
  */
 public final class Simulation {
     /** The simulated clock: every build takes 0 s, and approval ages are measured from here. */
@@ -77,27 +79,33 @@ public final class Simulation {
     /**
      * Replays a file of stream-events lines. Bytes that are not UTF-8 are replaced rather than
      * failing: one bad line in an old recording must not stop the replay (the parser then judges the
-     * line like any other). Malformed lines are reported on {@code err} as {@code FILE:N: ...}.
+     * line like any other). Oversized and malformed lines are reported on {@code err} as
+     * {@code FILE:N: ...} and skipped.
      */
     public void replay(Path events, PrintStream err) throws IOException {
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(Files.newInputStream(events), StandardCharsets.UTF_8))) {
+        try (InputStream in = Files.newInputStream(events)) {
             replay(in, events.toString(), err);
         }
     }
 
     /** Replays stream-events lines; {@code name} labels the lines reported on {@code err}. */
-    public void replay(BufferedReader in, String name, PrintStream err) throws IOException {
+    public void replay(InputStream events, String name, PrintStream err) throws IOException {
         EventParser parser = new EventParser();
-        String text;
-        while ((text = in.readLine()) != null) {
-            line++;
-            if (text.isBlank()) {
+        EventLineReader lines = new EventLineReader(events);
+        EventLineReader.Line l;
+        while ((l = lines.next()) != null) {
+            line = l.number();
+            if (l.oversized()) {
+                err.println(name + ":" + line + ": skipped: the line is " + l.bytes() + " bytes, more than the limit of "
+                        + EventParser.MAX_EVENT_BYTES + " bytes for one event");
+                continue;
+            }
+            if (l.text().isBlank()) {
                 continue;
             }
             GerritEvent event;
             try {
-                event = parser.parse(text);
+                event = parser.parse(l.text());
             } catch (EventParseException e) {
                 err.println(name + ":" + line + ": skipped malformed event: " + e.getMessage());
                 continue;

@@ -117,10 +117,34 @@ public class EventParserTest {
                 + "\"patchSet\":{\"number\":1.5}}", "patchSet.number: expected a whole number, got 1.5");
     }
 
+    /** A comment-added event whose whole line is exactly {@code bytes} long in UTF-8. */
+    static String commentEventOfSize(int bytes, String filler) {
+        String head = "{\"type\":\"comment-added\",\"change\":{\"project\":\"p\",\"branch\":\"b\",\"number\":1},"
+                + "\"patchSet\":{\"number\":1},\"comment\":\"";
+        String tail = "\"}";
+        int room = bytes - head.length() - tail.length();
+        int fillerBytes = filler.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return head + filler.repeat(room / fillerBytes) + "x".repeat(room % fillerBytes) + tail;
+    }
+
+    @Test
+    public void anEventLargerThanTheLimitIsRefusedBeforeParsing() throws Exception {
+        assertEquals(1024 * 1024, EventParser.MAX_EVENT_BYTES);
+        String atLimit = commentEventOfSize(EventParser.MAX_EVENT_BYTES, "x");
+        assertEquals(EventType.COMMENT_ADDED, parser.parse(atLimit).type());
+        assertRejected(commentEventOfSize(EventParser.MAX_EVENT_BYTES + 1, "x"),
+                "event too large: more than 1048576 bytes");
+        // counted in UTF-8 bytes, as a stream reader counts them: 400,000 chars of 3 bytes each
+        String wide = commentEventOfSize(1_200_000, "\u20ac");
+        assertTrue(wide.length() < EventParser.MAX_EVENT_BYTES);
+        assertRejected(wide, "event too large");
+        assertTrue(parser.parse(commentEventOfSize(1_000_000, "\u20ac")).comment().length() > 300_000);
+    }
+
     private void assertRejected(String line, String reason) {
         try {
             parser.parse(line);
-            fail("accepted: " + line);
+            fail("accepted: " + (line.length() > 200 ? line.substring(0, 200) + "..." : line));
         } catch (EventParseException e) {
             assertTrue("`" + e.getMessage() + "` should contain `" + reason + "`", e.getMessage().contains(reason));
         }

@@ -9,11 +9,10 @@ import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.layout.LayoutParser;
 import dev.tollgate.pipeline.simulate.Outcomes;
 import dev.tollgate.pipeline.simulate.Simulation;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,7 +91,7 @@ public class ZuulFidelityCorpusTest {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (BufferedReader in = new BufferedReader(new StringReader(Files.readString(dir.resolve("events.jsonl"))))) {
+        try (InputStream in = Files.newInputStream(dir.resolve("events.jsonl"))) {
             new Simulation(layout, outcomes, new PrintStream(out, true, StandardCharsets.UTF_8))
                     .replay(in, "events.jsonl", new PrintStream(err, true, StandardCharsets.UTF_8));
         }

@@ -9,10 +9,9 @@ import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.layout.LayoutParser;
 import dev.tollgate.pipeline.simulate.Outcomes;
 import dev.tollgate.pipeline.simulate.Simulation;
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +81,7 @@ public class ZuulReferenceTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         new Simulation(layout, outcomes, new PrintStream(out, true, StandardCharsets.UTF_8))
-                .replay(new BufferedReader(new StringReader(events)), "events.jsonl",
+                .replay(new ByteArrayInputStream(events.getBytes(StandardCharsets.UTF_8)), "events.jsonl",
                         new PrintStream(err, true, StandardCharsets.UTF_8));
         if (err.size() > 0) {
             throw new AssertionError("the engine skipped events: " + err.toString(StandardCharsets.UTF_8));
