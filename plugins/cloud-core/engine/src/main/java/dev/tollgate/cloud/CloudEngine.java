@@ -88,7 +88,7 @@ public final class CloudEngine {
         return planner.provision(label, excessWorkload);
     }
 
-    public ProvisionResult provision(Predicate<AgentTemplate> matches, int excessWorkload) {
+    public ProvisionResult provision(Predicate<AgentTemplate<?>> matches, int excessWorkload) {
         return planner.provision(matches, excessWorkload);
     }
 

@@ -116,7 +116,7 @@ public final class InstanceLifecycle {
             if (r == null || !r.state().isLive()) {
                 return false;
             }
-            AgentTemplate t = template(r);
+            AgentTemplate<?> t = template(r);
             if (t == null) {
                 return false;
             }
@@ -127,7 +127,7 @@ public final class InstanceLifecycle {
         }
     }
 
-    private AgentTemplate template(AgentRecord r) {
+    private AgentTemplate<?> template(AgentRecord r) {
         return settings.template(r.templateName()).orElse(null);
     }
 
@@ -190,7 +190,7 @@ public final class InstanceLifecycle {
      * registration leaves a record (and the instance a fingerprint) to find; a record that cannot be
      * saved stops the reservation and nothing is created for it.
      */
-    Reservation reserve(AgentTemplate t, int wanted, int cloudCap, java.util.function.BooleanSupplier startToken) {
+    Reservation reserve(AgentTemplate<?> t, int wanted, int cloudCap, java.util.function.BooleanSupplier startToken) {
         synchronized (lock) {
             int room = Math.max(0, Math.min(headroom(t.instanceCap(), countAgainstCapLocked(t.name())),
                     headroom(cloudCap, countAgainstCapLocked(null))));
@@ -215,7 +215,7 @@ public final class InstanceLifecycle {
         return cap == AgentTemplate.UNLIMITED ? Integer.MAX_VALUE : cap - count;
     }
 
-    private AgentRecord newRequestLocked(AgentTemplate t) {
+    private AgentRecord newRequestLocked(AgentTemplate<?> t) {
         Instant now = clock.instant();
         String name;
         do {
@@ -383,7 +383,7 @@ public final class InstanceLifecycle {
             }
             r = e.done();
             persist(r);
-            AgentTemplate t = template(r);
+            AgentTemplate<?> t = template(r);
             if (busy == 0 && t != null) {
                 if (t.maxUses() > 0 && r.uses() >= t.maxUses()) {
                     endReason = "used " + r.uses() + " times (maxUses " + t.maxUses() + ")";
@@ -644,7 +644,7 @@ public final class InstanceLifecycle {
         List<Ending> toRelease = new ArrayList<>();
         synchronized (lock) {
             for (AgentRecord r : records.values()) {
-                AgentTemplate t = template(r);
+                AgentTemplate<?> t = template(r);
                 if (t == null) {
                     if (r.state().isLive()) {
                         toRelease.add(new Ending(r.agentName(), "template " + r.templateName() + " no longer exists", false));
@@ -672,7 +672,7 @@ public final class InstanceLifecycle {
     }
 
     /** Idle limit for a connected agent; null = never ended for idleness. */
-    private static Duration idleLimit(AgentTemplate t, AgentRecord r) {
+    private static Duration idleLimit(AgentTemplate<?> t, AgentRecord r) {
         Duration bwt = t.buildWaitTimeout();
         if (bwt.isNegative()) {
             return null;
@@ -836,7 +836,7 @@ public final class InstanceLifecycle {
     // ------------------------------------------------------------------ helpers
 
     private AgentSpec spec(AgentRecord r) {
-        AgentTemplate t = template(r);
+        AgentTemplate<?> t = template(r);
         if (t == null) {
             return null;
         }

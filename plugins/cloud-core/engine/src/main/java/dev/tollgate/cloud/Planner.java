@@ -75,7 +75,7 @@ public final class Planner {
     }
 
     /** As {@link #provision(String, int)}, with the plugin's own label-expression match. */
-    public ProvisionResult provision(Predicate<AgentTemplate> matches, int excessWorkload) {
+    public ProvisionResult provision(Predicate<AgentTemplate<?>> matches, int excessWorkload) {
         if (excessWorkload <= 0) {
             return ProvisionResult.NOTHING;
         }
@@ -83,7 +83,7 @@ public final class Planner {
         List<Start> starts = new ArrayList<>();
         int remaining = excessWorkload, deferred = 0;
         boolean paused = throttle.blocked(now);
-        for (AgentTemplate t : settings.templates()) {
+        for (AgentTemplate<?> t : settings.templates()) {
             if (remaining <= 0) {
                 break;
             }
@@ -133,10 +133,10 @@ public final class Planner {
     }
 
     /** Executors that live agents of matching templates offer or will offer soon. */
-    public int spareExecutors(Predicate<AgentTemplate> matches) {
+    public int spareExecutors(Predicate<AgentTemplate<?>> matches) {
         int spare = 0;
         for (AgentRecord r : lifecycle.records()) {
-            AgentTemplate t = settings.template(r.templateName()).orElse(null);
+            AgentTemplate<?> t = settings.template(r.templateName()).orElse(null);
             if (t == null || !matches.test(t) || !r.state().isLive()) {
                 continue;
             }
@@ -149,11 +149,11 @@ public final class Planner {
         return spare;
     }
 
-    private record Start(AgentRecord rec, AgentTemplate t) {
+    private record Start(AgentRecord rec, AgentTemplate<?> t) {
     }
 
-    private void launch(AgentRecord rec, AgentTemplate t, CompletableFuture<AgentRecord> future,
-                        Predicate<AgentTemplate> matches, Set<String> tried) {
+    private void launch(AgentRecord rec, AgentTemplate<?> t, CompletableFuture<AgentRecord> future,
+                        Predicate<AgentTemplate<?>> matches, Set<String> tried) {
         tried.add(t.name());
         try {
             executor.execute(() -> create(rec, t, future, matches, tried));
@@ -163,8 +163,8 @@ public final class Planner {
         }
     }
 
-    private void create(AgentRecord rec, AgentTemplate t, CompletableFuture<AgentRecord> future,
-                        Predicate<AgentTemplate> matches, Set<String> tried) {
+    private void create(AgentRecord rec, AgentTemplate<?> t, CompletableFuture<AgentRecord> future,
+                        Predicate<AgentTemplate<?>> matches, Set<String> tried) {
         String name = rec.agentName();
         if (throttle.blocked(clock.instant())) {
             // an earlier create of this round was throttled: do not add to the storm
@@ -209,8 +209,8 @@ public final class Planner {
         }
     }
 
-    private void createFailed(AgentRecord rec, AgentTemplate t, CompletableFuture<AgentRecord> future,
-                              Predicate<AgentTemplate> matches, Set<String> tried, CloudException e) {
+    private void createFailed(AgentRecord rec, AgentTemplate<?> t, CompletableFuture<AgentRecord> future,
+                              Predicate<AgentTemplate<?>> matches, Set<String> tried, CloudException e) {
         String name = rec.agentName();
         lifecycle.onCallFailed("create " + name, e);
         switch (e.kind()) {
@@ -236,14 +236,14 @@ public final class Planner {
     }
 
     /** After CAPACITY: starts the same demand on the next matching template with room, if any. */
-    private boolean fallback(CompletableFuture<AgentRecord> future, Predicate<AgentTemplate> matches, Set<String> tried) {
+    private boolean fallback(CompletableFuture<AgentRecord> future, Predicate<AgentTemplate<?>> matches, Set<String> tried) {
         Instant now = clock.instant();
         if (throttle.blocked(now)) {
             return false;
         }
         AgentRecord rec = null;
-        AgentTemplate chosen = null;
-        for (AgentTemplate t : settings.templates()) {
+        AgentTemplate<?> chosen = null;
+        for (AgentTemplate<?> t : settings.templates()) {
             if (tried.contains(t.name()) || !matches.test(t) || cooling(t, now)) {
                 continue;
             }
@@ -265,7 +265,7 @@ public final class Planner {
         return true;
     }
 
-    private boolean cooling(AgentTemplate t, Instant now) {
+    private boolean cooling(AgentTemplate<?> t, Instant now) {
         Instant until = coolUntil.get(t.name());
         return until != null && now.isBefore(until);
     }
