@@ -116,9 +116,9 @@ public final class InstanceLifecycle {
             if (r == null || !r.state().isLive()) {
                 return false;
             }
-            AgentTemplate<?> t = template(r);
+            AgentTemplate<?> t = template(r).orElse(null);
             if (t == null) {
-                return false;
+                return false; // its template was removed: the next tick ends it
             }
             if (t.maxUses() > 0 && r.uses() >= t.maxUses()) {
                 return false;
@@ -127,8 +127,8 @@ public final class InstanceLifecycle {
         }
     }
 
-    private AgentTemplate<?> template(AgentRecord r) {
-        return settings.template(r.templateName()).orElse(null);
+    private Optional<AgentTemplate<?>> template(AgentRecord r) {
+        return settings.template(r.templateName());
     }
 
     // ------------------------------------------------------------------ recovery
@@ -156,10 +156,7 @@ public final class InstanceLifecycle {
                 records.put(rec.agentName(), rec);
                 if (rec.state().isLive() && rec.instanceId() != null && !registered.contains(rec.agentName())) {
                     // crashed between create and registration: register now
-                    AgentSpec spec = spec(rec);
-                    if (spec != null) {
-                        toRegister.add(spec);
-                    }
+                    spec(rec).ifPresent(toRegister::add);
                 }
             }
         }
@@ -232,8 +229,8 @@ public final class InstanceLifecycle {
         return rec;
     }
 
-    /** The cloud accepted the create. Returns the record if the agent was registered, else null. */
-    AgentRecord created(String agentName, CloudInstance ci) {
+    /** The cloud accepted the create. Returns the record if the agent was registered, else empty. */
+    Optional<AgentRecord> created(String agentName, CloudInstance ci) {
         Instant now = clock.instant();
         AgentRecord rec;
         synchronized (lock) {
@@ -241,28 +238,25 @@ public final class InstanceLifecycle {
             if (cur == null || !cur.state().isLive()) {
                 // ended while the create was in flight (missing timeout, restart...): end what was made
                 strayLocked(ci.id(), cur == null ? "?" : cur.templateName(), "created after its record ended", now);
-                return null;
+                return Optional.empty();
             }
             if (cur.instanceId() != null && !cur.instanceId().equals(ci.id()) && cur.state() != AgentState.REQUESTED) {
                 // the reaper adopted another instance with this fingerprint while the create was in flight
                 // (a create retried under the hood): keep the adopted one, end this one
                 strayLocked(ci.id(), cur.templateName(), "second instance for " + agentName, now);
-                return cur;
+                return Optional.of(cur);
             }
             if (ci.isGone()) {
                 rec = cur.edit().instanceId(ci.id()).state(AgentState.FAILED, now).reason("cloud reported " + ci.state())
                         .done();
                 persist(rec);
                 metrics.failed(rec.templateName(), "create ended at once: " + ci.state());
-                return null;
+                return Optional.empty();
             }
             rec = cur.edit().instanceId(ci.id()).state(fromCloud(ci.state(), cur.state()), now).done();
             persist(rec);
         }
-        AgentSpec spec = spec(rec);
-        if (spec != null) {
-            safely(() -> registry.add(spec), "register agent " + agentName);
-        }
+        spec(rec).ifPresent(spec -> safely(() -> registry.add(spec), "register agent " + agentName));
         AgentRecord after;
         synchronized (lock) {
             after = records.get(agentName);
@@ -271,9 +265,9 @@ public final class InstanceLifecycle {
             // ended while we registered it: do not leave a ghost agent behind (outside the lock: in
             // Jenkins this takes the queue lock, and the queue asks acceptsBuilds under it)
             safely(() -> registry.remove(agentName), "remove agent " + agentName);
-            return null;
+            return Optional.empty();
         }
-        return after;
+        return Optional.of(after);
     }
 
     /** The cloud refused the create for sure (throttled, capacity, permanent): nothing exists. */
@@ -383,7 +377,7 @@ public final class InstanceLifecycle {
             }
             r = e.done();
             persist(r);
-            AgentTemplate<?> t = template(r);
+            AgentTemplate<?> t = template(r).orElse(null);
             if (busy == 0 && t != null) {
                 if (t.maxUses() > 0 && r.uses() >= t.maxUses()) {
                     endReason = "used " + r.uses() + " times (maxUses " + t.maxUses() + ")";
@@ -503,10 +497,7 @@ public final class InstanceLifecycle {
                     r = r.edit().instanceId(ci.id()).done();
                     persist(r);
                     agentByInstance.put(ci.id(), r.agentName());
-                    AgentSpec s = spec(r);
-                    if (s != null) {
-                        toRegister.add(s);
-                    }
+                    spec(r).ifPresent(toRegister::add);
                 }
                 if (r.state() == AgentState.TERMINATING) {
                     if (ci.isGone()) {
@@ -644,7 +635,7 @@ public final class InstanceLifecycle {
         List<Ending> toRelease = new ArrayList<>();
         synchronized (lock) {
             for (AgentRecord r : records.values()) {
-                AgentTemplate<?> t = template(r);
+                AgentTemplate<?> t = template(r).orElse(null);
                 if (t == null) {
                     if (r.state().isLive()) {
                         toRelease.add(new Ending(r.agentName(), "template " + r.templateName() + " no longer exists", false));
@@ -657,11 +648,11 @@ public final class InstanceLifecycle {
                                 "missing timeout: not connected within " + t.missingTimeout(), true));
                     }
                 } else if ((r.state() == AgentState.CONNECTED || r.state() == AgentState.IDLE) && r.idleSince() != null) {
-                    Duration limit = idleLimit(t, r);
+                    Optional<Duration> limit = idleLimit(t, r);
                     if (t.maxUses() > 0 && r.uses() >= t.maxUses()) {
                         toRelease.add(new Ending(r.agentName(), "used " + r.uses() + " times (maxUses)", false));
-                    } else if (limit != null && !now.isBefore(r.idleSince().plus(limit))) {
-                        toRelease.add(new Ending(r.agentName(), "idle for " + limit + " (buildWaitTimeout)", false));
+                    } else if (limit.isPresent() && !now.isBefore(r.idleSince().plus(limit.get()))) {
+                        toRelease.add(new Ending(r.agentName(), "idle for " + limit.get() + " (buildWaitTimeout)", false));
                     }
                 }
             }
@@ -671,17 +662,17 @@ public final class InstanceLifecycle {
         }
     }
 
-    /** Idle limit for a connected agent; null = never ended for idleness. */
-    private static Duration idleLimit(AgentTemplate<?> t, AgentRecord r) {
+    /** Idle limit for a connected agent; empty = never ended for idleness. */
+    private static Optional<Duration> idleLimit(AgentTemplate<?> t, AgentRecord r) {
         Duration bwt = t.buildWaitTimeout();
         if (bwt.isNegative()) {
-            return null;
+            return Optional.empty();
         }
         if (bwt.isZero() && r.uses() == 0) {
             // one build per instance, build not yet started: give the build that asked for it time to arrive
-            return t.missingTimeout();
+            return Optional.of(t.missingTimeout());
         }
-        return bwt;
+        return Optional.of(bwt);
     }
 
     /**
@@ -835,12 +826,9 @@ public final class InstanceLifecycle {
 
     // ------------------------------------------------------------------ helpers
 
-    private AgentSpec spec(AgentRecord r) {
-        AgentTemplate<?> t = template(r);
-        if (t == null) {
-            return null;
-        }
-        return new AgentSpec(r.agentName(), t.name(), t.labels(), t.executors(), r.instanceId());
+    /** What the registry needs to add the agent; empty when its template no longer exists. */
+    private Optional<AgentSpec> spec(AgentRecord r) {
+        return template(r).map(t -> new AgentSpec(r.agentName(), t.name(), t.labels(), t.executors(), r.instanceId()));
     }
 
     private void persist(AgentRecord r) {

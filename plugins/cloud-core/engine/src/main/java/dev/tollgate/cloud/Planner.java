@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -201,9 +202,9 @@ public final class Planner {
             return;
         }
         throttle.succeeded();
-        AgentRecord done = lifecycle.created(name, ci);
-        if (done != null) {
-            future.complete(done);
+        Optional<AgentRecord> done = lifecycle.created(name, ci);
+        if (done.isPresent()) {
+            future.complete(done.get());
         } else {
             future.completeExceptionally(new IllegalStateException("agent " + name + " ended before it was registered"));
         }

@@ -154,7 +154,7 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
             for (String subnet : subnets) {
                 SpotPricer.Quote q = pricer.quote(o.instanceType(), zoneFor(o, subnet), o.spot());
                 try {
-                    return launch(t, spec, ami, userData, subnet, q, attempt++);
+                    return launch(t, spec, ami, userData, subnet, Optional.of(q), attempt++);
                 } catch (CloudException e) {
                     if (e.kind() != Kind.CAPACITY) {
                         throw e;
@@ -175,7 +175,7 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         }
         for (String subnet : subnets) {
             try {
-                return launch(t, spec, ami, userData, subnet, null, attempt++);
+                return launch(t, spec, ami, userData, subnet, Optional.empty(), attempt++);
             } catch (CloudException e) {
                 if (e.kind() != Kind.CAPACITY) {
                     throw e;
@@ -230,10 +230,10 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
     }
 
     private CloudInstance launch(AgentTemplate<Ec2Options> template, LaunchSpec spec, String ami, String userData, String subnet,
-                                 SpotPricer.Quote quote, int attempt) throws CloudException {
+                                 Optional<SpotPricer.Quote> spotQuote, int attempt) throws CloudException {
         Ec2Options t = template.options();
-        double price = quote != null ? quote.expectedPrice()
-                : t.onDemandHourlyPrice() != null ? t.onDemandHourlyPrice() : Double.NaN;
+        double price = spotQuote.map(SpotPricer.Quote::expectedPrice)
+                .orElse(t.onDemandHourlyPrice() != null ? t.onDemandHourlyPrice() : Double.NaN);
         Map<String, String> tagMap = new LinkedHashMap<>(t.tags());
         tagMap.putIfAbsent("Name", spec.agentName());
         tagMap.putAll(spec.fingerprint().toTags());
@@ -285,26 +285,24 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
             }
             r.blockDeviceMappings(m);
         }
-        if (quote != null) {
-            r.instanceMarketOptions(InstanceMarketOptionsRequest.builder()
+        spotQuote.ifPresent(quote -> r.instanceMarketOptions(InstanceMarketOptionsRequest.builder()
                     .marketType(MarketType.SPOT)
                     .spotOptions(SpotMarketOptions.builder()
                             .maxPrice(quote.bidString())
                             .spotInstanceType(SpotInstanceType.ONE_TIME)
                             .instanceInterruptionBehavior(InstanceInterruptionBehavior.TERMINATE)
                             .build())
-                    .build());
-        }
+                    .build()));
         RunInstancesRequest request = r.build();
         RunInstancesResponse resp = ec2.call("RunInstances", c -> c.runInstances(request));
         if (resp.instances().isEmpty()) {
             throw new CloudException(Kind.TRANSIENT, null, "RunInstances answered without an instance");
         }
         Instance i = resp.instances().get(0);
-        costs.started(i.instanceId(), spec.agentName(), template.name(), quote != null, price,
+        costs.started(i.instanceId(), spec.agentName(), template.name(), spotQuote.isPresent(), price,
                 i.launchTime() != null ? i.launchTime() : clock.instant());
         LOG.log(Level.INFO, "started {0} for agent {1} (template {2}, {3}, {4})", i.instanceId(), spec.agentName(),
-                template.name(), where(t, subnet), quote != null ? "spot bid " + quote.bidString() + " USD/h" : "on-demand");
+                template.name(), where(t, subnet), spotQuote.map(q -> "spot bid " + q.bidString() + " USD/h").orElse("on-demand"));
         return toCloud(i);
     }
 
