@@ -25,11 +25,11 @@ import java.util.random.RandomGenerator;
  * (every few seconds to a minute): timeouts, describe, terminate retries, reaper.
  *
  * <p>Concurrency rule: decide under the lock, call ports outside it. Every method may be called from
- * any thread, at once, and from inside a port call (Jenkins calls {@code tick()} from
- * {@code RetentionStrategy.check} under its queue lock, while a registry call on another thread may be
- * waiting for that lock). The records live under the lifecycle's one lock, which is never held while
- * the registry or the driver is called (see {@link InstanceLifecycle}); nothing here waits for another
- * thread. Two ticks, or a tick and {@link #reap()}, may run at once: a call that must not be made
+ * any thread, at once, from inside a port call, and while the caller holds Jenkins' queue lock (the
+ * queue asks {@link #acceptsBuilds} under it; a retention strategy's {@code check} runs under it) at
+ * the moment a registry call on another thread waits for that lock. The records live under the
+ * lifecycle's one lock, which is never held while the registry or the driver is called (see
+ * {@link InstanceLifecycle}); nothing here waits for another thread. Two ticks, or a tick and {@link #reap()}, may run at once: a call that must not be made
  * twice (a terminate for an instance, the interruption check) is marked in flight and left to the
  * caller that made it.
  */

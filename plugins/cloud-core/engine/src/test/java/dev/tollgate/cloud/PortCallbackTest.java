@@ -27,9 +27,8 @@ import org.junit.Test;
 /**
  * The engine never holds a lock while it calls the registry or the driver. In Jenkins the registry
  * takes Jenkins' own locks ({@code Jenkins.removeNode} takes the queue lock), and the thread holding
- * one of them may be calling the engine at that moment: {@code RetentionStrategy.check} runs under
- * the queue lock and ticks the engine, the queue asks {@code acceptsBuilds}, a listener reports a
- * connection. Here each port call waits until another thread has made such calls; with a lock held
+ * one of them may be calling the engine at that moment: the queue asks {@code acceptsBuilds} under
+ * it, a retention strategy's {@code check} runs under it, a listener reports a connection. Here each port call waits until another thread has made such calls; with a lock held
  * across the port call, both would wait forever.
  */
 public class PortCallbackTest {
