@@ -66,7 +66,10 @@ import java.util.regex.Pattern;
  * volumes, so there is no window in which an instance exists untagged and no separate tagging call.
  * Describes and terminations are batched; ownership listing is one tag-filtered paginated call.
  *
- * <p>Thread-safe: the lifecycle engine starts launches concurrently.
+ * <p>Thread-safe: the lifecycle engine starts launches concurrently, and calls the driver outside its
+ * own lock. The driver holds no lock either: its state is in concurrent maps and clock caches, whose
+ * single-flight loads make concurrent callers wait only for the one EC2 call that answers them all.
+ * It never calls the engine.
  */
 public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Ec2SpotDriver.class.getName());
