@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A kind of agent a cloud can start. Cloud-specific settings (image, instance type, ...) live in the
- * driver, keyed by {@link #name()}.
+ * A kind of agent a cloud can start: the engine's settings and the driver's own ({@link #options()}),
+ * so each template of a cloud is one object (as one UI form or one YAML entry).
  *
  * @param name             unique within the cloud; letters, digits, '.', '_', '-'
  * @param labels           labels the agents offer
@@ -24,9 +24,13 @@ import java.util.regex.Pattern;
  * @param missingTimeout   an instance whose agent has not connected this long after the request is
  *                         counted as failed and ended. Default 20 minutes.
  * @param maxUses          end the agent after this many builds; 0 = no limit
+ * @param options          the cloud driver's settings for this template (image, instance type...);
+ *                         {@link DriverOptions#NONE} when the driver needs none
+ * @param <O>              the driver's options type, e.g. EC2's
  */
-public record AgentTemplate(String name, Set<String> labels, int executors, int instanceCap,
-                            Duration buildWaitTimeout, Duration missingTimeout, int maxUses) {
+public record AgentTemplate<O extends DriverOptions>(String name, Set<String> labels, int executors, int instanceCap,
+                                                     Duration buildWaitTimeout, Duration missingTimeout, int maxUses,
+                                                     O options) {
 
     public static final Duration DEFAULT_BUILD_WAIT_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_MISSING_TIMEOUT = Duration.ofMinutes(20);
@@ -37,14 +41,16 @@ public record AgentTemplate(String name, Set<String> labels, int executors, int 
     public AgentTemplate {
         Objects.requireNonNull(name, "name");
         labels = labels == null ? Set.of() : Set.copyOf(labels);
+        Objects.requireNonNull(options, "options (DriverOptions.NONE when the driver needs none)");
         List<String> problems = problems(name, labels, executors, instanceCap, buildWaitTimeout, missingTimeout, maxUses);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("template '" + name + "': " + String.join("; ", problems));
         }
     }
 
-    public static Builder builder(String name) {
-        return new Builder(name);
+    /** A template without driver options; {@link Builder#options} adds them. */
+    public static Builder<DriverOptions.None> builder(String name) {
+        return new Builder<>(name, DriverOptions.NONE);
     }
 
     /** Whether agents of this template carry the label; a null label (unlabeled demand) matches any template. */
@@ -86,7 +92,7 @@ public record AgentTemplate(String name, Set<String> labels, int executors, int 
         return p;
     }
 
-    public static final class Builder {
+    public static final class Builder<O extends DriverOptions> {
         private final String name;
         private final Set<String> labels = new LinkedHashSet<>();
         private int executors = 1;
@@ -94,21 +100,36 @@ public record AgentTemplate(String name, Set<String> labels, int executors, int 
         private Duration buildWaitTimeout = DEFAULT_BUILD_WAIT_TIMEOUT;
         private Duration missingTimeout = DEFAULT_MISSING_TIMEOUT;
         private int maxUses;
+        private final O options;
 
-        private Builder(String name) {
+        private Builder(String name, O options) {
             this.name = name;
+            this.options = options;
         }
 
-        public Builder labels(String... l) { labels.addAll(List.of(l)); return this; }
-        public Builder labels(Collection<String> l) { labels.addAll(l); return this; }
-        public Builder executors(int v) { executors = v; return this; }
-        public Builder instanceCap(int v) { instanceCap = v; return this; }
-        public Builder buildWaitTimeout(Duration v) { buildWaitTimeout = v; return this; }
-        public Builder missingTimeout(Duration v) { missingTimeout = v; return this; }
-        public Builder maxUses(int v) { maxUses = v; return this; }
+        public Builder<O> labels(String... l) { labels.addAll(List.of(l)); return this; }
+        public Builder<O> labels(Collection<String> l) { labels.addAll(l); return this; }
+        public Builder<O> executors(int v) { executors = v; return this; }
+        public Builder<O> instanceCap(int v) { instanceCap = v; return this; }
+        public Builder<O> buildWaitTimeout(Duration v) { buildWaitTimeout = v; return this; }
+        public Builder<O> missingTimeout(Duration v) { missingTimeout = v; return this; }
+        public Builder<O> maxUses(int v) { maxUses = v; return this; }
 
-        public AgentTemplate build() {
-            return new AgentTemplate(name, labels, executors, instanceCap, buildWaitTimeout, missingTimeout, maxUses);
+        /** The cloud driver's settings for this template; the builder takes their type. */
+        public <P extends DriverOptions> Builder<P> options(P v) {
+            Builder<P> b = new Builder<>(name, v);
+            b.labels.addAll(labels);
+            b.executors = executors;
+            b.instanceCap = instanceCap;
+            b.buildWaitTimeout = buildWaitTimeout;
+            b.missingTimeout = missingTimeout;
+            b.maxUses = maxUses;
+            return b;
+        }
+
+        public AgentTemplate<O> build() {
+            return new AgentTemplate<>(name, labels, executors, instanceCap, buildWaitTimeout, missingTimeout, maxUses,
+                    options);
         }
     }
 }

@@ -21,8 +21,17 @@ import java.util.random.RandomGenerator;
 /**
  * One cloud's latent-agent engine: the planner, the instance lifecycle and the reaper over the ports.
  * Build it with {@link #builder(CloudSettings)}; building loads the store and recovers (re-registers
- * agents created before a crash). Thread-safe. Feed it agent/build events, and call {@link #tick()}
- * periodically (every few seconds to a minute): timeouts, describe, terminate retries, reaper.
+ * agents created before a crash). Feed it agent/build events, and call {@link #tick()} periodically
+ * (every few seconds to a minute): timeouts, describe, terminate retries, reaper.
+ *
+ * <p>Concurrency rule: decide under the lock, call ports outside it. Every method may be called from
+ * any thread, at once, from inside a port call, and while the caller holds Jenkins' queue lock (the
+ * queue asks {@link #acceptsBuilds} under it; a retention strategy's {@code check} runs under it) at
+ * the moment a registry call on another thread waits for that lock. The records live under the
+ * lifecycle's one lock, which is never held while the registry or the driver is called (see
+ * {@link InstanceLifecycle}); nothing here waits for another thread. Two ticks, or a tick and {@link #reap()}, may run at once: a call that must not be made
+ * twice (a terminate for an instance, the interruption check) is marked in flight and left to the
+ * caller that made it.
  */
 public final class CloudEngine {
     private static final System.Logger LOG = System.getLogger(CloudEngine.class.getName());
@@ -35,10 +44,12 @@ public final class CloudEngine {
     private final ExecutorService ownedExecutor;
     private final CloudDriver driver;
     private final Throttle throttle;
+    /** Guards the three fields below only; nothing is called while it is held. */
+    private final Object timers = new Object();
     private Instant lastReap;
     private Instant lastInterruptionCheck;
-    /** tick() and reap() never overlap (two callers would otherwise send the same terminate twice). */
-    private final Object cycleLock = new Object();
+    /** An interruption check is on its way: a tick meanwhile does not ask again. */
+    private boolean checkingInterruptions;
 
     private CloudEngine(Builder b) {
         this.settings = b.settings;
@@ -77,7 +88,7 @@ public final class CloudEngine {
         return planner.provision(label, excessWorkload);
     }
 
-    public ProvisionResult provision(Predicate<AgentTemplate> matches, int excessWorkload) {
+    public ProvisionResult provision(Predicate<AgentTemplate<?>> matches, int excessWorkload) {
         return planner.provision(matches, excessWorkload);
     }
 
@@ -121,18 +132,12 @@ public final class CloudEngine {
     // ---- time
     /** Timeouts, describe sweep, due terminate calls, a reaper cycle when reaperInterval has passed, pruning. */
     public void tick() {
-        synchronized (cycleLock) {
-            tickLocked();
-        }
-    }
-
-    private void tickLocked() {
         lifecycle.tickTimeouts();
         lifecycle.describeAwaiting();
         Instant now = clock.instant();
         checkInterruptions(now);
         boolean reapNow;
-        synchronized (this) {
+        synchronized (timers) {
             reapNow = !now.isBefore(lastReap.plus(settings.reaperInterval()));
             if (reapNow) {
                 lastReap = now;
@@ -154,19 +159,20 @@ public final class CloudEngine {
         if (settings.interruptionCheckInterval().isZero()) {
             return;
         }
-        synchronized (this) {
-            if (now.isBefore(lastInterruptionCheck.plus(settings.interruptionCheckInterval()))) {
+        synchronized (timers) {
+            if (checkingInterruptions || now.isBefore(lastInterruptionCheck.plus(settings.interruptionCheckInterval()))) {
                 return;
             }
-        }
-        List<String> live = lifecycle.records().stream().filter(r -> !r.state().isEnded() && r.instanceId() != null)
-                .map(AgentRecord::instanceId).toList();
-        if (throttle.blocked(now) || live.isEmpty()) {
-            return; // asked again on the next tick, not a whole interval later: the notice is short
+            checkingInterruptions = true;
         }
         try {
+            List<String> live = lifecycle.records().stream().filter(r -> !r.state().isEnded() && r.instanceId() != null)
+                    .map(AgentRecord::instanceId).toList();
+            if (throttle.blocked(now) || live.isEmpty()) {
+                return; // asked again on the next tick, not a whole interval later: the notice is short
+            }
             List<String> ids = driver.interruptedInstances(live);
-            synchronized (this) {
+            synchronized (timers) {
                 lastInterruptionCheck = now;
             }
             throttle.succeeded();
@@ -177,19 +183,21 @@ public final class CloudEngine {
             lifecycle.onCallFailed("interruptedInstances", e);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "interruptedInstances failed", e);
+        } finally {
+            synchronized (timers) {
+                checkingInterruptions = false;
+            }
         }
     }
 
-    /** Runs one reaper cycle now. */
+    /** Runs one reaper cycle now (also while a tick runs one: no instance is sent two terminates). */
     public ReaperReport reap() {
-        synchronized (cycleLock) {
-            synchronized (this) {
-                lastReap = clock.instant();
-            }
-            ReaperReport r = reaper.runCycle();
-            lifecycle.prune();
-            return r;
+        synchronized (timers) {
+            lastReap = clock.instant();
         }
+        ReaperReport r = reaper.runCycle();
+        lifecycle.prune();
+        return r;
     }
 
     // ---- reading

@@ -16,7 +16,8 @@ import java.util.Set;
  * @param instanceCap        most instances alive at once in this cloud (default unlimited)
  * @param requestsPerSecond  steady create-request rate (token bucket refill), default 2/s
  * @param requestBurst       token bucket size: creates allowed at once, default 20
- * @param templates          in order of preference (the planner and CAPACITY fallback follow it)
+ * @param templates          in order of preference (the planner and CAPACITY fallback follow it); each
+ *                           carries its driver's options, which are validated here too
  * @param reaperGrace        how long an instance may be missing from listings, or listed without a record,
  *                           before the reaper acts (eventual consistency, creates in flight); default 5 min
  * @param describeInterval   instances not yet connected this long are described (batched), at most once per
@@ -32,7 +33,7 @@ import java.util.Set;
  * @param recordRetention    ended records are kept this long (so late spot fulfilments are recognised); default 1 h
  */
 public record CloudSettings(String cloudName, String controllerId, int instanceCap, double requestsPerSecond,
-                            int requestBurst, List<AgentTemplate> templates, Duration reaperGrace,
+                            int requestBurst, List<AgentTemplate<?>> templates, Duration reaperGrace,
                             Duration describeInterval, Duration reaperInterval,
                             Duration interruptionCheckInterval, Duration capacityCooldown,
                             Duration throttleBackoff, Duration terminateBackoff, Duration maxBackoff,
@@ -61,10 +62,11 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
             p.add("at least one template is required");
         }
         Set<String> names = new HashSet<>();
-        for (AgentTemplate t : templates) {
+        for (AgentTemplate<?> t : templates) {
             if (!names.add(t.name())) {
                 p.add("template name '" + t.name() + "' is used twice");
             }
+            p.addAll(t.options().problems("template '" + t.name() + "'"));
         }
         positive(p, "reaperGrace", reaperGrace);
         positive(p, "describeInterval", describeInterval);
@@ -90,7 +92,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         return new Builder(cloudName, controllerId);
     }
 
-    public Optional<AgentTemplate> template(String name) {
+    public Optional<AgentTemplate<?>> template(String name) {
         return templates.stream().filter(t -> t.name().equals(name)).findFirst();
     }
 
@@ -99,7 +101,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         private int instanceCap = AgentTemplate.UNLIMITED;
         private double requestsPerSecond = 2.0;
         private int requestBurst = 20;
-        private final List<AgentTemplate> templates = new ArrayList<>();
+        private final List<AgentTemplate<?>> templates = new ArrayList<>();
         private Duration reaperGrace = Duration.ofMinutes(5);
         private Duration describeInterval = Duration.ofMinutes(2);
         private Duration reaperInterval = Duration.ofMinutes(5);
@@ -117,8 +119,8 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
 
         public Builder instanceCap(int v) { instanceCap = v; return this; }
         public Builder requestRate(double perSecond, int burst) { requestsPerSecond = perSecond; requestBurst = burst; return this; }
-        public Builder template(AgentTemplate t) { templates.add(t); return this; }
-        public Builder templates(List<AgentTemplate> t) { templates.addAll(t); return this; }
+        public Builder template(AgentTemplate<?> t) { templates.add(t); return this; }
+        public Builder templates(List<? extends AgentTemplate<?>> t) { templates.addAll(t); return this; }
         public Builder reaperGrace(Duration v) { reaperGrace = v; return this; }
         public Builder describeInterval(Duration v) { describeInterval = v; return this; }
         public Builder reaperInterval(Duration v) { reaperInterval = v; return this; }

@@ -27,9 +27,15 @@ import java.util.random.RandomGenerator;
 /**
  * The instance lifecycle state machine: one {@link AgentRecord} per agent, moved by events (created,
  * described, agent connected, build started/finished, interruption notice, terminate failed...) and by
- * the clock through {@link #tick()}. State lives under this object's monitor; calls to the cloud and the
- * registry are made outside it, so an event from another thread never waits for a slow API call.
- * Every change is saved through the {@link LifecycleStore}.
+ * the clock through {@link CloudEngine#tick()}.
+ *
+ * <p>Concurrency rule: decide under the lock, call ports outside it. State lives under one private
+ * lock; the registry and the driver are called only after it is released, so a port may take the
+ * controller's locks and any thread may call the engine meanwhile. A call that must not be made twice
+ * is marked in flight under the lock first (a terminate for an instance id), so a second caller leaves
+ * it alone instead of waiting. The {@link LifecycleStore} and {@link Metrics} are the engine's own
+ * records, not the outside world: every change is saved, and counted, under the lock, so the store
+ * never runs behind or out of order; their implementations must return without calling the engine.
  */
 public final class InstanceLifecycle {
     private static final Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
@@ -44,12 +50,19 @@ public final class InstanceLifecycle {
     private final RandomGenerator random;
     private final Throttle throttle;
 
+    private final Object lock = new Object();
     private final Map<String, AgentRecord> records = new LinkedHashMap<>();
     /** Instances no live record accounts for (orphans, duplicates, late spot fulfilments): ended, never adopted. */
     private final Map<String, Stray> strays = new LinkedHashMap<>();
     private Instant lastDescribe = Instant.MIN;
+    /** Instance ids a terminate call is on its way for: another caller leaves them to it. */
+    private final Set<String> terminating = new HashSet<>();
 
     private record Stray(String instanceId, String template, String why, int attempts, Instant nextAttemptAt) {
+    }
+
+    /** An agent to end once the lock is released: why, and whether it counts as a failure. */
+    private record Ending(String agent, String reason, boolean failed) {
     }
 
     InstanceLifecycle(CloudSettings settings, CloudDriver driver, AgentRegistry registry, LifecycleStore store,
@@ -66,20 +79,27 @@ public final class InstanceLifecycle {
 
     // ------------------------------------------------------------------ queries
 
-    public synchronized List<AgentRecord> records() {
-        return List.copyOf(records.values());
+    public List<AgentRecord> records() {
+        synchronized (lock) {
+            return List.copyOf(records.values());
+        }
     }
 
-    public synchronized Optional<AgentRecord> record(String agentName) {
-        return Optional.ofNullable(records.get(agentName));
+    public Optional<AgentRecord> record(String agentName) {
+        synchronized (lock) {
+            return Optional.ofNullable(records.get(agentName));
+        }
     }
 
     /** Instance ids the engine is ending although no record wants them (orphans, duplicates). */
-    public synchronized Set<String> strayInstances() {
-        return Set.copyOf(strays.keySet());
+    public Set<String> strayInstances() {
+        synchronized (lock) {
+            return Set.copyOf(strays.keySet());
+        }
     }
 
-    synchronized int countAgainstCap(String template) {
+    /** Records that count against the template's cap (null: the cloud's). Under the lock. */
+    private int countAgainstCapLocked(String template) {
         int n = 0;
         for (AgentRecord r : records.values()) {
             if (r.state().countsAgainstCap() && (template == null || r.templateName().equals(template))) {
@@ -90,23 +110,25 @@ public final class InstanceLifecycle {
     }
 
     /** Whether Jenkins may give the agent another build (retention strategy's isAcceptingTasks). */
-    public synchronized boolean acceptsBuilds(String agentName) {
-        AgentRecord r = records.get(agentName);
-        if (r == null || !r.state().isLive()) {
-            return false;
+    public boolean acceptsBuilds(String agentName) {
+        synchronized (lock) {
+            AgentRecord r = records.get(agentName);
+            if (r == null || !r.state().isLive()) {
+                return false;
+            }
+            AgentTemplate<?> t = template(r).orElse(null);
+            if (t == null) {
+                return false; // its template was removed: the next tick ends it
+            }
+            if (t.maxUses() > 0 && r.uses() >= t.maxUses()) {
+                return false;
+            }
+            return !(t.buildWaitTimeout().isZero() && r.uses() >= 1);
         }
-        AgentTemplate t = template(r);
-        if (t == null) {
-            return false;
-        }
-        if (t.maxUses() > 0 && r.uses() >= t.maxUses()) {
-            return false;
-        }
-        return !(t.buildWaitTimeout().isZero() && r.uses() >= 1);
     }
 
-    private AgentTemplate template(AgentRecord r) {
-        return settings.template(r.templateName()).orElse(null);
+    private Optional<AgentTemplate<?>> template(AgentRecord r) {
+        return settings.template(r.templateName());
     }
 
     // ------------------------------------------------------------------ recovery
@@ -122,7 +144,7 @@ public final class InstanceLifecycle {
             LOG.log(Level.WARNING, "cannot list agents while recovering; the reaper will re-check", e);
             registered = Set.of();
         }
-        synchronized (this) {
+        synchronized (lock) {
             for (AgentRecord r : loaded) {
                 AgentRecord rec = r;
                 if (rec.state().isConnected()) {
@@ -134,10 +156,7 @@ public final class InstanceLifecycle {
                 records.put(rec.agentName(), rec);
                 if (rec.state().isLive() && rec.instanceId() != null && !registered.contains(rec.agentName())) {
                     // crashed between create and registration: register now
-                    AgentSpec spec = spec(rec);
-                    if (spec != null) {
-                        toRegister.add(spec);
-                    }
+                    spec(rec).ifPresent(toRegister::add);
                 }
             }
         }
@@ -151,10 +170,49 @@ public final class InstanceLifecycle {
     // ------------------------------------------------------------------ creation (called by the planner)
 
     /**
-     * Writes the record for a new agent BEFORE anything is asked of the cloud, so a crash between create
-     * and registration leaves a record (and the instance a fingerprint) to find. Caller holds the lock.
+     * What {@link #reserve} wrote.
+     *
+     * @param records new REQUESTED records, saved, in the order written
+     * @param stopped true when it stopped before the caps did (no start token, or a record could not be
+     *                saved): the rest of the demand waits for a later round
      */
-    AgentRecord newRequest(AgentTemplate t) {
+    record Reservation(List<AgentRecord> records, boolean stopped) {
+    }
+
+    /**
+     * Writes the records for up to {@code wanted} new agents of the template, as many as its own cap and
+     * the cloud's ({@code cloudCap}) leave room for now, each after taking a start token. Counting and
+     * writing happen under one lock, so plans made at once on several threads never overfill a cap.
+     * Each record is saved BEFORE anything is asked of the cloud, so a crash between create and
+     * registration leaves a record (and the instance a fingerprint) to find; a record that cannot be
+     * saved stops the reservation and nothing is created for it.
+     */
+    Reservation reserve(AgentTemplate<?> t, int wanted, int cloudCap, java.util.function.BooleanSupplier startToken) {
+        synchronized (lock) {
+            int room = Math.max(0, Math.min(headroom(t.instanceCap(), countAgainstCapLocked(t.name())),
+                    headroom(cloudCap, countAgainstCapLocked(null))));
+            int n = Math.min(wanted, room);
+            List<AgentRecord> written = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (!startToken.getAsBoolean()) {
+                    return new Reservation(written, true);
+                }
+                try {
+                    written.add(newRequestLocked(t));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot save a new record; starting nothing", e);
+                    return new Reservation(written, true);
+                }
+            }
+            return new Reservation(written, false);
+        }
+    }
+
+    private static int headroom(int cap, int count) {
+        return cap == AgentTemplate.UNLIMITED ? Integer.MAX_VALUE : cap - count;
+    }
+
+    private AgentRecord newRequestLocked(AgentTemplate<?> t) {
         Instant now = clock.instant();
         String name;
         do {
@@ -171,54 +229,51 @@ public final class InstanceLifecycle {
         return rec;
     }
 
-    /** The cloud accepted the create. Returns the record if the agent was registered, else null. */
-    AgentRecord created(String agentName, CloudInstance ci) {
+    /** The cloud accepted the create. Returns the record if the agent was registered, else empty. */
+    Optional<AgentRecord> created(String agentName, CloudInstance ci) {
         Instant now = clock.instant();
         AgentRecord rec;
-        synchronized (this) {
+        synchronized (lock) {
             AgentRecord cur = records.get(agentName);
             if (cur == null || !cur.state().isLive()) {
                 // ended while the create was in flight (missing timeout, restart...): end what was made
                 strayLocked(ci.id(), cur == null ? "?" : cur.templateName(), "created after its record ended", now);
-                return null;
+                return Optional.empty();
             }
             if (cur.instanceId() != null && !cur.instanceId().equals(ci.id()) && cur.state() != AgentState.REQUESTED) {
                 // the reaper adopted another instance with this fingerprint while the create was in flight
                 // (a create retried under the hood): keep the adopted one, end this one
                 strayLocked(ci.id(), cur.templateName(), "second instance for " + agentName, now);
-                return cur;
+                return Optional.of(cur);
             }
             if (ci.isGone()) {
                 rec = cur.edit().instanceId(ci.id()).state(AgentState.FAILED, now).reason("cloud reported " + ci.state())
                         .done();
                 persist(rec);
                 metrics.failed(rec.templateName(), "create ended at once: " + ci.state());
-                return null;
+                return Optional.empty();
             }
             rec = cur.edit().instanceId(ci.id()).state(fromCloud(ci.state(), cur.state()), now).done();
             persist(rec);
         }
-        AgentSpec spec = spec(rec);
-        if (spec != null) {
-            safely(() -> registry.add(spec), "register agent " + agentName);
-        }
+        spec(rec).ifPresent(spec -> safely(() -> registry.add(spec), "register agent " + agentName));
         AgentRecord after;
-        synchronized (this) {
+        synchronized (lock) {
             after = records.get(agentName);
         }
         if (after == null || !after.state().isLive()) {
             // ended while we registered it: do not leave a ghost agent behind (outside the lock: in
             // Jenkins this takes the queue lock, and the queue asks acceptsBuilds under it)
             safely(() -> registry.remove(agentName), "remove agent " + agentName);
-            return null;
+            return Optional.empty();
         }
-        return after;
+        return Optional.of(after);
     }
 
     /** The cloud refused the create for sure (throttled, capacity, permanent): nothing exists. */
     void createRefused(String agentName, String reason) {
         Instant now = clock.instant();
-        synchronized (this) {
+        synchronized (lock) {
             AgentRecord cur = records.get(agentName);
             if (cur == null || cur.state().isEnded()) {
                 return;
@@ -231,10 +286,12 @@ public final class InstanceLifecycle {
      * The create's outcome is unknown (timeout, 5xx): the instance may exist. The record stays REQUESTED
      * without an id; the reaper adopts an instance carrying its fingerprint, or the missing timeout ends it.
      */
-    synchronized void createUncertain(String agentName, String reason) {
-        AgentRecord cur = records.get(agentName);
-        if (cur != null && cur.state() == AgentState.REQUESTED) {
-            persist(cur.edit().reason("create outcome unknown: " + reason).done());
+    void createUncertain(String agentName, String reason) {
+        synchronized (lock) {
+            AgentRecord cur = records.get(agentName);
+            if (cur != null && cur.state() == AgentState.REQUESTED) {
+                persist(cur.edit().reason("create outcome unknown: " + reason).done());
+            }
         }
     }
 
@@ -242,7 +299,7 @@ public final class InstanceLifecycle {
 
     public ConnectDecision agentConnected(String agentName, String instanceId) {
         Instant now = clock.instant();
-        synchronized (this) {
+        synchronized (lock) {
             AgentRecord r = records.get(agentName);
             if (r == null) {
                 LOG.log(Level.WARNING, "agent {0} connected but no record asked for it: refused", agentName);
@@ -276,35 +333,39 @@ public final class InstanceLifecycle {
     }
 
     /** The agent lost its connection: it has missingTimeout to come back. */
-    public synchronized void agentDisconnected(String agentName) {
-        AgentRecord r = records.get(agentName);
-        if (r != null && r.state().isConnected()) {
-            Instant now = clock.instant();
-            persist(r.edit().state(AgentState.RUNNING, now).awaitingSince(now).busyBuilds(0).idleSince(null)
-                    .reason("agent disconnected").done());
+    public void agentDisconnected(String agentName) {
+        synchronized (lock) {
+            AgentRecord r = records.get(agentName);
+            if (r != null && r.state().isConnected()) {
+                Instant now = clock.instant();
+                persist(r.edit().state(AgentState.RUNNING, now).awaitingSince(now).busyBuilds(0).idleSince(null)
+                        .reason("agent disconnected").done());
+            }
         }
     }
 
-    public synchronized void buildStarted(String agentName) {
-        AgentRecord r = records.get(agentName);
-        if (r == null || !r.state().isLive()) {
-            LOG.log(Level.WARNING, "build started on {0}, which the engine does not consider live", agentName);
-            return;
+    public void buildStarted(String agentName) {
+        synchronized (lock) {
+            AgentRecord r = records.get(agentName);
+            if (r == null || !r.state().isLive()) {
+                LOG.log(Level.WARNING, "build started on {0}, which the engine does not consider live", agentName);
+                return;
+            }
+            Instant now = clock.instant();
+            AgentRecord.Editor e = r.edit().state(AgentState.BUSY, now).busyBuilds(r.busyBuilds() + 1).uses(r.uses() + 1)
+                    .idleSince(null);
+            if (r.connectedAt() == null) {
+                e.connectedAt(now);
+                metrics.connected(r.templateName(), Duration.between(r.createdAt(), now));
+            }
+            persist(e.done());
         }
-        Instant now = clock.instant();
-        AgentRecord.Editor e = r.edit().state(AgentState.BUSY, now).busyBuilds(r.busyBuilds() + 1).uses(r.uses() + 1)
-                .idleSince(null);
-        if (r.connectedAt() == null) {
-            e.connectedAt(now);
-            metrics.connected(r.templateName(), Duration.between(r.createdAt(), now));
-        }
-        persist(e.done());
     }
 
     public void buildFinished(String agentName) {
         Instant now = clock.instant();
         String endReason = null;
-        synchronized (this) {
+        synchronized (lock) {
             AgentRecord r = records.get(agentName);
             if (r == null || !r.state().isConnected()) {
                 return;
@@ -316,7 +377,7 @@ public final class InstanceLifecycle {
             }
             r = e.done();
             persist(r);
-            AgentTemplate t = template(r);
+            AgentTemplate<?> t = template(r).orElse(null);
             if (busy == 0 && t != null) {
                 if (t.maxUses() > 0 && r.uses() >= t.maxUses()) {
                     endReason = "used " + r.uses() + " times (maxUses " + t.maxUses() + ")";
@@ -336,7 +397,7 @@ public final class InstanceLifecycle {
      */
     public void interruptionNotice(String agentOrInstance, String reason) {
         AgentRecord r;
-        synchronized (this) {
+        synchronized (lock) {
             r = records.get(agentOrInstance);
             if (r == null) {
                 r = byInstanceLocked(agentOrInstance);
@@ -358,7 +419,7 @@ public final class InstanceLifecycle {
     public void release(String agentName, String reason, boolean failed) {
         Instant now = clock.instant();
         boolean removeAgent = false;
-        synchronized (this) {
+        synchronized (lock) {
             AgentRecord r = records.get(agentName);
             if (r == null || !r.state().isLive()) {
                 return;
@@ -392,9 +453,9 @@ public final class InstanceLifecycle {
     void observe(List<CloudInstance> seen, boolean fromListing) {
         Instant now = clock.instant();
         List<AgentSpec> toRegister = new ArrayList<>();
-        List<String[]> interrupted = new ArrayList<>();
+        List<Ending> interrupted = new ArrayList<>();
         List<String> goneAgents = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             // index once: a listing of thousands must not scan every record per entry
             Map<String, String> agentByInstance = new java.util.HashMap<>();
             records.values().forEach(x -> {
@@ -436,10 +497,7 @@ public final class InstanceLifecycle {
                     r = r.edit().instanceId(ci.id()).done();
                     persist(r);
                     agentByInstance.put(ci.id(), r.agentName());
-                    AgentSpec s = spec(r);
-                    if (s != null) {
-                        toRegister.add(s);
-                    }
+                    spec(r).ifPresent(toRegister::add);
                 }
                 if (r.state() == AgentState.TERMINATING) {
                     if (ci.isGone()) {
@@ -467,7 +525,7 @@ public final class InstanceLifecycle {
                     continue;
                 }
                 if (ci.interruptionNotice() || ci.state() == CloudInstance.State.STOPPING) {
-                    interrupted.add(new String[] {r.agentName(), ci.interruptionNotice() ? "cloud notice" : "stopping"});
+                    interrupted.add(new Ending(r.agentName(), ci.interruptionNotice() ? "cloud notice" : "stopping", true));
                     continue;
                 }
                 if (r.state().isAwaitingConnection()) {
@@ -484,8 +542,8 @@ public final class InstanceLifecycle {
         for (String a : goneAgents) {
             safely(() -> registry.remove(a), "remove agent " + a);
         }
-        for (String[] i : interrupted) {
-            interruptionNotice(i[0], i[1]);
+        for (Ending i : interrupted) {
+            interruptionNotice(i.agent(), i.reason());
         }
     }
 
@@ -497,7 +555,7 @@ public final class InstanceLifecycle {
     void absentFromListing(Set<String> listedIds, Set<String> listedAgents) {
         Instant now = clock.instant();
         List<String> release = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             for (AgentRecord r : List.copyOf(records.values())) {
                 if (r.instanceId() == null || listedIds.contains(r.instanceId()) || listedAgents.contains(r.agentName())
                         || now.isBefore(r.createdAt().plus(settings.reaperGrace()))) {
@@ -556,7 +614,7 @@ public final class InstanceLifecycle {
     void tickTimeouts() {
         Instant now = clock.instant();
         List<String> awaiting = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             for (AgentRecord r : records.values()) {
                 if (r.state().isAwaitingConnection() && r.instanceId() != null) {
                     awaiting.add(r.agentName());
@@ -574,47 +632,47 @@ public final class InstanceLifecycle {
                 agentConnected(a, null);
             }
         }
-        List<String[]> toRelease = new ArrayList<>(); // name, reason, failed
-        synchronized (this) {
+        List<Ending> toRelease = new ArrayList<>();
+        synchronized (lock) {
             for (AgentRecord r : records.values()) {
-                AgentTemplate t = template(r);
+                AgentTemplate<?> t = template(r).orElse(null);
                 if (t == null) {
                     if (r.state().isLive()) {
-                        toRelease.add(new String[] {r.agentName(), "template " + r.templateName() + " no longer exists", ""});
+                        toRelease.add(new Ending(r.agentName(), "template " + r.templateName() + " no longer exists", false));
                     }
                     continue;
                 }
                 if (r.state().isAwaitingConnection()) {
                     if (!now.isBefore(r.awaitingSince().plus(t.missingTimeout()))) {
-                        toRelease.add(new String[] {r.agentName(),
-                                "missing timeout: not connected within " + t.missingTimeout(), "failed"});
+                        toRelease.add(new Ending(r.agentName(),
+                                "missing timeout: not connected within " + t.missingTimeout(), true));
                     }
                 } else if ((r.state() == AgentState.CONNECTED || r.state() == AgentState.IDLE) && r.idleSince() != null) {
-                    Duration limit = idleLimit(t, r);
+                    Optional<Duration> limit = idleLimit(t, r);
                     if (t.maxUses() > 0 && r.uses() >= t.maxUses()) {
-                        toRelease.add(new String[] {r.agentName(), "used " + r.uses() + " times (maxUses)", ""});
-                    } else if (limit != null && !now.isBefore(r.idleSince().plus(limit))) {
-                        toRelease.add(new String[] {r.agentName(), "idle for " + limit + " (buildWaitTimeout)", ""});
+                        toRelease.add(new Ending(r.agentName(), "used " + r.uses() + " times (maxUses)", false));
+                    } else if (limit.isPresent() && !now.isBefore(r.idleSince().plus(limit.get()))) {
+                        toRelease.add(new Ending(r.agentName(), "idle for " + limit.get() + " (buildWaitTimeout)", false));
                     }
                 }
             }
         }
-        for (String[] x : toRelease) {
-            release(x[0], x[1], !x[2].isEmpty());
+        for (Ending x : toRelease) {
+            release(x.agent(), x.reason(), x.failed());
         }
     }
 
-    /** Idle limit for a connected agent; null = never ended for idleness. */
-    private static Duration idleLimit(AgentTemplate t, AgentRecord r) {
+    /** Idle limit for a connected agent; empty = never ended for idleness. */
+    private static Optional<Duration> idleLimit(AgentTemplate<?> t, AgentRecord r) {
         Duration bwt = t.buildWaitTimeout();
         if (bwt.isNegative()) {
-            return null;
+            return Optional.empty();
         }
         if (bwt.isZero() && r.uses() == 0) {
             // one build per instance, build not yet started: give the build that asked for it time to arrive
-            return t.missingTimeout();
+            return Optional.of(t.missingTimeout());
         }
-        return bwt;
+        return Optional.of(bwt);
     }
 
     /**
@@ -624,7 +682,7 @@ public final class InstanceLifecycle {
     void describeAwaiting() {
         Instant now = clock.instant();
         List<String> ids = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             if (now.isBefore(lastDescribe.plus(settings.describeInterval())) || throttle.blocked(now)) {
                 return;
             }
@@ -656,24 +714,26 @@ public final class InstanceLifecycle {
     public boolean terminateDue() {
         Instant now = clock.instant();
         List<String> ids = new ArrayList<>();
-        synchronized (this) {
+        synchronized (lock) {
             for (AgentRecord r : List.copyOf(records.values())) {
                 if (r.state() == AgentState.TERMINATING) {
                     if (r.instanceId() == null) {
                         endLocked(r, now);
-                    } else if (r.nextAttemptAt() == null || !now.isBefore(r.nextAttemptAt())) {
+                    } else if ((r.nextAttemptAt() == null || !now.isBefore(r.nextAttemptAt()))
+                            && !terminating.contains(r.instanceId())) {
                         ids.add(r.instanceId());
                     }
                 }
             }
             for (Stray s : strays.values()) {
-                if (s.nextAttemptAt() == null || !now.isBefore(s.nextAttemptAt())) {
+                if ((s.nextAttemptAt() == null || !now.isBefore(s.nextAttemptAt())) && !terminating.contains(s.instanceId())) {
                     ids.add(s.instanceId());
                 }
             }
             if (ids.isEmpty() || throttle.blocked(now)) {
                 return false;
             }
+            terminating.addAll(ids); // another tick or reaper cycle meanwhile leaves these to this call
         }
         CloudException failure = null;
         try {
@@ -688,9 +748,13 @@ public final class InstanceLifecycle {
         } catch (RuntimeException e) {
             failure = new CloudException(CloudException.Kind.TRANSIENT, null, String.valueOf(e.getMessage()), e);
             LOG.log(Level.WARNING, "terminate failed", e);
+        } finally {
+            synchronized (lock) {
+                terminating.removeAll(ids);
+            }
         }
         Instant after = clock.instant();
-        synchronized (this) {
+        synchronized (lock) {
             Set<String> batch = new HashSet<>(ids);
             for (AgentRecord r : List.copyOf(records.values())) {
                 if (r.state() != AgentState.TERMINATING || !batch.contains(r.instanceId())) {
@@ -733,7 +797,7 @@ public final class InstanceLifecycle {
     void prune() {
         Instant now = clock.instant();
         int live = 0;
-        synchronized (this) {
+        synchronized (lock) {
             for (AgentRecord r : List.copyOf(records.values())) {
                 if (r.state().isEnded() && !now.isBefore(r.stateSince().plus(settings.recordRetention()))) {
                     records.remove(r.agentName());
@@ -762,12 +826,9 @@ public final class InstanceLifecycle {
 
     // ------------------------------------------------------------------ helpers
 
-    private AgentSpec spec(AgentRecord r) {
-        AgentTemplate t = template(r);
-        if (t == null) {
-            return null;
-        }
-        return new AgentSpec(r.agentName(), t.name(), t.labels(), t.executors(), r.instanceId());
+    /** What the registry needs to add the agent; empty when its template no longer exists. */
+    private Optional<AgentSpec> spec(AgentRecord r) {
+        return template(r).map(t -> new AgentSpec(r.agentName(), t.name(), t.labels(), t.executors(), r.instanceId()));
     }
 
     private void persist(AgentRecord r) {
@@ -788,10 +849,12 @@ public final class InstanceLifecycle {
         }
     }
 
-    synchronized Map<String, String> strayReasons() {
-        Map<String, String> m = new LinkedHashMap<>();
-        strays.values().forEach(s -> m.put(s.instanceId(), s.why()));
-        return m;
+    Map<String, String> strayReasons() {
+        synchronized (lock) {
+            Map<String, String> m = new LinkedHashMap<>();
+            strays.values().forEach(s -> m.put(s.instanceId(), s.why()));
+            return m;
+        }
     }
 
     /** Wait before terminate attempt n+1: doubling from terminateBackoff up to maxBackoff, half of it jittered. */

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,10 @@ import java.util.function.Predicate;
  * start takes a token from the request-rate bucket; without one, or during a throttling pause, the rest
  * is deferred to a later round. Records are written before the creates are handed to the executor, so
  * N creates are in flight at once and a crash in between leaves records to recover from.
+ *
+ * <p>Threading: it holds no lock of its own and takes no other object's. Counting caps and writing
+ * records is one call into the lifecycle ({@link InstanceLifecycle#reserve}), under the lifecycle's
+ * lock; the registry and the driver are called after it returns, on the executor's threads.
  */
 public final class Planner {
     private static final Logger LOG = System.getLogger(Planner.class.getName());
@@ -71,49 +76,35 @@ public final class Planner {
     }
 
     /** As {@link #provision(String, int)}, with the plugin's own label-expression match. */
-    public ProvisionResult provision(Predicate<AgentTemplate> matches, int excessWorkload) {
+    public ProvisionResult provision(Predicate<AgentTemplate<?>> matches, int excessWorkload) {
         if (excessWorkload <= 0) {
             return ProvisionResult.NOTHING;
         }
         Instant now = clock.instant();
         List<Start> starts = new ArrayList<>();
         int remaining = excessWorkload, deferred = 0;
-        synchronized (lifecycle) {
-            boolean paused = throttle.blocked(now);
-            int cloudCount = lifecycle.countAgainstCap(null);
-            outer:
-            for (AgentTemplate t : settings.templates()) {
-                if (remaining <= 0) {
-                    break;
-                }
-                if (!matches.test(t)) {
-                    continue;
-                }
-                if (cooling(t, now)) {
-                    deferred = Math.max(deferred, remaining);
-                    continue;
-                }
-                int need = ceilDiv(remaining, t.executors());
-                int room = Math.max(0, Math.min(headroom(t.instanceCap(), lifecycle.countAgainstCap(t.name())),
-                        headroom(settings.instanceCap(), cloudCount)));
-                int n = Math.min(need, room);
-                for (int i = 0; i < n; i++) {
-                    if (paused || !bucket.tryAcquire()) {
-                        deferred = remaining;
-                        break outer;
-                    }
-                    AgentRecord rec;
-                    try {
-                        rec = lifecycle.newRequest(t);
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "cannot save a new record; starting nothing", e);
-                        deferred = remaining;
-                        break outer;
-                    }
-                    starts.add(new Start(rec, t));
-                    cloudCount++;
-                    remaining -= t.executors();
-                }
+        boolean paused = throttle.blocked(now);
+        for (AgentTemplate<?> t : settings.templates()) {
+            if (remaining <= 0) {
+                break;
+            }
+            if (!matches.test(t)) {
+                continue;
+            }
+            if (cooling(t, now)) {
+                deferred = Math.max(deferred, remaining);
+                continue;
+            }
+            // caps are counted and the records written under the lifecycle's lock, in one step
+            InstanceLifecycle.Reservation r = lifecycle.reserve(t, ceilDiv(remaining, t.executors()),
+                    settings.instanceCap(), () -> !paused && bucket.tryAcquire());
+            for (AgentRecord rec : r.records()) {
+                starts.add(new Start(rec, t));
+                remaining -= t.executors();
+            }
+            if (r.stopped()) {
+                deferred = remaining;
+                break;
             }
         }
         remaining = Math.max(0, remaining);
@@ -143,10 +134,10 @@ public final class Planner {
     }
 
     /** Executors that live agents of matching templates offer or will offer soon. */
-    public int spareExecutors(Predicate<AgentTemplate> matches) {
+    public int spareExecutors(Predicate<AgentTemplate<?>> matches) {
         int spare = 0;
         for (AgentRecord r : lifecycle.records()) {
-            AgentTemplate t = settings.template(r.templateName()).orElse(null);
+            AgentTemplate<?> t = settings.template(r.templateName()).orElse(null);
             if (t == null || !matches.test(t) || !r.state().isLive()) {
                 continue;
             }
@@ -159,11 +150,11 @@ public final class Planner {
         return spare;
     }
 
-    private record Start(AgentRecord rec, AgentTemplate t) {
+    private record Start(AgentRecord rec, AgentTemplate<?> t) {
     }
 
-    private void launch(AgentRecord rec, AgentTemplate t, CompletableFuture<AgentRecord> future,
-                        Predicate<AgentTemplate> matches, Set<String> tried) {
+    private void launch(AgentRecord rec, AgentTemplate<?> t, CompletableFuture<AgentRecord> future,
+                        Predicate<AgentTemplate<?>> matches, Set<String> tried) {
         tried.add(t.name());
         try {
             executor.execute(() -> create(rec, t, future, matches, tried));
@@ -173,8 +164,8 @@ public final class Planner {
         }
     }
 
-    private void create(AgentRecord rec, AgentTemplate t, CompletableFuture<AgentRecord> future,
-                        Predicate<AgentTemplate> matches, Set<String> tried) {
+    private void create(AgentRecord rec, AgentTemplate<?> t, CompletableFuture<AgentRecord> future,
+                        Predicate<AgentTemplate<?>> matches, Set<String> tried) {
         String name = rec.agentName();
         if (throttle.blocked(clock.instant())) {
             // an earlier create of this round was throttled: do not add to the storm
@@ -211,16 +202,16 @@ public final class Planner {
             return;
         }
         throttle.succeeded();
-        AgentRecord done = lifecycle.created(name, ci);
-        if (done != null) {
-            future.complete(done);
+        Optional<AgentRecord> done = lifecycle.created(name, ci);
+        if (done.isPresent()) {
+            future.complete(done.get());
         } else {
             future.completeExceptionally(new IllegalStateException("agent " + name + " ended before it was registered"));
         }
     }
 
-    private void createFailed(AgentRecord rec, AgentTemplate t, CompletableFuture<AgentRecord> future,
-                              Predicate<AgentTemplate> matches, Set<String> tried, CloudException e) {
+    private void createFailed(AgentRecord rec, AgentTemplate<?> t, CompletableFuture<AgentRecord> future,
+                              Predicate<AgentTemplate<?>> matches, Set<String> tried, CloudException e) {
         String name = rec.agentName();
         lifecycle.onCallFailed("create " + name, e);
         switch (e.kind()) {
@@ -246,31 +237,25 @@ public final class Planner {
     }
 
     /** After CAPACITY: starts the same demand on the next matching template with room, if any. */
-    private boolean fallback(CompletableFuture<AgentRecord> future, Predicate<AgentTemplate> matches, Set<String> tried) {
+    private boolean fallback(CompletableFuture<AgentRecord> future, Predicate<AgentTemplate<?>> matches, Set<String> tried) {
         Instant now = clock.instant();
+        if (throttle.blocked(now)) {
+            return false;
+        }
         AgentRecord rec = null;
-        AgentTemplate chosen = null;
-        synchronized (lifecycle) {
-            if (throttle.blocked(now)) {
-                return false;
+        AgentTemplate<?> chosen = null;
+        for (AgentTemplate<?> t : settings.templates()) {
+            if (tried.contains(t.name()) || !matches.test(t) || cooling(t, now)) {
+                continue;
             }
-            int cloudCount = lifecycle.countAgainstCap(null);
-            for (AgentTemplate t : settings.templates()) {
-                if (tried.contains(t.name()) || !matches.test(t) || cooling(t, now)
-                        || headroom(t.instanceCap(), lifecycle.countAgainstCap(t.name())) <= 0
-                        || headroom(settings.instanceCap(), cloudCount) <= 0) {
-                    continue;
-                }
-                if (!bucket.tryAcquire()) {
-                    return false;
-                }
-                try {
-                    rec = lifecycle.newRequest(t);
-                } catch (RuntimeException ex) {
-                    return false;
-                }
+            InstanceLifecycle.Reservation r = lifecycle.reserve(t, 1, settings.instanceCap(), bucket::tryAcquire);
+            if (!r.records().isEmpty()) {
+                rec = r.records().get(0);
                 chosen = t;
                 break;
+            }
+            if (r.stopped()) {
+                return false; // no start token, or the store cannot save: no fallback this round
             }
         }
         if (rec == null) {
@@ -281,13 +266,9 @@ public final class Planner {
         return true;
     }
 
-    private boolean cooling(AgentTemplate t, Instant now) {
+    private boolean cooling(AgentTemplate<?> t, Instant now) {
         Instant until = coolUntil.get(t.name());
         return until != null && now.isBefore(until);
-    }
-
-    private static int headroom(int cap, int count) {
-        return cap == AgentTemplate.UNLIMITED ? Integer.MAX_VALUE : cap - count;
     }
 
     private static int ceilDiv(int a, int b) {

@@ -25,6 +25,9 @@ import java.util.Set;
  *     its agent is removed and the id terminated anyway (idempotent, so a stale listing cannot leak);</li>
  * <li>an agent in the registry with no live record is a ghost and is removed.</li>
  * </ul>
+ * Threading: it holds no lock; it calls the driver and the registry directly and hands what they said
+ * to the lifecycle, which decides under its own lock. Two cycles at once are safe (the terminate call
+ * for an instance is never sent twice); they only cost a second listing.
  */
 public final class Reaper {
     private static final Logger LOG = System.getLogger(Reaper.class.getName());

@@ -32,7 +32,7 @@ import org.junit.runners.MethodSorters;
 public class FaultInjectionMatrixTest {
     private static final List<String[]> ROWS = new ArrayList<>();
 
-    private static Harness harness(AgentTemplate t) {
+    private static Harness harness(AgentTemplate<?> t) {
         return new Harness(Harness.settings().reaperGrace(Duration.ofMinutes(5)).describeInterval(Duration.ofSeconds(30))
                 .terminateBackoff(Duration.ofSeconds(5)).maxBackoff(Duration.ofMinutes(5))
                 .throttleBackoff(Duration.ofSeconds(1)).template(t).build());

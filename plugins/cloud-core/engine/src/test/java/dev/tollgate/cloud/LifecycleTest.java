@@ -17,7 +17,7 @@ import org.junit.Test;
 /** The state machine: every timeout and use rule, driven by events and the manual clock. */
 public class LifecycleTest {
 
-    private static Harness harness(AgentTemplate t) {
+    private static Harness harness(AgentTemplate<?> t) {
         return new Harness(Harness.settings().template(t).build());
     }
 

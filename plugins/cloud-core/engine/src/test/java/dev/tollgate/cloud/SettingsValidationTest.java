@@ -26,7 +26,7 @@ public class SettingsValidationTest {
 
     @Test
     public void templateDefaultsFollowBuildbot() {
-        AgentTemplate t = AgentTemplate.builder("small").labels("linux").build();
+        AgentTemplate<?> t = AgentTemplate.builder("small").labels("linux").build();
         assertEquals(1, t.executors());
         assertEquals(AgentTemplate.UNLIMITED, t.instanceCap());
         assertEquals(Duration.ofMinutes(10), t.buildWaitTimeout());
@@ -49,9 +49,36 @@ public class SettingsValidationTest {
         }
     }
 
+    /** A driver's own settings for a template, as a cloud module defines them. */
+    private record ImageOptions(String image) implements DriverOptions {
+        @Override
+        public java.util.List<String> problems(String where) {
+            return image == null ? java.util.List.of(where + ": an image is required") : java.util.List.of();
+        }
+    }
+
+    @Test
+    public void aTemplateCarriesItsDriversOptionsTyped() {
+        AgentTemplate<ImageOptions> t = AgentTemplate.builder("small").labels("linux").executors(2)
+                .options(new ImageOptions("debian-12")).maxUses(3).build();
+        assertEquals("debian-12", t.options().image());
+        assertEquals(Set.of("linux"), t.labels());
+        assertEquals(2, t.executors());
+        assertEquals(3, t.maxUses());
+        assertEquals(DriverOptions.NONE, AgentTemplate.builder("plain").build().options());
+    }
+
+    @Test
+    public void driverOptionsProblemsAreListedWithTheCloudsOwn() {
+        String m = problems(() -> CloudSettings.builder("c", "ctl").instanceCap(-1)
+                .template(AgentTemplate.builder("small").options(new ImageOptions(null)).build()).build());
+        assertTrue(m, m.contains("template 'small': an image is required"));
+        assertTrue(m, m.contains("instanceCap must be 0 or more"));
+    }
+
     @Test
     public void everyCloudProblemIsListed() {
-        AgentTemplate t = AgentTemplate.builder("small").build();
+        AgentTemplate<?> t = AgentTemplate.builder("small").build();
         String m = problems(() -> CloudSettings.builder("", " ").instanceCap(-1).requestRate(0, 0)
                 .template(t).template(t).reaperGrace(Duration.ofSeconds(-1)).build());
         for (String s : new String[] {"cloudName must be", "controllerId must be", "instanceCap must be 0 or more",

@@ -1,11 +1,13 @@
 package dev.tollgate.ec2;
 
+import dev.tollgate.cloud.AgentTemplate;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One EC2 cloud: a region, its templates and the driver's caching. Construction validates everything
@@ -14,6 +16,8 @@ import java.util.Map;
  *
  * @param cloudName             the fingerprint's cloud name
  * @param region                e.g. {@code us-west-2}
+ * @param templates             the cloud's templates, each with its EC2 options; the same list goes to the
+ *                              engine's {@code CloudSettings}, so both see one set of templates
  * @param endpoint              null = the region's public endpoint; set for a VPC endpoint or a test server
  * @param priceCacheTtl         how long a 24-hour spot price average is reused before asking again
  * @param imageCacheTtl         how long a selected AMI is reused (a newly promoted image is picked up after this)
@@ -22,7 +26,7 @@ import java.util.Map;
  * @param usePublicAddress      report the public IP (else the private one) as the agent's address
  * @param costRetention         how long the cost of an ended instance stays available
  */
-public record Ec2CloudConfig(String cloudName, String region, URI endpoint, List<Ec2Template> templates,
+public record Ec2CloudConfig(String cloudName, String region, URI endpoint, List<AgentTemplate<Ec2Options>> templates,
                              Duration priceCacheTtl, Duration imageCacheTtl, Duration interruptionCheckInterval,
                              boolean usePublicAddress, Duration costRetention) {
     public Ec2CloudConfig {
@@ -42,9 +46,9 @@ public record Ec2CloudConfig(String cloudName, String region, URI endpoint, List
             p.add("endpoint must be an absolute http(s) URL, got " + endpoint);
         }
         Map<String, Integer> seen = new LinkedHashMap<>();
-        for (Ec2Template t : templates) {
-            p.addAll(t.problems());
-            if (seen.merge(String.valueOf(t.name()), 1, Integer::sum) == 2) {
+        for (AgentTemplate<Ec2Options> t : templates) {
+            p.addAll(t.options().problems("template '" + t.name() + "'"));
+            if (seen.merge(t.name(), 1, Integer::sum) == 2) {
                 p.add("template '" + t.name() + "' is defined twice");
             }
         }
@@ -58,7 +62,7 @@ public record Ec2CloudConfig(String cloudName, String region, URI endpoint, List
         }
     }
 
-    public static Ec2CloudConfig of(String cloudName, String region, List<Ec2Template> templates) {
+    public static Ec2CloudConfig of(String cloudName, String region, List<AgentTemplate<Ec2Options>> templates) {
         return new Ec2CloudConfig(cloudName, region, null, templates, null, null, null, false, null);
     }
 
@@ -87,12 +91,7 @@ public record Ec2CloudConfig(String cloudName, String region, URI endpoint, List
                 interruptionCheckInterval, b, costRetention);
     }
 
-    public Ec2Template template(String name) {
-        for (Ec2Template t : templates) {
-            if (t.name().equals(name)) {
-                return t;
-            }
-        }
-        return null;
+    public Optional<AgentTemplate<Ec2Options>> template(String name) {
+        return templates.stream().filter(t -> t.name().equals(name)).findFirst();
     }
 }

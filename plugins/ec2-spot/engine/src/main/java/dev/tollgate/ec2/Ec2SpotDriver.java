@@ -1,5 +1,6 @@
 package dev.tollgate.ec2;
 
+import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.cloud.port.CloudException;
 import dev.tollgate.cloud.port.CloudException.Kind;
@@ -65,7 +66,10 @@ import java.util.regex.Pattern;
  * volumes, so there is no window in which an instance exists untagged and no separate tagging call.
  * Describes and terminations are batched; ownership listing is one tag-filtered paginated call.
  *
- * <p>Thread-safe: the lifecycle engine starts launches concurrently.
+ * <p>Thread-safe: the lifecycle engine starts launches concurrently, and calls the driver outside its
+ * own lock. The driver holds no lock either: its state is in concurrent maps and clock caches, whose
+ * single-flight loads make concurrent callers wait only for the one EC2 call that answers them all.
+ * It never calls the engine.
  */
 public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Ec2SpotDriver.class.getName());
@@ -120,15 +124,13 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
 
     @Override
     public CloudInstance create(LaunchSpec spec) throws CloudException {
-        Ec2Template t = config.template(spec.templateName());
-        if (t == null) {
-            throw new CloudException(Kind.PERMANENT, "UnknownTemplate", "EC2 cloud '" + config.cloudName()
-                    + "' has no template named '" + spec.templateName() + "'");
-        }
-        String ami = images.resolve(t.image());
-        String userData = UserData.render(t.userDataTemplate(), spec);
+        AgentTemplate<Ec2Options> t = config.template(spec.templateName()).orElseThrow(() -> new CloudException(
+                Kind.PERMANENT, "UnknownTemplate", "EC2 cloud '" + config.cloudName() + "' has no template named '"
+                + spec.templateName() + "'"));
+        String ami = images.resolve(t.options().image());
+        String userData = UserData.render(t.options().userDataTemplate(), spec);
         String launchKey = spec.agentName() + "|" + spec.fingerprint().createdAt();
-        List<String> subnets = spreadOrder(t, rotationStart.computeIfAbsent(launchKey, k -> spread.getAndIncrement()));
+        List<String> subnets = spreadOrder(t.options(), rotationStart.computeIfAbsent(launchKey, k -> spread.getAndIncrement()));
         try {
             CloudInstance ci = launchSomewhere(t, spec, ami, userData, subnets);
             rotationStart.remove(launchKey);
@@ -146,28 +148,29 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         }
     }
 
-    private CloudInstance launchSomewhere(Ec2Template t, LaunchSpec spec, String ami, String userData,
+    private CloudInstance launchSomewhere(AgentTemplate<Ec2Options> t, LaunchSpec spec, String ami, String userData,
                                           List<String> subnets) throws CloudException {
+        Ec2Options o = t.options();
         int attempt = 0;
         CloudException last = null;
-        if (t.isSpot()) {
+        if (o.isSpot()) {
             for (String subnet : subnets) {
-                SpotPricer.Quote q = pricer.quote(t.instanceType(), zoneFor(t, subnet), t.spot());
+                SpotPricer.Quote q = pricer.quote(o.instanceType(), zoneFor(o, subnet), o.spot());
                 try {
-                    return launch(t, spec, ami, userData, subnet, q, attempt++);
+                    return launch(t, spec, ami, userData, subnet, Optional.of(q), attempt++);
                 } catch (CloudException e) {
                     if (e.kind() != Kind.CAPACITY) {
                         throw e;
                     }
                     last = e;
                     LOG.log(Level.WARNING, "spot request for agent {0} (template {1}, {2}, bid {3} USD/h) rejected: {4}",
-                            spec.agentName(), t.name(), where(t, subnet), q.bidString(), e.getMessage());
+                            spec.agentName(), t.name(), where(o, subnet), q.bidString(), e.getMessage());
                     if (Ec2Errors.accountWide(e)) {
                         break; // another zone will not lift an account limit
                     }
                 }
             }
-            if (!t.spot().fallbackToOnDemand()) {
+            if (!o.spot().fallbackToOnDemand()) {
                 throw last;
             }
             LOG.log(Level.INFO, "no spot capacity for agent {0} (template {1}); falling back to on-demand",
@@ -175,14 +178,14 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         }
         for (String subnet : subnets) {
             try {
-                return launch(t, spec, ami, userData, subnet, null, attempt++);
+                return launch(t, spec, ami, userData, subnet, Optional.empty(), attempt++);
             } catch (CloudException e) {
                 if (e.kind() != Kind.CAPACITY) {
                     throw e;
                 }
                 last = e;
                 LOG.log(Level.WARNING, "on-demand launch for agent {0} (template {1}, {2}) rejected: {3}",
-                        spec.agentName(), t.name(), where(t, subnet), e.getMessage());
+                        spec.agentName(), t.name(), where(o, subnet), e.getMessage());
                 if (Ec2Errors.accountWide(e)) {
                     break;
                 }
@@ -192,7 +195,7 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
     }
 
     /** The template's subnets starting at the next one in turn, so launches spread across zones. */
-    private static List<String> spreadOrder(Ec2Template t, int turn) {
+    private static List<String> spreadOrder(Ec2Options t, int turn) {
         List<String> s = t.subnetIds();
         if (s.isEmpty()) {
             List<String> none = new ArrayList<>();
@@ -207,7 +210,7 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         return out;
     }
 
-    private String zoneFor(Ec2Template t, String subnet) throws CloudException {
+    private String zoneFor(Ec2Options t, String subnet) throws CloudException {
         if (subnet == null) {
             return t.availabilityZone();
         }
@@ -225,14 +228,15 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         return zones.get(subnet);
     }
 
-    private static String where(Ec2Template t, String subnet) {
+    private static String where(Ec2Options t, String subnet) {
         return subnet != null ? "subnet " + subnet : t.availabilityZone() != null ? "zone " + t.availabilityZone() : "any zone";
     }
 
-    private CloudInstance launch(Ec2Template t, LaunchSpec spec, String ami, String userData, String subnet,
-                                 SpotPricer.Quote quote, int attempt) throws CloudException {
-        double price = quote != null ? quote.expectedPrice()
-                : t.onDemandHourlyPrice() != null ? t.onDemandHourlyPrice() : Double.NaN;
+    private CloudInstance launch(AgentTemplate<Ec2Options> template, LaunchSpec spec, String ami, String userData, String subnet,
+                                 Optional<SpotPricer.Quote> spotQuote, int attempt) throws CloudException {
+        Ec2Options t = template.options();
+        double price = spotQuote.map(SpotPricer.Quote::expectedPrice)
+                .orElse(t.onDemandHourlyPrice() != null ? t.onDemandHourlyPrice() : Double.NaN);
         Map<String, String> tagMap = new LinkedHashMap<>(t.tags());
         tagMap.putIfAbsent("Name", spec.agentName());
         tagMap.putAll(spec.fingerprint().toTags());
@@ -284,26 +288,24 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
             }
             r.blockDeviceMappings(m);
         }
-        if (quote != null) {
-            r.instanceMarketOptions(InstanceMarketOptionsRequest.builder()
+        spotQuote.ifPresent(quote -> r.instanceMarketOptions(InstanceMarketOptionsRequest.builder()
                     .marketType(MarketType.SPOT)
                     .spotOptions(SpotMarketOptions.builder()
                             .maxPrice(quote.bidString())
                             .spotInstanceType(SpotInstanceType.ONE_TIME)
                             .instanceInterruptionBehavior(InstanceInterruptionBehavior.TERMINATE)
                             .build())
-                    .build());
-        }
+                    .build()));
         RunInstancesRequest request = r.build();
         RunInstancesResponse resp = ec2.call("RunInstances", c -> c.runInstances(request));
         if (resp.instances().isEmpty()) {
             throw new CloudException(Kind.TRANSIENT, null, "RunInstances answered without an instance");
         }
         Instance i = resp.instances().get(0);
-        costs.started(i.instanceId(), spec.agentName(), t.name(), quote != null, price,
+        costs.started(i.instanceId(), spec.agentName(), template.name(), spotQuote.isPresent(), price,
                 i.launchTime() != null ? i.launchTime() : clock.instant());
         LOG.log(Level.INFO, "started {0} for agent {1} (template {2}, {3}, {4})", i.instanceId(), spec.agentName(),
-                t.name(), where(t, subnet), quote != null ? "spot bid " + quote.bidString() + " USD/h" : "on-demand");
+                template.name(), where(t, subnet), spotQuote.map(q -> "spot bid " + q.bidString() + " USD/h").orElse("on-demand"));
         return toCloud(i);
     }
 
@@ -522,7 +524,7 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
         if (fp == null || attachedDone.contains(i.instanceId())) {
             return;
         }
-        Ec2Template t = config.template(fp.template());
+        Ec2Options t = config.template(fp.template()).map(AgentTemplate::options).orElse(null);
         if (t == null || (t.elasticIpAllocationId() == null && t.attachVolumes().isEmpty())) {
             return;
         }
@@ -652,16 +654,14 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
 
     /** The AMI a template would launch now (selection cached). */
     public String resolveImage(String templateName) throws CloudException {
-        Ec2Template t = config.template(templateName);
-        if (t == null) {
-            throw new CloudException(Kind.PERMANENT, "UnknownTemplate", "no template named '" + templateName + "'");
-        }
+        Ec2Options t = config.template(templateName).map(AgentTemplate::options).orElseThrow(() ->
+                new CloudException(Kind.PERMANENT, "UnknownTemplate", "no template named '" + templateName + "'"));
         return images.resolve(t.image());
     }
 
     /** The spot quote a launch of the template in the zone would use now (cached). */
     public double spotBid(String templateName, String zone) throws CloudException {
-        Ec2Template t = config.template(templateName);
+        Ec2Options t = config.template(templateName).map(AgentTemplate::options).orElse(null);
         if (t == null || !t.isSpot()) {
             throw new CloudException(Kind.PERMANENT, "UnknownTemplate", "no spot template named '" + templateName + "'");
         }
@@ -676,7 +676,7 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
     @Override
     public String toString() {
         return "Ec2SpotDriver[" + config.cloudName() + ", " + config.region() + ", "
-                + config.templates().stream().map(Ec2Template::name).toList() + "]";
+                + config.templates().stream().map(AgentTemplate::name).toList() + "]";
     }
 
 }

@@ -48,10 +48,10 @@ final class UserData {
                             + " but the launch provides only " + new TreeSet<>(vars.keySet()));
         }
         byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > Ec2Template.MAX_USER_DATA_BYTES) {
+        if (bytes.length > Ec2Options.MAX_USER_DATA_BYTES) {
             throw new CloudException(CloudException.Kind.PERMANENT, "UserDataTooLarge",
                     "user data of template '" + spec.templateName() + "' is " + bytes.length
-                            + " bytes once filled in; EC2 allows " + Ec2Template.MAX_USER_DATA_BYTES);
+                            + " bytes once filled in; EC2 allows " + Ec2Options.MAX_USER_DATA_BYTES);
         }
         return Base64.getEncoder().encodeToString(bytes);
     }

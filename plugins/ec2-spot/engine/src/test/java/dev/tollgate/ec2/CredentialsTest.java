@@ -33,7 +33,7 @@ public class CredentialsTest {
         // the chain's first link: JVM system properties (then environment, profile file, container/instance role)
         System.setProperty("aws.accessKeyId", "AKIADEFAULTCHAIN0001");
         System.setProperty("aws.secretAccessKey", Ec2Fixture.AWS_SECRET);
-        Ec2CloudConfig cfg = Ec2CloudConfig.of("ec2", "us-east-1", List.of(Ec2Fixture.onDemandTemplate().build()))
+        Ec2CloudConfig cfg = Ec2CloudConfig.of("ec2", "us-east-1", List.of(Ec2Fixture.onDemand(Ec2Fixture.onDemandOptions())))
                 .withEndpoint(f.server.uri());
         try (Ec2SpotDriver d = new Ec2SpotDriver(cfg, new SdkEc2ClientFactory(), f.clock)) {
             d.listOwned(Ec2Fixture.CONTROLLER);

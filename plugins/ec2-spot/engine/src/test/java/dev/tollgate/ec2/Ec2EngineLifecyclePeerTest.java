@@ -42,12 +42,16 @@ public class Ec2EngineLifecyclePeerTest {
     public Ec2EngineLifecyclePeerTest() throws Exception {
         f.server.price("m5.large", "us-east-1a", "0.040", f.clock.instant().minus(Duration.ofHours(3)));
         f.server.price("m5.large", "us-east-1b", "0.050", f.clock.instant().minus(Duration.ofHours(3)));
-        f.use(List.of(Ec2Fixture.spotTemplate()
-                .userDataTemplate("#!/bin/sh\nagent -url {{JENKINS_URL}} -secret {{JENKINS_SECRET}} -name {{agentName}}\n")
-                .build()), c -> c);
+        // one template for the engine and the driver: its labels and timeouts, and its EC2 options
+        AgentTemplate<Ec2Options> spot = AgentTemplate.builder("spot").labels("linux").buildWaitTimeout(Duration.ZERO)
+                .options(Ec2Fixture.spotOptions()
+                        .userDataTemplate("#!/bin/sh\nagent -url {{JENKINS_URL}} -secret {{JENKINS_SECRET}} -name {{agentName}}\n")
+                        .build())
+                .build();
+        f.use(List.of(spot), c -> c);
         CloudSettings settings = CloudSettings.builder("ec2", Ec2Fixture.CONTROLLER)
                 .requestRate(100, 100)
-                .template(AgentTemplate.builder("spot").labels("linux").buildWaitTimeout(Duration.ZERO).build())
+                .templates(f.config.templates())
                 .build();
         engine = CloudEngine.builder(settings).driver(f.driver).registry(registry).clock(f.clock).executor(pool)
                 .random(new Random(7)).build();

@@ -1,5 +1,6 @@
 package dev.tollgate.ec2;
 
+import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.InMemoryAgentRegistry;
 import dev.tollgate.cloud.port.Fingerprint;
 import dev.tollgate.cloud.port.LaunchSpec;
@@ -35,11 +36,21 @@ final class Ec2Fixture implements AutoCloseable {
         server.subnet("subnet-aaaa1111", "us-east-1a");
         server.subnet("subnet-bbbb2222", "us-east-1b");
         server.subnet("subnet-cccc3333", "us-east-1c");
-        use(List.of(spotTemplate().build(), onDemandTemplate().build()), c -> c);
+        use(List.of(spot(spotOptions()), onDemand(onDemandOptions())), c -> c);
     }
 
-    static Ec2Template.Builder spotTemplate() {
-        return Ec2Template.builder("spot")
+    /** The template "spot" (label linux) with these EC2 options. */
+    static AgentTemplate<Ec2Options> spot(Ec2Options.Builder options) {
+        return AgentTemplate.builder("spot").labels("linux").options(options.build()).build();
+    }
+
+    /** The template "ondemand" (label linux) with these EC2 options. */
+    static AgentTemplate<Ec2Options> onDemand(Ec2Options.Builder options) {
+        return AgentTemplate.builder("ondemand").labels("linux").options(options.build()).build();
+    }
+
+    static Ec2Options.Builder spotOptions() {
+        return Ec2Options.builder()
                 .instanceType("m5.large")
                 .image(ImageSelector.byId("ami-0123456789abcdef0"))
                 .subnetIds(List.of("subnet-aaaa1111", "subnet-bbbb2222"))
@@ -52,8 +63,8 @@ final class Ec2Fixture implements AutoCloseable {
                 .spot(SpotSettings.averaged(1.15, 0.09, 0.02));
     }
 
-    static Ec2Template.Builder onDemandTemplate() {
-        return Ec2Template.builder("ondemand")
+    static Ec2Options.Builder onDemandOptions() {
+        return Ec2Options.builder()
                 .instanceType("c5.xlarge")
                 .image(ImageSelector.byId("ami-0fedcba9876543210"))
                 .subnetIds(List.of("subnet-cccc3333"))
@@ -61,7 +72,7 @@ final class Ec2Fixture implements AutoCloseable {
     }
 
     /** Replaces the driver with one for these templates (the server and its state stay). */
-    Ec2SpotDriver use(List<Ec2Template> templates, UnaryOperator<Ec2CloudConfig> tweak) {
+    Ec2SpotDriver use(List<AgentTemplate<Ec2Options>> templates, UnaryOperator<Ec2CloudConfig> tweak) {
         config = tweak.apply(Ec2CloudConfig.of("ec2", "us-east-1", templates).withEndpoint(server.uri()));
         driver = new Ec2SpotDriver(config, new SdkEc2ClientFactory(
                 () -> new Ec2Credentials.Keys("AKIAIOSFODNN7EXAMPLE", AWS_SECRET, null), Duration.ofSeconds(10)), clock);

@@ -70,7 +70,7 @@ public final class Ec2LifecycleBenchmark {
     private static CloudEngine engine(Ec2Fixture f, ExecutorService pool, InMemoryAgentRegistry registry) {
         CloudSettings settings = CloudSettings.builder("ec2", Ec2Fixture.CONTROLLER)
                 .requestRate(10_000, 10_000)
-                .template(AgentTemplate.builder("spot").labels("linux").buildWaitTimeout(Duration.ZERO).build())
+                .templates(f.config.templates())
                 .build();
         return CloudEngine.builder(settings).driver(f.driver).registry(registry).clock(f.clock).executor(pool)
                 .random(new Random(1)).build();
@@ -80,7 +80,8 @@ public final class Ec2LifecycleBenchmark {
         Ec2Fixture f = new Ec2Fixture();
         f.server.price("m5.large", "us-east-1a", "0.040", f.clock.instant().minus(Duration.ofHours(3)));
         f.server.price("m5.large", "us-east-1b", "0.050", f.clock.instant().minus(Duration.ofHours(3)));
-        f.use(List.of(Ec2Fixture.spotTemplate().build()), c -> c);
+        f.use(List.of(AgentTemplate.builder("spot").labels("linux").buildWaitTimeout(Duration.ZERO)
+                .options(Ec2Fixture.spotOptions().build()).build()), c -> c);
         return f;
     }
 

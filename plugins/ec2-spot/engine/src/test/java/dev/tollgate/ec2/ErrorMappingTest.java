@@ -72,7 +72,7 @@ public class ErrorMappingTest {
     @Test
     public void unreachableEndpointIsTransient() {
         int port = Peers.freePort();
-        f.use(List.of(Ec2Fixture.onDemandTemplate().build()), c -> c.withEndpoint(URI.create("http://127.0.0.1:" + port)));
+        f.use(List.of(Ec2Fixture.onDemand(Ec2Fixture.onDemandOptions())), c -> c.withEndpoint(URI.create("http://127.0.0.1:" + port)));
         try {
             f.driver.describe(List.of("i-0123456789abcdef0"));
             fail();

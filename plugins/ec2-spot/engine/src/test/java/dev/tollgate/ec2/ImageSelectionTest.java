@@ -40,7 +40,7 @@ public class ImageSelectionTest {
     }
 
     private String select(ImageSelector sel) throws CloudException {
-        f.use(List.of(Ec2Fixture.onDemandTemplate().image(sel).build()), c -> c);
+        f.use(List.of(Ec2Fixture.onDemand(Ec2Fixture.onDemandOptions().image(sel))), c -> c);
         return f.driver.resolveImage("ondemand");
     }
 
@@ -93,7 +93,7 @@ public class ImageSelectionTest {
     @Test
     public void selectionIsCachedByTheClockAndLaunchUsesIt() throws Exception {
         ImageSelector sel = ImageSelector.promoted(List.of(OWNER), null);
-        f.use(List.of(Ec2Fixture.onDemandTemplate().image(sel).build()), c -> c);
+        f.use(List.of(Ec2Fixture.onDemand(Ec2Fixture.onDemandOptions().image(sel))), c -> c);
         f.driver.create(f.spec("ondemand", "a0"));
         f.driver.create(f.spec("ondemand", "a1"));
         assertEquals(1, f.server.calls("DescribeImages").size());

@@ -129,8 +129,8 @@ public class InterruptionAndCostTest {
 
     @Test
     public void elasticIpIsAssociatedOnceTheInstanceRuns() throws Exception {
-        f.use(List.of(Ec2Fixture.onDemandTemplate().elasticIpAllocationId("eipalloc-0123abcd")
-                .attachVolumes(List.of(new VolumeAttachment("vol-0abc", "/dev/sdf"))).build()),
+        f.use(List.of(Ec2Fixture.onDemand(Ec2Fixture.onDemandOptions().elasticIpAllocationId("eipalloc-0123abcd")
+                .attachVolumes(List.of(new VolumeAttachment("vol-0abc", "/dev/sdf"))))),
                 c -> c.withUsePublicAddress(true));
         f.server.autoRun = false;
         CloudInstance a = f.driver.create(f.spec("ondemand", "a"));

@@ -108,8 +108,8 @@ public class LaunchOnTheWireTest {
 
     @Test
     public void iamProfileByNameAndZonePlacementWithoutSubnets() throws Exception {
-        f.use(List.of(Ec2Fixture.onDemandTemplate().subnetIds(List.of()).availabilityZone("us-east-1b")
-                .iamInstanceProfile("ci-agent").build()), c -> c);
+        f.use(List.of(Ec2Fixture.onDemand(Ec2Fixture.onDemandOptions().subnetIds(List.of()).availabilityZone("us-east-1b")
+                .iamInstanceProfile("ci-agent"))), c -> c);
         f.driver.create(f.spec("ondemand", "od-1"));
         Map<String, String> p = f.server.calls("RunInstances").get(0).params();
         assertEquals("ci-agent", p.get("IamInstanceProfile.Name"));

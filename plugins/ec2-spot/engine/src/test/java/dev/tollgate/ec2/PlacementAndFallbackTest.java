@@ -18,8 +18,8 @@ public class PlacementAndFallbackTest {
     private final LogCapture log = new LogCapture();
 
     public PlacementAndFallbackTest() throws Exception {
-        f.use(List.of(Ec2Fixture.spotTemplate()
-                .subnetIds(List.of("subnet-aaaa1111", "subnet-bbbb2222", "subnet-cccc3333")).build()), c -> c);
+        f.use(List.of(Ec2Fixture.spot(Ec2Fixture.spotOptions()
+                .subnetIds(List.of("subnet-aaaa1111", "subnet-bbbb2222", "subnet-cccc3333")))), c -> c);
     }
 
     @After
@@ -76,8 +76,8 @@ public class PlacementAndFallbackTest {
 
     @Test
     public void fallsBackToOnDemandWhenSpotCannotBeHad() throws Exception {
-        f.use(List.of(Ec2Fixture.spotTemplate().subnetIds(List.of("subnet-aaaa1111", "subnet-bbbb2222"))
-                .spot(SpotSettings.averaged(1.15, 0.09, 0.02).withFallbackToOnDemand(true)).build()), c -> c);
+        f.use(List.of(Ec2Fixture.spot(Ec2Fixture.spotOptions().subnetIds(List.of("subnet-aaaa1111", "subnet-bbbb2222"))
+                .spot(SpotSettings.averaged(1.15, 0.09, 0.02).withFallbackToOnDemand(true)))), c -> c);
         f.server.failWhen("RunInstances", p -> p.containsKey("InstanceMarketOptions.MarketType"), 10, 400,
                 "SpotMaxPriceTooLow");
         CloudInstance ci = f.driver.create(f.spec("spot", "a0"));
@@ -90,8 +90,8 @@ public class PlacementAndFallbackTest {
 
     @Test
     public void accountWideSpotLimitSkipsOtherZonesAndFallsBack() throws Exception {
-        f.use(List.of(Ec2Fixture.spotTemplate()
-                .spot(SpotSettings.averaged(1.15, 0.09, 0.02).withFallbackToOnDemand(true)).build()), c -> c);
+        f.use(List.of(Ec2Fixture.spot(Ec2Fixture.spotOptions()
+                .spot(SpotSettings.averaged(1.15, 0.09, 0.02).withFallbackToOnDemand(true)))), c -> c);
         f.server.fail("RunInstances", 1, 400, "MaxSpotInstanceCountExceeded");
         f.driver.create(f.spec("spot", "a0"));
         assertEquals(List.of("spot", "on-demand"), runMarkets());

@@ -1,5 +1,6 @@
 package dev.tollgate.ec2;
 
+import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.port.CloudException;
 import dev.tollgate.cloud.port.LaunchSpec;
 import org.junit.After;
@@ -50,7 +51,7 @@ public class SecretsTest {
             texts.add(e.toString());
         }
         // a user-data template asking for something the launch does not provide
-        f.use(List.of(Ec2Fixture.spotTemplate().userDataTemplate("x={{JENKINS_SECRET}} y={{MISSING}}").build()), c -> c);
+        f.use(List.of(Ec2Fixture.spot(Ec2Fixture.spotOptions().userDataTemplate("x={{JENKINS_SECRET}} y={{MISSING}}"))), c -> c);
         try {
             f.driver.create(f.spec("spot", "a2"));
             fail();
@@ -94,12 +95,13 @@ public class SecretsTest {
     public void invalidConfigurationListsEveryProblem() {
         try {
             Ec2CloudConfig.of("ec2", "nowhere", List.of(
-                    Ec2Template.builder("bad").instanceType("large").image(ImageSelector.byLocation(List.of("12"), "(["))
+                    AgentTemplate.builder("bad").options(Ec2Options.builder().instanceType("large")
+                            .image(ImageSelector.byLocation(List.of("12"), "(["))
                             .subnetIds(List.of("sn-1")).securityGroupIds(List.of("default"))
                             .elasticIpAllocationId("1.2.3.4").tags(Map.of("tollgate:agent", "x"))
                             .blockDevices(List.of(new BlockDevice("xvda", 0, "ssd", null, true, false)))
-                            .spot(new SpotSettings(-1.0, null, 0, null, false)).build(),
-                    Ec2Template.builder("bad").instanceType("m5.large").build()));
+                            .spot(new SpotSettings(-1.0, null, 0, null, false)).build()).build(),
+                    AgentTemplate.builder("bad").options(Ec2Options.builder().instanceType("m5.large").build()).build()));
             fail();
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();

@@ -59,7 +59,7 @@ public class SpotBidTest {
 
     @Test
     public void withoutMultiplierTheMaximumIsBidAndNoHistoryIsRead() throws Exception {
-        f.use(List.of(Ec2Fixture.spotTemplate().spot(new SpotSettings(0.07, null, 0.02, null, false)).build()), c -> c);
+        f.use(List.of(Ec2Fixture.spot(Ec2Fixture.spotOptions().spot(new SpotSettings(0.07, null, 0.02, null, false)))), c -> c);
         f.driver.create(f.spec("spot", "a0"));
         assertEquals("0.07", f.server.calls("RunInstances").get(0).get("InstanceMarketOptions.SpotOptions.MaxPrice"));
         assertEquals(0, f.server.calls("DescribeSpotPriceHistory").size());

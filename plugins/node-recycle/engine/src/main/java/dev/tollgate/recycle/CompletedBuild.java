@@ -29,7 +29,11 @@ public record CompletedBuild(String agent, Set<String> labels, String job, int n
         return job + " #" + number + " (" + result + ")";
     }
 
-    String key() {
-        return job + "#" + number;
+    /** Which build this is, whatever hook reported it. */
+    Key key() {
+        return new Key(job, number);
+    }
+
+    record Key(String job, int number) {
     }
 }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
 /**
@@ -37,68 +38,96 @@ final class FakePorts implements AgentControl, CloudAgents, RecycleEvents {
     RuntimeException failBringOnline;
     RuntimeException failRunCommand;
     RuntimeException failIsConnected;
+    /**
+     * Called on entry to every port call with its verb ("offline", "online", "isConnected", "isBusy",
+     * "command", "isCloudAgent", "replace", "event") and agent, before the fake takes its own monitor,
+     * so a test can make a call wait for another thread.
+     */
+    volatile BiConsumer<String, String> onCall = (verb, agent) -> { };
 
     Recycler recycler(PolicyRules rules) {
         return new Recycler(rules, this, this, this, clock);
     }
 
     @Override
-    public synchronized void takeOffline(String agent, String cause) {
-        calls.add("offline " + agent + ": " + cause);
-        if (failTakeOffline != null) {
-            throw failTakeOffline;
+    public void takeOffline(String agent, String cause) {
+        onCall.accept("offline", agent);
+        synchronized (this) {
+            calls.add("offline " + agent + ": " + cause);
+            if (failTakeOffline != null) {
+                throw failTakeOffline;
+            }
+            offlineCause.put(agent, cause);
         }
-        offlineCause.put(agent, cause);
     }
 
     @Override
-    public synchronized void bringOnline(String agent) {
-        calls.add("online " + agent);
-        if (failBringOnline != null) {
-            throw failBringOnline;
+    public void bringOnline(String agent) {
+        onCall.accept("online", agent);
+        synchronized (this) {
+            calls.add("online " + agent);
+            if (failBringOnline != null) {
+                throw failBringOnline;
+            }
+            offlineCause.remove(agent);
         }
-        offlineCause.remove(agent);
     }
 
     @Override
-    public synchronized boolean isConnected(String agent) {
-        if (failIsConnected != null) {
-            throw failIsConnected;
+    public boolean isConnected(String agent) {
+        onCall.accept("isConnected", agent);
+        synchronized (this) {
+            if (failIsConnected != null) {
+                throw failIsConnected;
+            }
+            return !disconnected.contains(agent);
         }
-        return !disconnected.contains(agent);
     }
 
     @Override
-    public synchronized boolean isBusy(String agent) {
-        return busy.contains(agent);
-    }
-
-    @Override
-    public synchronized CompletionStage<CommandResult> runCommand(String agent, String commandLine) {
-        calls.add("command " + agent + ": " + commandLine);
-        if (failRunCommand != null) {
-            throw failRunCommand;
+    public boolean isBusy(String agent) {
+        onCall.accept("isBusy", agent);
+        synchronized (this) {
+            return busy.contains(agent);
         }
-        CompletableFuture<CommandResult> f = new CompletableFuture<>();
-        commands.put(agent, f);
-        return f;
     }
 
     @Override
-    public synchronized boolean isCloudAgent(String agent) {
-        return cloudAgents.contains(agent);
+    public CompletionStage<CommandResult> runCommand(String agent, String commandLine) {
+        onCall.accept("command", agent);
+        synchronized (this) {
+            calls.add("command " + agent + ": " + commandLine);
+            if (failRunCommand != null) {
+                throw failRunCommand;
+            }
+            CompletableFuture<CommandResult> f = new CompletableFuture<>();
+            commands.put(agent, f);
+            return f;
+        }
     }
 
     @Override
-    public synchronized CompletionStage<Void> replace(String agent) {
-        calls.add("replace " + agent);
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        replacements.put(agent, f);
-        return f;
+    public boolean isCloudAgent(String agent) {
+        onCall.accept("isCloudAgent", agent);
+        synchronized (this) {
+            return cloudAgents.contains(agent);
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> replace(String agent) {
+        onCall.accept("replace", agent);
+        synchronized (this) {
+            calls.add("replace " + agent);
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            replacements.put(agent, f);
+            return f;
+        }
     }
 
     @Override
     public void report(RecycleEvent event) {
+        onCall.accept("event", event.agent());
         calls.add("event " + event.agent() + ": " + event.kind());
         events.add(event);
     }

@@ -5,7 +5,9 @@ import java.util.Set;
 
 /**
  * Port: the controller's list of agents (Jenkins nodes), as far as one cloud is concerned. Calls may
- * come from any thread; implementations must not call back into the engine synchronously.
+ * come from any thread and several at once. The engine never holds its lock while it calls here, so an
+ * implementation may take the controller's locks (Jenkins' queue lock) and may call back into the
+ * engine, from this thread or another.
  */
 public interface AgentRegistry {
 

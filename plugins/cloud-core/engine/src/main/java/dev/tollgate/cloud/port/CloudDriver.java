@@ -6,6 +6,7 @@ import java.util.List;
 /**
  * Port: one cloud (EC2, OpenStack, libvirt, LXD) as the lifecycle engine sees it. Implementations
  * are thin translations onto the cloud's API; caps, timeouts, retries and reaping live in the engine.
+ * Called from several threads at once (creates run concurrently), never while the engine holds its lock.
  */
 public interface CloudDriver {
 

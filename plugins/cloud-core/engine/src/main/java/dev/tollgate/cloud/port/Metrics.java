@@ -2,7 +2,11 @@ package dev.tollgate.cloud.port;
 
 import java.time.Duration;
 
-/** Port: counters the engine reports to. {@link dev.tollgate.cloud.InMemoryMetrics} is a ready one. */
+/**
+ * Port: counters the engine reports to. {@link dev.tollgate.cloud.InMemoryMetrics} is a ready one.
+ * Counted as the changes are made, some under the engine's lock: an implementation counts and returns;
+ * it must not call the engine or wait for a lock another engine caller may hold.
+ */
 public interface Metrics {
     /** A create request was sent for the template. */
     void requested(String template);

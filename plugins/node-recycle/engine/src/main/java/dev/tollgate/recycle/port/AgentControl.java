@@ -4,9 +4,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Port: the agents as the controller sees them. In Jenkins: the agent's {@code Computer}.
- * Calls are made while the recycler holds its lock, so implementations must not block on anything
- * that waits for the recycler (e.g. must not complete a command future synchronously from inside
- * another recycler call on a different thread).
+ * The recycler never holds its lock while it calls a port, so an implementation may take Jenkins'
+ * locks and may call back into the recycler from any thread, its own included. Calls for one agent
+ * come one at a time, in the order the recycler decided them.
  */
 public interface AgentControl {
 

@@ -2,7 +2,10 @@ package dev.tollgate.recycle.port;
 
 import java.util.concurrent.CompletionStage;
 
-/** Port: the suite's clouds (EC2 spot, OpenStack, libvirt, LXD), as far as recycling needs them. */
+/**
+ * Port: the suite's clouds (EC2 spot, OpenStack, libvirt, LXD), as far as recycling needs them.
+ * Called outside the recycler's lock; the stage may complete on any thread, the calling one included.
+ */
 public interface CloudAgents {
 
     /** Whether this agent was started by one of the suite's clouds (and so can be replaced). */

@@ -1,5 +1,6 @@
 package dev.tollgate.ec2;
 
+import dev.tollgate.cloud.DriverOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,9 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The EC2 settings behind one engine template (matched by {@link #name()}). Build one with
- * {@link #builder(String)}; {@link Ec2CloudConfig} validates every template and reports all
- * problems at once.
+ * The EC2 part of a cloud template: what {@code RunInstances} needs. An
+ * {@code AgentTemplate<Ec2Options>} carries it beside the engine's part (name, labels, caps,
+ * timeouts), so a template is one object. Build one with {@link #builder()}; {@link Ec2CloudConfig}
+ * validates every template and reports all problems at once.
  *
  * @param userDataTemplate cloud-init / shell script with {@code {{agentName}}} and
  *                         {@code {{KEY}}} placeholders filled from the launch's agent environment
@@ -18,17 +20,18 @@ import java.util.Map;
  * @param onDemandHourlyPrice USD per hour of an on-demand instance of this type, for the cost figure
  *                         (EC2's API has no price list); null = unknown
  */
-public record Ec2Template(String name, String instanceType, ImageSelector image, List<String> subnetIds,
-                          String availabilityZone, List<String> securityGroupIds, String keyName,
-                          String iamInstanceProfile, String userDataTemplate, List<BlockDevice> blockDevices,
-                          List<VolumeAttachment> attachVolumes, String elasticIpAllocationId,
-                          Map<String, String> tags, SpotSettings spot, Double onDemandHourlyPrice) {
+public record Ec2Options(String instanceType, ImageSelector image, List<String> subnetIds,
+                         String availabilityZone, List<String> securityGroupIds, String keyName,
+                         String iamInstanceProfile, String userDataTemplate, List<BlockDevice> blockDevices,
+                         List<VolumeAttachment> attachVolumes, String elasticIpAllocationId,
+                         Map<String, String> tags, SpotSettings spot, Double onDemandHourlyPrice)
+        implements DriverOptions {
     /** EC2 refuses user data above 16 KB (before base64). */
     public static final int MAX_USER_DATA_BYTES = 16 * 1024;
     /** EC2 allows 50 tags per resource; the fingerprint, Name and price tags take 7. */
     public static final int MAX_USER_TAGS = 43;
 
-    public Ec2Template {
+    public Ec2Options {
         subnetIds = subnetIds == null ? List.of() : List.copyOf(subnetIds);
         securityGroupIds = securityGroupIds == null ? List.of() : List.copyOf(securityGroupIds);
         blockDevices = blockDevices == null ? List.of() : List.copyOf(blockDevices);
@@ -43,16 +46,14 @@ public record Ec2Template(String name, String instanceType, ImageSelector image,
     @Override
     public String toString() {
         // the user-data template is configuration, but keep it (and anything pasted into it) out of logs
-        return "Ec2Template[" + name + ", " + instanceType + ", image=" + image + ", subnets=" + subnetIds
+        return "Ec2Options[" + instanceType + ", image=" + image + ", subnets=" + subnetIds
                 + (spot != null ? ", spot=" + spot : ", on-demand") + "]";
     }
 
-    List<String> problems() {
-        String w = "template '" + name + "'";
+    /** Every problem, each starting with {@code w}, e.g. {@code template 'fedora-spot'}. */
+    @Override
+    public List<String> problems(String w) {
         List<String> p = new ArrayList<>();
-        if (name == null || name.isBlank()) {
-            p.add("a template needs a name");
-        }
         if (instanceType == null || !instanceType.matches("[a-z0-9-]+\\.[a-z0-9-]+")) {
             p.add(w + ": instanceType must look like m5.large, got " + instanceType);
         }
@@ -108,12 +109,12 @@ public record Ec2Template(String name, String instanceType, ImageSelector image,
         return p;
     }
 
-    public static Builder builder(String name) {
-        return new Builder(name);
+    public static Builder builder() {
+        return new Builder();
     }
 
     public Builder toBuilder() {
-        Builder b = new Builder(name);
+        Builder b = new Builder();
         b.instanceType = instanceType;
         b.image = image;
         b.subnetIds = subnetIds;
@@ -132,7 +133,6 @@ public record Ec2Template(String name, String instanceType, ImageSelector image,
     }
 
     public static final class Builder {
-        private final String name;
         private String instanceType;
         private ImageSelector image;
         private List<String> subnetIds = List.of();
@@ -148,8 +148,7 @@ public record Ec2Template(String name, String instanceType, ImageSelector image,
         private SpotSettings spot;
         private Double onDemandHourlyPrice;
 
-        private Builder(String name) {
-            this.name = name;
+        private Builder() {
         }
 
         public Builder instanceType(String v) { instanceType = v; return this; }
@@ -168,8 +167,8 @@ public record Ec2Template(String name, String instanceType, ImageSelector image,
         public Builder spot(SpotSettings v) { spot = v; return this; }
         public Builder onDemandHourlyPrice(Double v) { onDemandHourlyPrice = v; return this; }
 
-        public Ec2Template build() {
-            return new Ec2Template(name, instanceType, image, subnetIds, availabilityZone, securityGroupIds, keyName,
+        public Ec2Options build() {
+            return new Ec2Options(instanceType, image, subnetIds, availabilityZone, securityGroupIds, keyName,
                     iamInstanceProfile, userDataTemplate, blockDevices, attachVolumes, elasticIpAllocationId, tags, spot,
                     onDemandHourlyPrice);
         }
