@@ -4,6 +4,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ public record ImageSelector(String imageId, List<String> owners, String regex, M
 
     public ImageSelector {
         owners = owners == null ? List.of() : List.copyOf(owners);
-        tagFilters = tagFilters == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(tagFilters));
+        // insertion order kept: the filters go out as Filter.1, Filter.2, ... in the order given
+        tagFilters = tagFilters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(tagFilters));
         matchOn = matchOn == null ? MatchOn.LOCATION : matchOn;
         order = order == null ? Order.LOCATION : order;
     }

@@ -75,7 +75,7 @@ final class Ec2Fixture implements AutoCloseable {
     Ec2SpotDriver use(List<AgentTemplate<Ec2Options>> templates, UnaryOperator<Ec2CloudConfig> tweak) {
         config = tweak.apply(Ec2CloudConfig.of("ec2", "us-east-1", templates).withEndpoint(server.uri()));
         driver = new Ec2SpotDriver(config, new SdkEc2ClientFactory(
-                () -> new Ec2Credentials.Keys("AKIAIOSFODNN7EXAMPLE", AWS_SECRET, null), Duration.ofSeconds(10)), clock);
+                () -> new Ec2Credentials.Keys("AKIAIOSFODNN7EXAMPLE", AWS_SECRET, null), Duration.ofSeconds(60)), clock);
         drivers.add(driver);
         return driver;
     }

@@ -55,6 +55,25 @@ public class ImageSelectionTest {
     }
 
     @Test
+    public void tagFiltersGoOutInTheOrderGiven() throws Exception {
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        for (String k : List.of("zeta", "alpha", "mid", "beta", "omega", "gamma")) {
+            tags.put(k, k + "-value");
+        }
+        try {
+            select(new ImageSelector(null, List.of(OWNER), null, null, tags, null));
+        } catch (CloudException noImageCarriesThoseTags) {
+            // only the request's shape matters here
+        }
+        Map<String, String> p = f.server.calls("DescribeImages").get(0).params();
+        List<String> sent = new java.util.ArrayList<>();
+        for (int i = 2; p.containsKey("Filter." + i + ".Name"); i++) {
+            sent.add(p.get("Filter." + i + ".Name"));
+        }
+        assertEquals(List.of("tag:zeta", "tag:alpha", "tag:mid", "tag:beta", "tag:omega", "tag:gamma"), sent);
+    }
+
+    @Test
     public void textGroupSortsLexically() throws Exception {
         assertEquals("ami-0000000b", select(ImageSelector.byLocation(List.of(OWNER), "buildbot-ubuntu-(.*)/image")));
     }
