@@ -157,7 +157,20 @@ public final class Planner {
                         Predicate<AgentTemplate<?>> matches, Set<String> tried) {
         tried.add(t.name());
         try {
-            executor.execute(() -> create(rec, t, future, matches, tried));
+            executor.execute(() -> {
+                try {
+                    create(rec, t, future, matches, tried);
+                } catch (Throwable e) {
+                    // A driver bug or a missing class must not leave the planned node waiting forever
+                    // or lose the record: the instance may exist, so the reaper decides, as after a
+                    // timed-out create.
+                    lifecycle.createUncertain(rec.agentName(), "create failed: " + e);
+                    future.completeExceptionally(e);
+                    if (e instanceof VirtualMachineError) {
+                        throw e;
+                    }
+                }
+            });
         } catch (RejectedExecutionException e) {
             lifecycle.createRefused(rec.agentName(), "executor rejected the create");
             future.completeExceptionally(e);

@@ -64,6 +64,7 @@ final class FaultyCloudDriver implements CloudDriver {
     private boolean describeThrowsNotFound;
     private Instant throttleUntil = Instant.MIN;
     private int createTimeouts, duplicateCreates;
+    private Error createError;
     private Duration latency = Duration.ZERO;
     private Duration bootTime = Duration.ofSeconds(60);
     private volatile CountDownLatch createGate;
@@ -85,6 +86,8 @@ final class FaultyCloudDriver implements CloudDriver {
     synchronized FaultyCloudDriver throttleUntil(Instant t) { throttleUntil = t; return this; }
     synchronized FaultyCloudDriver createTimeouts(int n) { createTimeouts = n; return this; }
     synchronized FaultyCloudDriver duplicateCreates(int n) { duplicateCreates = n; return this; }
+    /** The next create throws this Error (a driver bug, a missing class), after the instance exists. */
+    synchronized FaultyCloudDriver createError(Error e) { createError = e; return this; }
     FaultyCloudDriver latency(Duration d) { latency = d; return this; }
     FaultyCloudDriver createGate(CountDownLatch gate) { createGate = gate; return this; }
 
@@ -170,7 +173,7 @@ final class FaultyCloudDriver implements CloudDriver {
             CountDownLatch gate = createGate;
             if (gate != null) {
                 try {
-                    gate.await(10, TimeUnit.SECONDS);
+                    gate.await(60, TimeUnit.SECONDS); // a hang guard: the test opens the gate
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -187,6 +190,11 @@ final class FaultyCloudDriver implements CloudDriver {
                     duplicateCreates--;
                     String dup = "i-" + (++seq);
                     instances.put(dup, new Inst(dup, st, spec.fingerprint(), visible));
+                }
+                if (createError != null) {
+                    Error e = createError;
+                    createError = null;
+                    throw e;
                 }
                 if (createTimeouts > 0) {
                     createTimeouts--;

@@ -86,6 +86,19 @@ public class PlannerTest {
     }
 
     @Test
+    public void aCreateThatThrowsAnErrorEndsItsFutureAndKeepsItsRecord() {
+        Harness h = new Harness(Harness.settings().template(Harness.small().build()).build());
+        h.driver.createError(new NoClassDefFoundError("software/amazon/awssdk/Missing"));
+        PlannedAgent p = h.engine.provision("linux", 1).planned().get(0);
+        assertTrue("the planned node must not wait forever", p.future().isCompletedExceptionally());
+        AgentRecord rec = h.rec(p.agentName());
+        assertEquals("the instance may exist: the record stays for the reaper", AgentState.REQUESTED, rec.state());
+        assertTrue(rec.reason(), rec.reason().contains("NoClassDefFoundError"));
+        h.engine.reap(); // the instance was made before the error: adopted by its fingerprint
+        assertEquals(0, h.leaks().size());
+    }
+
+    @Test
     public void createsRunConcurrently() throws Exception {
         int n = 8;
         Harness h = new Harness(Harness.settings().template(Harness.small().build()).build());
@@ -99,7 +112,7 @@ public class PlannerTest {
             assertEquals(n, r.started());
             // all records exist before any create returns: written first
             assertEquals(n, h.store.size());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a hang guard
             while (h.driver.maxInFlight() < n && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
