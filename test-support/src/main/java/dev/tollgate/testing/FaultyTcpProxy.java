@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,6 +48,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
     private final Object listenerLock = new Object();
     private ServerSocketChannel listener; // guarded by listenerLock; null while refusing
     private SocketChannel placeholder; // guarded by listenerLock; holds the port while refusing
+    private Thread acceptor; // guarded by listenerLock; the thread accepting on listener
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private volatile boolean frozen;
     private volatile boolean closed;
@@ -69,8 +71,8 @@ public final class FaultyTcpProxy implements AutoCloseable {
         this.port = ((InetSocketAddress) first.getLocalAddress()).getPort();
         synchronized (listenerLock) {
             listener = first;
+            startAcceptLoop(first);
         }
-        startAcceptLoop(first);
     }
 
     public int port() {
@@ -93,7 +95,28 @@ public final class FaultyTcpProxy implements AutoCloseable {
     private void startAcceptLoop(ServerSocketChannel ch) {
         Thread t = new Thread(() -> acceptLoop(ch), "proxy-accept-" + port);
         t.setDaemon(true);
+        acceptor = t;
         t.start();
+    }
+
+    /**
+     * Closes the listener and waits until its accepting thread has left {@code accept}: the kernel
+     * socket lives as long as a thread is inside {@code accept} on it, so a close alone may return
+     * while the port still completes handshakes (seen: about 3 closes in 100).
+     */
+    private void stopListening() throws IOException {
+        listener.close();
+        listener = null;
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(60)); // a hang guard: it leaves at once
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while closing the proxy's listener", e);
+        }
+        if (acceptor.isAlive()) {
+            throw new IOException("the proxy's accepting thread did not stop");
+        }
+        acceptor = null;
     }
 
     /** Closes every open connection, both sides, at once. */
@@ -120,8 +143,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
                     hold.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                     hold.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                     placeholder = hold;
-                    listener.close();
-                    listener = null;
+                    stopListening();
                 } else if (!on && listener == null) {
                     ServerSocketChannel ch = openListener(port);
                     listener = ch;
@@ -448,7 +470,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
             closed = true;
             try {
                 if (listener != null) {
-                    listener.close();
+                    stopListening();
                 }
                 if (placeholder != null) {
                     placeholder.close();

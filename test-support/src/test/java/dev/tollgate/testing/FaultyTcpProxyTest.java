@@ -101,6 +101,22 @@ public class FaultyTcpProxyTest {
     }
 
     @Test
+    public void refusingTakesEffectBeforeRefuseReturnsEveryTime() throws IOException {
+        // a listener closed while its thread sits in accept() kept completing handshakes for a
+        // moment (a few closes in a hundred); 1000 switches make that show
+        for (int i = 0; i < 1000; i++) {
+            proxy.refuse(true);
+            try (Socket s = connect()) {
+                fail("connected while refusing, switch " + i + ": " + s);
+            } catch (ConnectException expected) {
+                // refused, as asked
+            }
+            proxy.refuse(false);
+        }
+        assertEquals(0, proxy.accepted.get());
+    }
+
+    @Test
     public void theDelayIsAddedOnEveryRoundTrip() throws IOException {
         proxy.delay(Duration.ofMillis(30), Duration.ofMillis(20));
         try (Socket s = connect()) {
