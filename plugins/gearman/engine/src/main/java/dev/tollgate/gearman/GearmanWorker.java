@@ -42,7 +42,9 @@ import java.util.TreeSet;
  * every failure path and when the connection drops, so a failed job can never leave a node stuck.
  *
  * <p>All state lives under {@link #lock}; code under it only mutates memory and enqueues packets.
- * Ports ({@link BuildLauncher}, {@link NodeRecycler}) are always called without the lock.
+ * Ports ({@link BuildLauncher}, {@link NodeRecycler}) are always called without the lock. A port
+ * that throws (an Error too, but for the fatal ones of {@link Faults}) fails the job or request it
+ * was called for and frees the executor; it never ends a connection thread.
  */
 public final class GearmanWorker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GearmanWorker.class.getName());
@@ -492,7 +494,7 @@ public final class GearmanWorker implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "job {0} ({1}) has bad arguments: {2}", handle, function,
                         bad.getMessage());
                 s.send(Packet.request(PacketType.WORK_EXCEPTION, handle,
-                        ("invalid job arguments: " + bad.getMessage()).getBytes(StandardCharsets.UTF_8)));
+                        Faults.forPeer("invalid job arguments: " + bad.getMessage()).getBytes(StandardCharsets.UTF_8)));
                 releaseToken(c);
                 kickNode(ex.node);
                 return;
@@ -519,7 +521,10 @@ public final class GearmanWorker implements AutoCloseable {
             launcher.start(request, new RunListener(run));
         } catch (BuildNotStartedException e) {
             failure = e.getMessage();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            if (Faults.fatal(e)) {
+                throw e;
+            }
             failure = "build system error: " + e;
             LOG.log(System.Logger.Level.ERROR, "launcher failed for " + request, e);
         }
@@ -545,7 +550,19 @@ public final class GearmanWorker implements AutoCloseable {
             kickNode(ex.node);
         }
         if (abortNow) {
-            launcher.abort(new BuildRef(run.jobName, run.number));
+            abort(new BuildRef(run.jobName, run.number));
+        }
+    }
+
+    /** An abort the worker decided on by itself (a stop that came before the build started). */
+    private void abort(BuildRef ref) {
+        try {
+            launcher.abort(ref);
+        } catch (RuntimeException | Error e) {
+            if (Faults.fatal(e)) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.ERROR, "aborting " + ref + " failed", e);
         }
     }
 
@@ -571,7 +588,7 @@ public final class GearmanWorker implements AutoCloseable {
                 abort = run.abortRequested && run.queued;
             }
             if (abort) {
-                launcher.abort(new BuildRef(run.jobName, number));
+                abort(new BuildRef(run.jobName, number));
             }
         }
 
@@ -587,7 +604,11 @@ public final class GearmanWorker implements AutoCloseable {
                 try {
                     recycler.offlineWhenComplete(run.nodeName,
                             new BuildRef(run.jobName, run.number == null ? 0 : run.number));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    if (Faults.fatal(e)) {
+                        throw e;
+                    }
+                    // the result is reported all the same: the build is over
                     LOG.log(System.Logger.Level.ERROR, "node recycling hook failed for node " + run.nodeName, e);
                 }
             }
@@ -644,7 +665,7 @@ public final class GearmanWorker implements AutoCloseable {
 
     private static void sendFailure(Session s, String handle, String message) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("error", message);
+        o.put("error", Faults.forPeer(message));
         s.send(Packet.request(PacketType.WORK_DATA, handle, json(o)));
         s.send(Packet.request(PacketType.WORK_FAIL, handle));
     }
@@ -685,9 +706,17 @@ public final class GearmanWorker implements AutoCloseable {
                 throw new IllegalArgumentException("unknown management function " + function);
             }
         } catch (IllegalArgumentException e) {
-            answer = e.getMessage();
+            answer = Faults.forPeer(e.getMessage());
             exception = true;
-            LOG.log(System.Logger.Level.WARNING, "management job {0} ({1}) rejected: {2}", handle, function, answer);
+            LOG.log(System.Logger.Level.WARNING, "management job {0} ({1}) rejected: {2}", handle,
+                    Faults.forPeer(function), answer);
+        } catch (RuntimeException | Error e) {
+            if (Faults.fatal(e)) {
+                throw e;
+            }
+            answer = Faults.forPeer("build system error: " + Faults.describe(e));
+            exception = true;
+            LOG.log(System.Logger.Level.ERROR, "management job " + handle + " failed in the build system", e);
         }
         synchronized (lock) {
             if (exception) {
@@ -751,7 +780,7 @@ public final class GearmanWorker implements AutoCloseable {
     private static String answer(boolean ok, String message) {
         ObjectNode o = JSON.createObjectNode();
         o.put("ok", ok);
-        o.put("message", message);
+        o.put("message", Faults.forPeer(message));
         return new String(json(o), StandardCharsets.UTF_8);
     }
 

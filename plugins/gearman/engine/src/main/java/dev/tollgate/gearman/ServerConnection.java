@@ -24,6 +24,12 @@ import java.util.concurrent.LinkedBlockingQueue;
  * decision is taken by {@link GearmanWorker} under its single lock, which only ever enqueues
  * packets; no lock is held while a socket blocks, so a slow or dead server can stall its own
  * connection but never another one or the build system.
+ *
+ * <p>Reconnects wait {@code backoff.delay(failures)}; the count starts over only after a session
+ * has stayed up for the backoff's longest wait (by the injected clock), so a server that accepts
+ * and then hangs up or fails at once is retried at the backoff's pace, not once a second. The
+ * reader thread rides out every Throwable {@link Faults} does not call fatal: it drops the
+ * session, logs, and reconnects.
  */
 final class ServerConnection {
     private static final System.Logger LOG = System.getLogger(ServerConnection.class.getName());
@@ -95,6 +101,8 @@ final class ServerConnection {
         while (!closed) {
             Session s = null;
             String error = null;
+            Instant connectedAt = null;
+            Error fatal = null;
             try {
                 Socket socket = new Socket();
                 socket.setTcpNoDelay(true);
@@ -102,11 +110,12 @@ final class ServerConnection {
                 socket.connect(new InetSocketAddress(server.host(), server.port()),
                         (int) engine.config().connectTimeout().toMillis());
                 s = new Session(socket, engine.codec());
+                // taken before the session is announced, so no packet can be seen before it
+                connectedAt = engine.now();
                 if (!engine.onConnected(this, s)) {
                     s.close();
                     break;
                 }
-                failures = 0;
                 InputStream in = new BufferedInputStream(socket.getInputStream());
                 while (!closed) {
                     Packet p = engine.codec().read(in);
@@ -115,11 +124,21 @@ final class ServerConnection {
                     }
                     engine.onPacket(this, s, p);
                 }
-            } catch (IOException | RuntimeException e) {
-                error = e.getClass().getSimpleName() + ": " + e.getMessage();
-                if (!closed) {
+            } catch (IOException | RuntimeException | Error e) {
+                error = Faults.describe(e);
+                if (Faults.fatal(e)) {
+                    fatal = (Error) e;
+                    closed = true; // shown as CLOSED, with the reason, for as long as the JVM lasts
+                    error = "connection thread stopped: " + error;
+                    LOG.log(System.Logger.Level.ERROR, "gearman connection " + clientId + " to " + server
+                            + " stopped: the JVM reports an error it cannot ride out", e);
+                } else if (!closed && e instanceof IOException) {
                     LOG.log(System.Logger.Level.INFO, "gearman connection {0} to {1} lost: {2}",
                             clientId, server, error);
+                } else if (!closed) {
+                    // not the network: a bug or a shortage, worth its stack trace
+                    LOG.log(System.Logger.Level.ERROR, "gearman connection " + clientId + " to " + server
+                            + " failed; reconnecting", e);
                 }
             } finally {
                 if (s != null) {
@@ -127,8 +146,14 @@ final class ServerConnection {
                 }
                 engine.onDisconnected(this, s, error);
             }
+            if (fatal != null) {
+                throw fatal;
+            }
             if (closed) {
                 break;
+            }
+            if (connectedAt != null && !engine.now().isBefore(connectedAt.plus(engine.config().backoff().max()))) {
+                failures = 0; // it was healthy for a while: this is a new outage, not the same one
             }
             try {
                 engine.sleeper().sleep(engine.config().backoff().delay(failures++, engine.random()));
@@ -141,12 +166,16 @@ final class ServerConnection {
         engine.onClosed(this);
     }
 
-    /** One TCP session: the socket and the writer thread that alone writes to it. */
+    /**
+     * One TCP session: the socket and the writer thread that alone writes to it. Packets are encoded
+     * when queued, on the caller's thread: one that cannot be encoded (above the size limit) ends the
+     * session with that reason instead of killing the writer later.
+     */
     static final class Session {
-        private static final Packet POISON = Packet.request(dev.tollgate.gearman.protocol.PacketType.NOOP);
+        private static final byte[] POISON = new byte[0];
         private final Socket socket;
         private final PacketCodec codec;
-        private final LinkedBlockingQueue<Packet> outbox = new LinkedBlockingQueue<>();
+        private final LinkedBlockingQueue<byte[]> outbox = new LinkedBlockingQueue<>();
         private volatile boolean alive = true;
         /** Why the worker itself closed this session (keepalive), shown instead of the socket error. */
         volatile String closeReason;
@@ -168,7 +197,18 @@ final class ServerConnection {
             if (!alive) {
                 return false;
             }
-            outbox.add(p);
+            byte[] bytes;
+            try {
+                bytes = codec.encode(p);
+            } catch (IllegalArgumentException tooBig) {
+                // the writer closes the socket after what is queued; the reader then reconnects
+                closeReason = "cannot send " + p.type() + ": " + tooBig.getMessage();
+                LOG.log(System.Logger.Level.WARNING, "gearman: {0}; dropping the connection", closeReason);
+                alive = false;
+                outbox.add(POISON);
+                return false;
+            }
+            outbox.add(bytes);
             return true;
         }
 
@@ -188,17 +228,26 @@ final class ServerConnection {
             try {
                 OutputStream out = new BufferedOutputStream(socket.getOutputStream());
                 while (true) {
-                    Packet p = outbox.take();
+                    byte[] p = outbox.take();
                     if (p == POISON) {
                         break;
                     }
-                    codec.write(p, out);
+                    out.write(p);
                     if (outbox.isEmpty()) {
                         out.flush();
                     }
                 }
             } catch (IOException | InterruptedException e) {
                 LOG.log(System.Logger.Level.DEBUG, "gearman writer ends: {0}", e.toString());
+            } catch (RuntimeException | Error e) {
+                // never a silent death: the reader sees the socket close and shows this reason
+                if (closeReason == null) {
+                    closeReason = "writer failed: " + Faults.describe(e);
+                }
+                LOG.log(System.Logger.Level.ERROR, "gearman writer failed", e);
+                if (Faults.fatal(e)) {
+                    throw e;
+                }
             } finally {
                 alive = false;
                 try {
