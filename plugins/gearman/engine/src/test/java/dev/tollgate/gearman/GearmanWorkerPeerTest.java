@@ -70,7 +70,19 @@ public class GearmanWorkerPeerTest {
             worker.putNode(n);
         }
         worker.start();
-        await("worker registered build:" + job, () -> available("build:" + job) >= 1);
+        // every function of every executor, not just the first to arrive: the tests count them in
+        // gearmand's status
+        Map<String, Integer> expected = new java.util.HashMap<>();
+        for (NodeSpec n : nodes) {
+            for (String fn : GearmanWorker.functionsFor(n, List.of(JobDefinition.anyNode(job)))) {
+                expected.merge(fn, n.executors(), Integer::sum);
+            }
+        }
+        await("every executor registered build:" + job, () -> {
+            Map<String, int[]> st = gearmand.status();
+            return expected.entrySet().stream()
+                    .allMatch(e -> st.containsKey(e.getKey()) && st.get(e.getKey())[2] >= e.getValue());
+        });
         zuul = new ZuulLikeClient(gearmand.host(), gearmand.port());
     }
 
@@ -219,6 +231,9 @@ public class GearmanWorkerPeerTest {
         assertTrue(json(stop.await().data()).get("ok").asBoolean());
         assertTrue(launcher.aborts.isEmpty());
         queued.start(); // the build system now runs it: the worker aborts it at once
+        // from this thread, or from the reader's when start() came before the worker saw the
+        // launcher return (FakeLauncher queues the build inside start())
+        await("the abort", () -> !launcher.aborts.isEmpty());
         assertEquals(List.of(new BuildRef(job, queued.number)), launcher.aborts);
         assertEquals("ABORTED", json(j.await().data()).get("result").asText());
     }

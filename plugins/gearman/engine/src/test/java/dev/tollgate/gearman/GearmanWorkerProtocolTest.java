@@ -152,6 +152,9 @@ public class GearmanWorkerProtocolTest {
         FakeJobServer.Conn c4 = s.reconnected("jm:n1:exec-0", c3);
         c4.nextOf(PacketType.GRAB_JOB_UNIQ);
 
+        // the garbage sessions did not reset the backoff; c4, up as long as the longest wait, does:
+        // the outage that follows starts afresh
+        clock.advance(TestSupport.FAST.max());
         // the server goes away for good: backoff grows until its cap
         int before = sleeper.of("exec-0").size();
         s.close();

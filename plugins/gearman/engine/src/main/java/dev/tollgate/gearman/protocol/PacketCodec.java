@@ -14,10 +14,14 @@ import java.util.List;
  * wrong magic, an unknown type, a size above the configured limit, a body with the wrong number of
  * arguments, or a stream that ends inside a packet all raise {@link ProtocolException}, so a
  * confused or hostile peer can never make the worker allocate unbounded memory or act on half a
- * packet.
+ * packet. The size in a header is the peer's claim, not a promise: the body buffer grows with the
+ * bytes that actually arrive (at most twice what was received), so a header claiming 16 MiB
+ * followed by silence costs a few KiB, not 16 MiB per connection.
  */
 public final class PacketCodec {
     public static final int HEADER_SIZE = 12;
+    /** The first body buffer; it doubles as bytes arrive, up to the announced size. */
+    private static final int FIRST_BUFFER = 8192;
     private static final byte[] REQ = {0, 'R', 'E', 'Q'};
     private static final byte[] RES = {0, 'R', 'E', 'S'};
 
@@ -89,8 +93,7 @@ public final class PacketCodec {
             throw new ProtocolException(type + " body of " + size + " bytes exceeds the limit of "
                     + maxBodySize);
         }
-        byte[] body = new byte[(int) size];
-        readFully(in, body, 0, body.length, type + " body");
+        byte[] body = readBody(in, (int) size, type);
         return new Packet(request, type, split(type, body));
     }
 
@@ -153,6 +156,23 @@ public final class PacketCodec {
             }
         }
         return true;
+    }
+
+    private static byte[] readBody(InputStream in, int size, PacketType type) throws IOException {
+        byte[] body = new byte[Math.min(size, FIRST_BUFFER)];
+        int done = 0;
+        while (done < size) {
+            if (done == body.length) {
+                body = java.util.Arrays.copyOf(body, (int) Math.min(size, 2L * body.length));
+            }
+            int r = in.read(body, done, body.length - done);
+            if (r < 0) {
+                throw new ProtocolException("stream ended inside a packet " + type + " body (" + done + " of "
+                        + size + " bytes)");
+            }
+            done += r;
+        }
+        return body;
     }
 
     private static void readFully(InputStream in, byte[] b, int off, int len, String what)

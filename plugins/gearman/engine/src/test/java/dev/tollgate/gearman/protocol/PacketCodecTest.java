@@ -101,4 +101,26 @@ public class PacketCodecTest {
         String s = Packet.request(PacketType.WORK_DATA, "H:1", "{\"PASSWORD\":\"hunter2\"}").toString();
         assertTrue(s, s.contains("WORK_DATA") && !s.contains("hunter2"));
     }
+    @Test
+    public void aHeaderClaimingAHugeBodyCostsOnlyTheBytesThatArrive() {
+        PacketCodec big = new PacketCodec(16 << 20);
+        byte[] header = ByteBuffer.allocate(12 + 100).put("\0RES".getBytes(StandardCharsets.ISO_8859_1)).putInt(13)
+                .putInt((16 << 20) - 1).put(new byte[100]).array();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        ProtocolException e = assertThrows(ProtocolException.class, () -> big.read(new ByteArrayInputStream(header)));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage(), e.getMessage().contains("stream ended inside"));
+        assertTrue("a 16 MiB claim with 100 bytes behind it cost " + allocated + " bytes", allocated < (1 << 20));
+    }
+
+    @Test
+    public void aLargeBodyThatDoesArriveIsReadWhole() throws Exception {
+        PacketCodec big = new PacketCodec(16 << 20);
+        byte[] data = new byte[(16 << 20) - 10];
+        java.util.Arrays.fill(data, (byte) 7);
+        Packet p = big.decode(big.encode(Packet.response(PacketType.WORK_DATA, "H:1", data)));
+        assertArrayEquals(data, p.argument(1));
+    }
 }

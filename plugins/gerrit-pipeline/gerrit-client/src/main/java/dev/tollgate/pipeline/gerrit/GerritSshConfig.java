@@ -27,6 +27,13 @@ public record GerritSshConfig(String host, int port, String hostKey, Duration co
                               Backoff backoff, Instant resumeFrom, Duration recoverySlack,
                               int maxRecoveryAttempts) {
     /** 1 s, doubling, up to 2 min, 30 % jitter. */
+    /**
+     * The largest event this module takes, in bytes of its stream-events line (64 MiB): longer
+     * lines are skipped without being kept in memory, and the JSON reader's string limit is the
+     * same, so that every event the engine's parser accepts is also read here, and deduplicated.
+     */
+    public static final int MAX_EVENT_BYTES = 64 * 1024 * 1024;
+
     public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), 2.0, 0.3);
 
     public GerritSshConfig {

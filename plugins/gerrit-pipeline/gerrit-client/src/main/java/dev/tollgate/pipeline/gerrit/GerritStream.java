@@ -2,10 +2,8 @@ package dev.tollgate.pipeline.gerrit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.common.Sleeper;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Clock;
@@ -47,8 +45,17 @@ import org.apache.sshd.core.CoreModuleProperties;
  *   <li>After a reconnect, events missed while disconnected are recovered through
  *       {@link EventRecovery} <em>before</em> live events are read, so the sink sees them in
  *       order; the {@link EventDeduplicator} drops the copies the stream and the recovery share.</li>
+ *   <li>No line longer than {@link GerritSshConfig#MAX_EVENT_BYTES} is kept in memory: a longer one
+ *       is skipped with a warning and treated as a gap (recovered in place, like Gerrit's
+ *       {@code dropped-output}).</li>
  * </ul>
- * One thread reads; the sink is called from it only.
+ * One thread reads; the sink is called from it only. That thread rides out every {@link Throwable}
+ * but the two that say the JVM itself is broken ({@link InternalError}, {@link UnknownError}): a
+ * failing sink is logged and reading goes on; any other failure, {@link OutOfMemoryError} and
+ * {@link StackOverflowError} included, drops the connection, which is then reconnected with backoff
+ * and its gap recovered (the reader's own allocations are bounded, so such an error unwinds what it
+ * held). A fatal error ends the reader with a SEVERE log, {@link State#STOPPED} and a last
+ * {@link GerritEventSink#disconnected} saying so.
  */
 public final class GerritStream implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GerritStream.class.getName());
@@ -164,7 +171,17 @@ public final class GerritStream implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleAtFixedRate(this::tick, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        // a periodic task that throws is never run again: a failed tick must not end the watchdog
+        timer.scheduleAtFixedRate(() -> {
+            try {
+                tick();
+            } catch (RuntimeException | Error e) {
+                if (fatal(e)) {
+                    throw e;
+                }
+                LOG.log(Level.SEVERE, "Gerrit stream watchdog tick failed", e);
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
         watchdogTimer = timer;
     }
 
@@ -217,14 +234,30 @@ public final class GerritStream implements AutoCloseable {
     private void run() {
         try {
             reconnectLoop();
-        } catch (RuntimeException | Error e) {
-            // never a silent death: say so, and let status() show that nothing reads the stream
+        } catch (Throwable e) {
+            // only a fatal error gets here; never a silent death: say so, to the log, the status
+            // and the sink, so that an operator knows nothing reads the stream any more
             LOG.log(Level.SEVERE, "Gerrit stream " + config.host() + ":" + config.port() + " reader stopped", e);
-            lastDisconnectReason = "reader stopped: " + e;
+            String why = "reader stopped: " + e;
+            lastDisconnectReason = why;
+            state = State.STOPPED;
+            safely(() -> sink.disconnected(why));
             throw e;
         } finally {
             state = State.STOPPED;
         }
+    }
+
+    /**
+     * The errors the reader does not ride out: the JVM says it is broken itself. Everything else,
+     * OutOfMemoryError included, unwinds the reader's stack and frees what it held there.
+     */
+    static boolean fatal(Throwable t) {
+        return t instanceof InternalError || t instanceof UnknownError;
+    }
+
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     private void reconnectLoop() {
@@ -239,11 +272,18 @@ public final class GerritStream implements AutoCloseable {
                 reason = abortReason != null ? abortReason : "stream ended: connection closed (by the server, or after unanswered keep-alives)";
             } catch (InterruptedException e) {
                 break;
-            } catch (Exception e) {
+            } catch (Exception | Error e) {
+                if (fatal(e)) {
+                    throw (Error) e;
+                }
+                if (!(e instanceof Exception)) {
+                    LOG.log(Level.SEVERE, "Gerrit stream " + config.host() + ":" + config.port()
+                            + ": connecting failed with an error; reconnecting", e);
+                }
                 String mismatch = hostKeyCheck.lastMismatch();
                 reason = mismatch != null ? mismatch
                         : abortReason != null ? abortReason
-                        : e.getClass().getSimpleName() + ": " + e.getMessage();
+                        : describe(e);
             } finally {
                 session = null;
             }
@@ -322,9 +362,20 @@ public final class GerritStream implements AutoCloseable {
                 LOG.log(Level.INFO, "Gerrit stream {0}:{1} connected", new Object[] {config.host(), String.valueOf(config.port())});
                 safely(sink::connected);
                 recoverIfNeeded();
-                BufferedReader in = new BufferedReader(new InputStreamReader(ch.getInvertedOut(), StandardCharsets.UTF_8));
-                String line;
-                while (running && (line = in.readLine()) != null) {
+                BoundedLineReader in = new BoundedLineReader(ch.getInvertedOut(), GerritSshConfig.MAX_EVENT_BYTES);
+                while (running) {
+                    String line;
+                    try {
+                        line = in.readLine();
+                    } catch (BoundedLineReader.LineTooLong tooLong) {
+                        if (!skipOversized(in)) {
+                            break;
+                        }
+                        continue;
+                    }
+                    if (line == null) {
+                        break;
+                    }
                     lastLineAt = clock.instant();
                     handle(line);
                 }
@@ -337,14 +388,41 @@ public final class GerritStream implements AutoCloseable {
                 }
             }
             return true;
-        } catch (IOException e) {
-            if (connectedSince != null && !(e instanceof RecoveryFailed)) {
-                // the connection had been up: the failure ends a healthy stream, not a connect attempt
+        } catch (IOException | RuntimeException | Error e) {
+            if (connectedSince != null && !(e instanceof RecoveryFailed) && !fatal(e)) {
+                // the connection had been up: the failure ends a healthy stream, not a connect
+                // attempt, so the gap it leaves is recovered after the reconnect
                 connectedSinceLost(e);
                 return true;
             }
             throw e;
         }
+    }
+
+    /**
+     * A line above the event size limit: skipped without keeping it, then treated like Gerrit's
+     * {@code dropped-output} (the event it held, if the recovery source has it within the limit,
+     * comes back through recovery; the deduplicator drops the rest). The watchdog's clock is not
+     * reset while skipping, so an endless line ends in a reconnect after {@code silenceTimeout}.
+     * False when the stream ended inside the line.
+     */
+    private boolean skipOversized(BoundedLineReader in) throws IOException, InterruptedException {
+        oversizedLines++;
+        LOG.log(Level.WARNING, "Gerrit stream {0}:{1}: a line longer than {2} bytes (the event size limit); "
+                + "skipping it", new Object[] {config.host(), String.valueOf(config.port()),
+                        String.valueOf(GerritSshConfig.MAX_EVENT_BYTES)});
+        long bytes = in.skipRestOfLine();
+        if (bytes < 0) {
+            return false;
+        }
+        lastLineAt = clock.instant();
+        LOG.log(Level.WARNING, "Gerrit stream {0}:{1}: skipped a line of {2} bytes; recovering the events "
+                + "around it", new Object[] {config.host(), String.valueOf(config.port()), String.valueOf(bytes)});
+        if (recoverFrom == null) {
+            recoverFrom = gapStart();
+        }
+        recoverIfNeeded();
+        return true;
     }
 
     private static String firstLine(java.io.InputStream err) {
@@ -361,9 +439,14 @@ public final class GerritStream implements AutoCloseable {
         }
     }
 
-    private void connectedSinceLost(IOException e) {
+    private void connectedSinceLost(Throwable e) {
+        if (!(e instanceof IOException)) {
+            // not the network: a bug or a shortage; worth its stack trace
+            LOG.log(Level.SEVERE, "Gerrit stream " + config.host() + ":" + config.port()
+                    + ": reading failed; reconnecting", e);
+        }
         if (abortReason == null) {
-            abortReason = "connection lost: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+            abortReason = "connection lost: " + describe(e);
         }
     }
 
@@ -392,17 +475,25 @@ public final class GerritStream implements AutoCloseable {
         List<String> lines;
         try {
             lines = recovery.eventsSince(since);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            if (fatal(e)) {
+                throw e;
+            }
+            if (!(e instanceof IOException)) {
+                LOG.log(Level.SEVERE, "Gerrit stream " + config.host() + ":" + config.port()
+                        + ": the recovery of missed events failed with a bug or a shortage", e);
+            }
             recoveryFailures++;
             if (recoveryFailures >= Math.max(1, config.maxRecoveryAttempts())) {
                 LOG.log(Level.SEVERE, "Gerrit stream {0}:{1}: giving up recovering events since {2} after {3} "
                         + "attempts; events of that gap may be lost: {4}",
-                        new Object[] {config.host(), String.valueOf(config.port()), since, recoveryFailures, e.getMessage()});
+                        new Object[] {config.host(), String.valueOf(config.port()), since, recoveryFailures, describe(e)});
                 recoverFrom = null;
                 recoveryFailures = 0;
                 return;
             }
-            abortReason = "recovery of missed events failed: " + e.getMessage();
+            abortReason = "recovery of missed events failed: "
+                    + (e instanceof IOException ? e.getMessage() : describe(e));
             throw new RecoveryFailed(abortReason, e);
         }
         recoverFrom = null;
@@ -461,6 +552,13 @@ public final class GerritStream implements AutoCloseable {
         return droppedOutputs;
     }
 
+    private volatile long oversizedLines;
+
+    /** How many lines above {@link GerritSshConfig#MAX_EVENT_BYTES} were skipped. */
+    public long oversizedLines() {
+        return oversizedLines;
+    }
+
     private void deliver(String line, JsonNode n) {
         if (!dedup.firstTime(n)) {
             duplicatesDropped++;
@@ -474,7 +572,8 @@ public final class GerritStream implements AutoCloseable {
         safely(() -> sink.accept(line));
     }
 
-    private static JsonNode parse(String line) {
+    /** The line as a JSON object, or null; same string limit as the engine's parser (one event size limit). */
+    static JsonNode parse(String line) {
         try {
             JsonNode n = GerritRest.JSON.readTree(line);
             return n != null && n.isObject() ? n : null;
@@ -486,8 +585,11 @@ public final class GerritStream implements AutoCloseable {
     private void safely(Runnable r) {
         try {
             r.run();
-        } catch (RuntimeException | StackOverflowError | LinkageError e) {
-            // a failing sink must not kill the stream (a sink's bug, not the JVM's state)
+        } catch (RuntimeException | Error e) {
+            if (fatal(e)) {
+                throw e;
+            }
+            // a failing sink must not kill the stream (the sink's bug or shortage, not the JVM's state)
             LOG.log(Level.SEVERE, "Gerrit event sink failed", e);
         }
     }

@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -71,5 +72,15 @@ public class GerritRestRecoveryTest {
         IOException e = assertThrows(IOException.class,
                 () -> new GerritRestRecovery(rest, null, ZoneOffset.UTC).eventsSince(Instant.EPOCH));
         assertTrue(e.getMessage(), e.getMessage().contains("HTTP 500: index down"));
+    }
+    @Test
+    public void anAnswerAboveTheSizeLimitIsAnErrorAndIsNotReadWhole() throws Exception {
+        GerritRest small = new GerritRest(http.uri(), () -> new HttpCredentials("ci", "pw"), Duration.ofSeconds(5),
+                Duration.ofSeconds(10), 4096);
+        http.handler = r -> FakeGerritHttp.Answer.of(200, "x".repeat(100_000));
+        IOException e = assertThrows(IOException.class, () -> small.get("a/plugins/events-log/events/"));
+        assertTrue(e.getMessage(), e.getMessage().contains("more than 4096 bytes"));
+        http.handler = r -> FakeGerritHttp.Answer.of(200, ")]}'\n" + "y".repeat(4091));
+        assertEquals("an answer of exactly the limit is read", 4091, small.get("a/changes/").body().length());
     }
 }

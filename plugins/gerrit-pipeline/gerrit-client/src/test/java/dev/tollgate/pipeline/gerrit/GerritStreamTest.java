@@ -241,4 +241,169 @@ public class GerritStreamTest {
         sink.await("second failure", 20, r -> r.disconnects().size() == 2);
         assertEquals(Duration.ofMillis(20), gate.awaitWaits(2).get(1));
     }
+    /** A comment-added event whose stream-events line is exactly {@code bytes} long (ASCII). */
+    private static String commentOfSize(int change, long at, int bytes) {
+        String head = ("{'type':'comment-added','change':{'project':'p','branch':'master','number':" + change + "},"
+                + "'patchSet':{'number':1},'author':{'username':'u'},'eventCreatedOn':" + at + ",'comment':'")
+                .replace('\'', '"');
+        String tail = "\"}";
+        StringBuilder b = new StringBuilder(bytes).append(head);
+        b.append("z".repeat(bytes - head.length() - tail.length()));
+        return b.append(tail).toString();
+    }
+
+    @Test
+    public void aLineAboveTheEventSizeLimitIsSkippedAndItsGapRecoveredWhileTheStreamReadsOn() throws Exception {
+        ScriptedRecovery recovery = new ScriptedRecovery();
+        recovery.answers.add(List.of(comment(4, "before", 3000), comment(4, "recovered", 3001)));
+        RecordingSink sink = new RecordingSink();
+        GerritStream s = stream(config(5, null), sink, recovery, new GateSleeper());
+        sink.await("connected", 20, r -> r.connects() == 1);
+        server.send(comment(4, "before", 3000));
+        server.send(commentOfSize(4, 3001, GerritSshConfig.MAX_EVENT_BYTES + 1));
+        server.send(comment(4, "after", 3002));
+        sink.await("the event after the long line", 60, r -> comments(r).contains("after"));
+
+        assertEquals(List.of("before", "recovered", "after"), comments(sink));
+        assertTrue("no line above the limit reaches the sink",
+                sink.raw().stream().allMatch(l -> l.length() <= GerritSshConfig.MAX_EVENT_BYTES));
+        assertEquals(1, s.oversizedLines());
+        assertEquals("the gap is recovered from just before the last event",
+                List.of(Instant.ofEpochSecond(2995)), recovery.calls);
+        assertEquals("no reconnect was needed", 1, sink.connects());
+        assertEquals(GerritStream.State.CONNECTED, s.status().state());
+    }
+
+    @Test
+    public void anEventAboveJacksonsDefaultStringLimitIsStillDeliveredOnce() throws Exception {
+        // 21 M characters: above Jackson's default string limit (20 M), far below the event limit
+        String big = commentOfSize(5, 4000, 21_000_000);
+        RecordingSink sink = new RecordingSink();
+        GerritStream s = stream(config(5, null), sink, null, new GateSleeper());
+        sink.await("connected", 20, r -> r.connects() == 1);
+        server.send(big);
+        server.send(big);
+        server.send(comment(5, "after", 4001));
+        sink.await("the event after the big ones", 60, r -> {
+            List<String> raw = r.raw();
+            return !raw.isEmpty() && raw.get(raw.size() - 1).contains("\"after\"");
+        });
+        assertEquals("the big event is read as JSON, so its copy is recognised", 2, sink.raw().size());
+        assertEquals(1, s.status().duplicatesDropped());
+    }
+
+    @Test
+    public void anEventAtTheSizeLimitIsReadByTheStreamAndByTheEngineAlike() throws Exception {
+        String line = commentOfSize(6, 4500, GerritSshConfig.MAX_EVENT_BYTES);
+        assertTrue("the stream reads it as JSON (so it is deduplicated)", GerritStream.parse(line) != null);
+        int commentChars = line.length() - line.indexOf("\"comment\":\"") - "\"comment\":\"".length() - 2;
+        assertEquals("the engine reads it whole", commentChars,
+                new dev.tollgate.pipeline.event.EventParser().parse(line).comment().length());
+    }
+
+    @Test
+    public void anErrorThrownByTheSinkDoesNotStopTheStream() throws Exception {
+        RecordingSink sink = new RecordingSink() {
+            @Override
+            public synchronized void accept(String jsonLine) {
+                super.accept(jsonLine);
+                if (jsonLine.contains("heap")) {
+                    throw new OutOfMemoryError("simulated: the heap was short for a moment");
+                }
+                if (jsonLine.contains("assert")) {
+                    throw new AssertionError("a bug in the sink");
+                }
+            }
+        };
+        GerritStream s = stream(config(5, null), sink, null, new GateSleeper());
+        sink.await("connected", 20, r -> r.connects() == 1);
+        server.send(comment(7, "heap", 5000));
+        server.send(comment(7, "assert", 5001));
+        server.send(comment(7, "after", 5002));
+        sink.await("the event after the failures", 20, r -> comments(r).contains("after"));
+        assertEquals(List.of("heap", "assert", "after"), comments(sink));
+        assertEquals(GerritStream.State.CONNECTED, s.status().state());
+        assertEquals(1, sink.connects());
+    }
+
+    @Test
+    public void aRecoveryThatThrowsAnErrorIsRetriedLikeAFailedOne() throws Exception {
+        List<Instant> calls = new ArrayList<>();
+        EventRecovery recovery = since -> {
+            synchronized (calls) {
+                calls.add(since);
+                if (calls.size() == 1) {
+                    throw new NoClassDefFoundError("com/example/MissingRestClass");
+                }
+            }
+            return List.of(comment(8, "missed", 6001));
+        };
+        RecordingSink sink = new RecordingSink();
+        GateSleeper gate = new GateSleeper();
+        GerritStream s = stream(config(5, Instant.ofEpochSecond(6000)), sink, recovery, gate);
+        sink.await("first recovery failure", 20, r -> r.disconnects().size() == 1);
+        assertTrue(sink.disconnects().get(0), sink.disconnects().get(0).contains("recovery of missed events failed")
+                && sink.disconnects().get(0).contains("NoClassDefFoundError"));
+        gate.release();
+        sink.await("recovered after the retry", 20, r -> r.connects() == 2 && r.events().size() == 1);
+        server.send(comment(8, "live", 6002));
+        sink.await("live", 20, r -> r.events().size() == 2);
+        assertEquals(List.of("missed", "live"), comments(sink));
+        assertEquals(GerritStream.State.CONNECTED, s.status().state());
+    }
+
+    @Test
+    public void anErrorTheJvmCannotRideOutStopsTheReaderAndTellsTheSink() throws Exception {
+        RecordingSink sink = new RecordingSink() {
+            @Override
+            public synchronized void accept(String jsonLine) {
+                super.accept(jsonLine);
+                throw new InternalError("simulated: the JVM is broken");
+            }
+        };
+        GerritStream s = stream(config(5, null), sink, null, new GateSleeper());
+        sink.await("connected", 20, r -> r.connects() == 1);
+        server.send(comment(9, "fatal", 7000));
+        sink.await("the sink is told", 20, r -> r.disconnects().size() == 1);
+        assertTrue(sink.disconnects().get(0), sink.disconnects().get(0).startsWith("reader stopped: ")
+                && sink.disconnects().get(0).contains("InternalError"));
+        assertEquals(GerritStream.State.STOPPED, s.status().state());
+    }
+
+    @Test
+    public void theWatchdogTimerOutlivesAFailingTick() throws Exception {
+        ManualClock manual = new ManualClock();
+        java.util.concurrent.CountDownLatch ticks = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public Instant instant() {
+                if (Thread.currentThread().getName().startsWith("gerrit-stream-watchdog")) {
+                    ticks.countDown();
+                    if (failed.compareAndSet(false, true)) {
+                        throw new IllegalStateException("simulated: the clock failed once");
+                    }
+                }
+                return manual.instant();
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        RecordingSink sink = new RecordingSink();
+        GerritStream s = new GerritStream(config(5, null).withSilenceTimeout(Duration.ofHours(1)),
+                () -> new SshKeyCredentials("ci", privateKeyPem, null), sink, null, clock, new GateSleeper(), () -> 0.0);
+        closeables.add(s);
+        s.start();
+        sink.await("connected", 20, r -> r.connects() == 1);
+        s.startWatchdogTimer(Duration.ofMillis(1));
+        assertTrue("the watchdog ticks again after a failed tick", ticks.await(20, TimeUnit.SECONDS));
+    }
 }
