@@ -43,7 +43,7 @@ public class EventLineReaderTest {
         assertEquals(List.of(line(1, "12345"), new EventLineReader.Line(2, null, 6), line(3, "ok"),
                         new EventLineReader.Line(4, null, 7)),
                 lines("12345\n123456\nok\n1234567", 5));
-        assertEquals(List.of(line(1, "12345")), lines("12345\r\n", 5)); // the \r is not part of the line
+        assertEquals(List.of(line(1, "1234")), lines("1234\r\n", 5)); // the \r is dropped, but counts
         assertEquals(List.of(line(1, "caf\u00e9")), lines("caf\u00e9", 5)); // five bytes
         assertEquals(List.of(new EventLineReader.Line(1, null, 6)), lines("caf\u00e9s", 5));
     }

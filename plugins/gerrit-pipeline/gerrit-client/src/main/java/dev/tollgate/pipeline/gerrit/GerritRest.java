@@ -40,7 +40,7 @@ public final class GerritRest {
      * The largest REST answer read: four events at the size limit, far above a page of 200
      * changes or a day of a busy site's events-log.
      */
-    public static final int MAX_ANSWER_BYTES = 4 * GerritSshConfig.MAX_EVENT_BYTES;
+    public static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
     private final URI base;
     private final Supplier<HttpCredentials> credentials;

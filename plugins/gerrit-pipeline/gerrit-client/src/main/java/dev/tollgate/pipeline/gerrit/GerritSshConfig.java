@@ -1,6 +1,7 @@
 package dev.tollgate.pipeline.gerrit;
 
 import dev.tollgate.common.Backoff;
+import dev.tollgate.pipeline.event.EventParser;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -26,14 +27,15 @@ public record GerritSshConfig(String host, int port, String hostKey, Duration co
                               Duration keepAliveInterval, int keepAliveMaxMissed, Duration silenceTimeout,
                               Backoff backoff, Instant resumeFrom, Duration recoverySlack,
                               int maxRecoveryAttempts) {
-    /** 1 s, doubling, up to 2 min, 30 % jitter. */
     /**
-     * The largest event this module takes, in bytes of its stream-events line (64 MiB): longer
-     * lines are skipped without being kept in memory, and the JSON reader's string limit is the
-     * same, so that every event the engine's parser accepts is also read here, and deduplicated.
+     * The largest event this module takes, in bytes of its stream-events line: the engine's
+     * {@link EventParser#MAX_EVENT_BYTES}, one limit for both. Longer lines are skipped without being
+     * kept in memory (their events come back through recovery), and the JSON reader's string limit
+     * is the same, so every event the engine's parser accepts is also read here, and deduplicated.
      */
-    public static final int MAX_EVENT_BYTES = 64 * 1024 * 1024;
+    public static final int MAX_EVENT_BYTES = EventParser.MAX_EVENT_BYTES;
 
+    /** 1 s, doubling, up to 2 min, 30 % jitter. */
     public static final Backoff DEFAULT_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(2), 2.0, 0.3);
 
     public GerritSshConfig {

@@ -2,6 +2,7 @@ package dev.tollgate.pipeline.gerrit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.common.Sleeper;
+import dev.tollgate.pipeline.event.BoundedLineReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.tollgate.pipeline.gerrit;
+package dev.tollgate.pipeline.event;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,13 +15,13 @@ import java.util.Arrays;
  * as it is. Bytes that are not UTF-8 become U+FFFD, as with an {@code InputStreamReader}.
  * Not thread-safe: it belongs to one reader thread.
  */
-final class BoundedLineReader {
+public final class BoundedLineReader {
     private static final int CHUNK = 8192;
     /** A line buffer grown beyond this is let go after its line, so one big event does not pin it. */
     private static final int KEEP_BUFFER = 1 << 20;
 
     /** The line being read is longer than the cap; its first bytes are not kept. */
-    static final class LineTooLong extends IOException {
+    public static final class LineTooLong extends IOException {
         private final long bytesSoFar;
 
         LineTooLong(long bytesSoFar, int maxBytes) {
@@ -30,7 +30,7 @@ final class BoundedLineReader {
         }
 
         /** The bytes of the line read when the cap was crossed. */
-        long bytesSoFar() {
+        public long bytesSoFar() {
             return bytesSoFar;
         }
     }
@@ -44,8 +44,9 @@ final class BoundedLineReader {
     /** Set between a LineTooLong and the end of that line: its rest is still to be skipped. */
     private boolean insideLongLine;
     private long longLineBytes;
+    private int lastLineBytes;
 
-    BoundedLineReader(InputStream in, int maxBytes) {
+    public BoundedLineReader(InputStream in, int maxBytes) {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
         }
@@ -58,7 +59,7 @@ final class BoundedLineReader {
      *
      * @throws LineTooLong when the line exceeds the cap (call {@link #skipRestOfLine()} next)
      */
-    String readLine() throws IOException {
+    public String readLine() throws IOException {
         if (insideLongLine) {
             throw new IllegalStateException("skipRestOfLine() first");
         }
@@ -95,7 +96,7 @@ final class BoundedLineReader {
      *
      * @return the whole line's length in bytes, or -1 when the stream ended inside it
      */
-    long skipRestOfLine() throws IOException {
+    public long skipRestOfLine() throws IOException {
         while (insideLongLine) {
             if (pos == limit && !fill()) {
                 insideLongLine = false;
@@ -136,8 +137,19 @@ final class BoundedLineReader {
         return -1;
     }
 
+    /** The UTF-8 bytes of the last line {@link #readLine} returned, without its terminator. */
+    public int lastLineBytes() {
+        return lastLineBytes;
+    }
+
+    /** The bytes of the last over-long line read so far (all of it, once skipped), end of stream or not. */
+    public long longLineBytes() {
+        return longLineBytes;
+    }
+
     private String decode(int len) {
         int end = len > 0 && line[len - 1] == '\r' ? len - 1 : len;
+        lastLineBytes = end;
         String s = new String(line, 0, end, StandardCharsets.UTF_8);
         shrink();
         return s;

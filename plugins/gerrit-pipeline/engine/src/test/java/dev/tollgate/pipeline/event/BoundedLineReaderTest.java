@@ -1,4 +1,4 @@
-package dev.tollgate.pipeline.gerrit;
+package dev.tollgate.pipeline.event;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
