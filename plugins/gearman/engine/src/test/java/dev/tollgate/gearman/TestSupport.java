@@ -19,25 +19,21 @@ final class TestSupport {
 
     /** Records every backoff the worker asked for and waits only a few milliseconds. */
     static final class RecordingSleeper implements Sleeper {
-        final List<Duration> requested = new CopyOnWriteArrayList<>();
-        final List<String> threads = new CopyOnWriteArrayList<>();
+        /** One entry per wait: the asking thread and the wait, together (two lists could pair them wrongly). */
+        record Wait(String thread, Duration duration) {
+        }
+
+        final List<Wait> waits = new CopyOnWriteArrayList<>();
 
         @Override
         public void sleep(Duration d) throws InterruptedException {
-            threads.add(Thread.currentThread().getName());
-            requested.add(d);
+            waits.add(new Wait(Thread.currentThread().getName(), d));
             Thread.sleep(Math.min(d.toMillis(), 20));
         }
 
         /** The backoffs asked for by the connection thread whose name contains {@code who}. */
         List<Duration> of(String who) {
-            List<Duration> out = new java.util.ArrayList<>();
-            for (int i = 0; i < requested.size(); i++) {
-                if (threads.get(i).contains(who)) {
-                    out.add(requested.get(i));
-                }
-            }
-            return out;
+            return waits.stream().filter(w -> w.thread().contains(who)).map(Wait::duration).toList();
         }
     }
 

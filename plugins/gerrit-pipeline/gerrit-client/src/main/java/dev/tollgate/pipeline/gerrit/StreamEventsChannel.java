@@ -6,10 +6,13 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.sshd.client.channel.ChannelExec;
 
 /**
- * The exec channel of {@code gerrit stream-events}, asking for a reply to the exec request: the
- * server answers only once the command has started, i.e. once Gerrit has subscribed it to
- * events. Without that, "connected" would be announced before the subscription exists, and
- * events of that instant would be neither streamed nor recovered.
+ * The exec channel of {@code gerrit stream-events}, asking for a reply to the exec request, so
+ * "connected" is announced only once the server has accepted the command (a refused or failing
+ * command is told apart from a quiet stream). The reply does not prove the subscription: Gerrit
+ * 3.10 answers when it has handed the command to its executor, and subscribes the stream a moment
+ * later on that thread. An event fired in that moment is not streamed; after a reconnect the
+ * recovery, which runs right after the reply, finds it only if its query runs after the event was
+ * stored (a known gap of milliseconds, see docs/gerrit-client.md).
  */
 final class StreamEventsChannel extends ChannelExec {
     final CompletableFuture<Boolean> started = new CompletableFuture<>();

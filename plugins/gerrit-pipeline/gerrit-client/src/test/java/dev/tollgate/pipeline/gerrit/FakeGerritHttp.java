@@ -24,11 +24,12 @@ final class FakeGerritHttp implements AutoCloseable {
     final HttpServer server;
     final List<Request> requests = new ArrayList<>();
     volatile Function<Request, Answer> handler = r -> Answer.of(404, "Not found");
+    private final java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
 
     FakeGerritHttp() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -74,5 +75,6 @@ final class FakeGerritHttp implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        handlers.shutdownNow(); // ends a handler still holding back a late answer
     }
 }

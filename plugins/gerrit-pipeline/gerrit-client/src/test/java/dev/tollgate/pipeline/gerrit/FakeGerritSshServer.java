@@ -67,8 +67,8 @@ final class FakeGerritSshServer implements AutoCloseable {
     void send(String line) throws IOException, InterruptedException {
         StreamCommand c;
         synchronized (this) {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (current == null && System.currentTimeMillis() < deadline) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (current == null && System.nanoTime() - deadline < 0) {
                 wait(100);
             }
             c = current;

@@ -36,10 +36,10 @@ final class GateSleeper implements Sleeper {
 
     /** Waits (bounded) until the stream has asked to wait {@code n} times. */
     List<Duration> awaitWaits(int n) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
+        long deadline = System.nanoTime() + 20_000_000_000L;
         synchronized (waits) {
             while (waits.size() < n) {
-                long left = deadline - System.currentTimeMillis();
+                long left = (deadline - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
                     throw new AssertionError("the stream asked to wait " + waits.size() + " times, not " + n);
                 }

@@ -60,7 +60,7 @@ public class GerritClientPeerTest {
     private static GerritSshConfig sshConfig(int port) {
         return GerritSshConfig.of("127.0.0.1", port, gerrit.sshHostKey)
                 .withBackoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2.0, 0.3))
-                .withConnectTimeout(Duration.ofSeconds(10));
+                .withConnectTimeout(Duration.ofSeconds(60)); // a hang guard on a loaded machine
     }
 
     private static GerritStream stream(GerritSshConfig cfg, GerritEventSink sink, EventRecovery recovery,
@@ -120,6 +120,9 @@ public class GerritClientPeerTest {
         sshProxy.refuse(false);
         gate.openForGood();
         sink.await("reconnected", 30, s -> s.connects() == 2);
+        // Gerrit subscribes a stream a moment after it answers the exec request: wait for that, as
+        // after the first connect, before the live comment that must arrive live
+        RecordingSink.awaitSubscribed(admin, change, sink);
         admin.comment(change, "after the gap");
 
         for (RecordingSink s : List.of(sink, reference)) {

@@ -89,7 +89,7 @@ class RecordingSink implements GerritEventSink {
         }
     }
 
-    boolean has(int change, String type, Predicate<JsonNode> p) {
+    synchronized boolean has(int change, String type, Predicate<JsonNode> p) {
         return events.stream().anyMatch(e -> e.path("change").path("number").asInt() == change
                 && type.equals(e.path("type").asText()) && p.test(e));
     }
