@@ -362,7 +362,11 @@ public final class GerritStream implements AutoCloseable {
                 state = State.CONNECTED;
                 LOG.log(Level.INFO, "Gerrit stream {0}:{1} connected", new Object[] {config.host(), String.valueOf(config.port())});
                 safely(sink::connected);
-                recoverIfNeeded();
+                // Gerrit subscribes the stream a moment after its reply (see StreamEventsChannel), so
+                // an event of that moment may be in neither the recovery just run nor the stream.
+                // The first live line proves the subscription: recover once more then, from the
+                // newest event seen, before that line (the deduplicator drops what both passes found).
+                boolean confirm = recoverIfNeeded(); // not after a gap given up: that one stays lost
                 BoundedLineReader in = new BoundedLineReader(ch.getInvertedOut(), GerritSshConfig.MAX_EVENT_BYTES);
                 while (running) {
                     String line;
@@ -378,6 +382,13 @@ public final class GerritStream implements AutoCloseable {
                         break;
                     }
                     lastLineAt = clock.instant();
+                    if (confirm) {
+                        confirm = false;
+                        if (recoverFrom == null) {
+                            recoverFrom = gapStart();
+                        }
+                        recoverIfNeeded();
+                    }
                     handle(line);
                 }
                 if (abortReason == null) {
@@ -465,12 +476,13 @@ public final class GerritStream implements AutoCloseable {
     /**
      * Fetches what the gap hid before any live line is read. A failed recovery drops the
      * connection so that it is retried with backoff; after {@code maxRecoveryAttempts} the gap is
-     * given up, loudly, rather than blocking the stream for ever.
+     * given up, loudly, rather than blocking the stream for ever. True when a recovery ran and
+     * succeeded.
      */
-    private void recoverIfNeeded() throws IOException, InterruptedException {
+    private boolean recoverIfNeeded() throws IOException, InterruptedException {
         if (recoverFrom == null || recovery == null) {
             recoverFrom = null;
-            return;
+            return false;
         }
         Instant since = recoverFrom.minus(config.recoverySlack());
         List<String> lines;
@@ -491,7 +503,7 @@ public final class GerritStream implements AutoCloseable {
                         new Object[] {config.host(), String.valueOf(config.port()), since, recoveryFailures, describe(e)});
                 recoverFrom = null;
                 recoveryFailures = 0;
-                return;
+                return false;
             }
             abortReason = "recovery of missed events failed: "
                     + (e instanceof IOException ? e.getMessage() : describe(e));
@@ -512,6 +524,7 @@ public final class GerritStream implements AutoCloseable {
         }
         LOG.log(Level.INFO, "Gerrit stream {0}:{1}: recovered {2} event(s) since {3}",
                 new Object[] {config.host(), String.valueOf(config.port()), parsed.size(), since});
+        return true;
     }
 
     private static final class RecoveryFailed extends IOException {

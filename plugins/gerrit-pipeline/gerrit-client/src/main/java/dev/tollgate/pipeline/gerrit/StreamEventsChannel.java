@@ -10,9 +10,9 @@ import org.apache.sshd.client.channel.ChannelExec;
  * "connected" is announced only once the server has accepted the command (a refused or failing
  * command is told apart from a quiet stream). The reply does not prove the subscription: Gerrit
  * 3.10 answers when it has handed the command to its executor, and subscribes the stream a moment
- * later on that thread. An event fired in that moment is not streamed; after a reconnect the
- * recovery, which runs right after the reply, finds it only if its query runs after the event was
- * stored (a known gap of milliseconds, see docs/gerrit-client.md).
+ * later on that thread. An event fired in that moment is not streamed, and the recovery that runs
+ * right after the reply may not see it yet; so {@link GerritStream} recovers once more when the
+ * first live line proves the subscription.
  */
 final class StreamEventsChannel extends ChannelExec {
     final CompletableFuture<Boolean> started = new CompletableFuture<>();

@@ -161,6 +161,8 @@ public class GerritStreamTest {
         ScriptedRecovery recovery = new ScriptedRecovery();
         recovery.answers.add(new IOException("HTTP 503 from Gerrit"));
         recovery.answers.add(List.of(comment(1, "one", 999), comment(1, "missed", 1003)));
+        // the pass run at the first live line after the reconnect finds nothing new
+        recovery.answers.add(List.of(comment(1, "missed", 1003)));
         RecordingSink sink = new RecordingSink();
         GateSleeper gate = new GateSleeper();
         GerritStream s = stream(config(5, null), sink, recovery, gate);
@@ -179,11 +181,32 @@ public class GerritStreamTest {
         sink.await("live again", 20, r -> r.events().size() == 3);
 
         assertEquals(List.of("one", "missed", "live again"), comments(sink));
-        assertEquals("both recoveries start 5 s before the last event seen",
-                List.of(Instant.ofEpochSecond(995), Instant.ofEpochSecond(995)), recovery.calls);
-        assertEquals(1, s.status().duplicatesDropped());
+        assertEquals("both recoveries start 5 s before the last event seen, the confirming one too",
+                List.of(Instant.ofEpochSecond(995), Instant.ofEpochSecond(995), Instant.ofEpochSecond(998)),
+                recovery.calls);
+        assertEquals(2, s.status().duplicatesDropped());
         assertEquals(Instant.ofEpochSecond(1004), s.status().lastEventCreatedOn());
         assertEquals(3, server.commands.get());
+    }
+
+    @Test
+    public void anEventOfTheMomentBeforeGerritSubscribedTheStreamIsRecoveredAtTheFirstLiveLine() throws Exception {
+        // Gerrit answers the exec request before it subscribes the stream: an event of that moment
+        // is in neither the stream nor the recovery that ran right after the reply
+        ScriptedRecovery recovery = new ScriptedRecovery();
+        recovery.answers.add(List.of(comment(8, "before the gap", 5000)));
+        recovery.answers.add(List.of(comment(8, "before the gap", 5000), comment(8, "while subscribing", 5001)));
+        RecordingSink sink = new RecordingSink();
+        GerritStream s = stream(config(5, Instant.ofEpochSecond(4990)), sink, recovery, new GateSleeper());
+        sink.await("connected", 20, r -> r.connects() == 1);
+        server.send(comment(8, "first live", 5002));
+        sink.await("the live event", 20, r -> comments(r).contains("first live"));
+        assertEquals(List.of("before the gap", "while subscribing", "first live"), comments(sink));
+        assertEquals(List.of(Instant.ofEpochSecond(4985), Instant.ofEpochSecond(4995)), recovery.calls);
+        server.send(comment(8, "second live", 5003));
+        sink.await("the next live event", 20, r -> comments(r).contains("second live"));
+        assertEquals("one confirming pass per connection", 2, recovery.calls.size());
+        assertEquals(1, s.status().duplicatesDropped());
     }
 
     @Test
