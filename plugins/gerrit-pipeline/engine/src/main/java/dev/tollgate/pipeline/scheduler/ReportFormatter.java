@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.scheduler;
 import dev.tollgate.pipeline.layout.PipelineConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Review messages as Zuul v2 wrote them: the pipeline's success or failure message, a blank line,
@@ -62,10 +63,10 @@ public final class ReportFormatter {
         long m = (t % 3600) / 60;
         long s = t % 60;
         if (h > 0) {
-            return String.format("%dh %02dm %02ds", h, m, s);
+            return String.format(Locale.ROOT, "%dh %02dm %02ds", h, m, s);
         }
         if (m > 0) {
-            return String.format("%dm %02ds", m, s);
+            return String.format(Locale.ROOT, "%dm %02ds", m, s);
         }
         return s + "s";
     }

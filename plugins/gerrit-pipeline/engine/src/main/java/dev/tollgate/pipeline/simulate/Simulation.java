@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -69,7 +70,7 @@ public final class Simulation {
                 .launcher(launcher)
                 .reviewPoster(review -> { })
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
-                .uuids(() -> String.format("%032x", ++ids))
+                .uuids(() -> String.format(Locale.ROOT, "%032x", ++ids))
                 .listener(new Printer())
                 .build();
     }
