@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline.scheduler;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.layout.PipelineConfig;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +14,7 @@ public final class ReportFormatter {
     private ReportFormatter() {}
 
     /** One finished job as the report shows it. */
-    public record JobOutcome(ResolvedJob job, String result, String url, Duration elapsed) { }
+    public record JobOutcome(ResolvedJob job, BuildResult result, String url, Duration elapsed) { }
 
     public static String start(PipelineConfig p) {
         return footer(p, p.startMessage().replace("{pipeline.name}", p.name()));
@@ -34,10 +35,10 @@ public final class ReportFormatter {
     public static String jobLines(List<JobOutcome> jobs) {
         StringBuilder sb = new StringBuilder();
         for (JobOutcome o : jobs) {
-            String result = o.result();
-            if ("SUCCESS".equals(result) && o.job().successMessage() != null) {
+            String result = o.result().name();
+            if (o.result() == BuildResult.SUCCESS && o.job().successMessage() != null) {
                 result = o.job().successMessage();
-            } else if ("FAILURE".equals(result) && o.job().failureMessage() != null) {
+            } else if (o.result() == BuildResult.FAILURE && o.job().failureMessage() != null) {
                 result = o.job().failureMessage();
             }
             sb.append("- ").append(o.job().name());

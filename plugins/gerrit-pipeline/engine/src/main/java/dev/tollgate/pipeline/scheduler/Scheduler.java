@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline.scheduler;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.event.EventType;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.Layout;
@@ -47,10 +48,6 @@ import java.util.function.Supplier;
  */
 public final class Scheduler {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
-    /** The result of a job whose builds kept ending without a result, as Zuul v2 called it. */
-    public static final String RETRY_LIMIT = "RETRY_LIMIT";
-    /** Internal mark of a build that ended without a result and was replaced; never reported. */
-    private static final String NO_RESULT = "(no result)";
 
     private final JobLauncher launcher;
     private final ReviewPoster poster;
@@ -117,7 +114,7 @@ public final class Scheduler {
 
         boolean done() {
             for (Build b : builds) {
-                if (b.result == null) {
+                if (b.state != BuildState.ENDED) {
                     return false;
                 }
             }
@@ -126,6 +123,9 @@ public final class Scheduler {
     }
 
     private enum Launch { NOT_YET, LAUNCHING, LAUNCHED }
+
+    /** OPEN until the build ends: with a result (ENDED), by a dequeue (CANCELED), or without one (REPLACED). */
+    private enum BuildState { OPEN, ENDED, CANCELED, REPLACED }
 
     private static final class Build {
         final String id;
@@ -136,7 +136,9 @@ public final class Scheduler {
         final int attempt;
         Instant started;
         Instant ended;
-        String result;
+        BuildState state = BuildState.OPEN;
+        /** Set when ENDED. */
+        BuildResult result;
         String url;
         /** Where the launch effect is (guarded by lock): a dequeue cancels only what was handed over. */
         Launch launch = Launch.NOT_YET;
@@ -338,7 +340,8 @@ public final class Scheduler {
             Build b = new Build(uuids.get(), item, j, now, 1);
             item.builds.add(b);
             if (j.isNoop()) {
-                b.result = "SUCCESS"; // noop succeeds at once, nothing is launched
+                b.state = BuildState.ENDED; // noop succeeds at once, nothing is launched
+                b.result = BuildResult.SUCCESS;
                 b.ended = now;
             } else {
                 builds.put(b.id, b);
@@ -351,7 +354,7 @@ public final class Scheduler {
             addReport(item, "start", p.start(), ReportFormatter.start(p), effects);
         }
         for (Build b : item.builds) {
-            if (b.result == null) {
+            if (b.state == BuildState.OPEN) {
                 LaunchRequest req = request(b);
                 effects.add(() -> launch(b, req));
             }
@@ -376,7 +379,7 @@ public final class Scheduler {
     private void launch(Build b, LaunchRequest req) {
         lock.lock();
         try {
-            if (b.result != null) {
+            if (b.state != BuildState.OPEN) {
                 return; // dequeued (or finished) before it was launched: nothing to start
             }
             b.launch = Launch.LAUNCHING;
@@ -388,13 +391,13 @@ public final class Scheduler {
         } catch (JobLauncher.LaunchException | RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "cannot launch " + req.job() + " (" + req.buildId() + ") for "
                     + req.project() + " in " + req.pipeline() + ": " + ex.getMessage(), ex);
-            onJobCompleted(req.buildId(), "LAUNCH_ERROR", null);
+            onJobCompleted(req.buildId(), BuildResult.LAUNCH_ERROR, null);
             return;
         }
         boolean cancelNow;
         lock.lock();
         try {
-            cancelNow = b.launch == Launch.LAUNCHING && "CANCELED".equals(b.result);
+            cancelNow = b.launch == Launch.LAUNCHING && b.state == BuildState.CANCELED;
             b.launch = Launch.LAUNCHED;
         } finally {
             lock.unlock();
@@ -421,9 +424,9 @@ public final class Scheduler {
             }
             it.remove();
             for (Build b : item.builds) {
-                if (b.result == null) {
+                if (b.state == BuildState.OPEN) {
                     builds.remove(b.id);
-                    b.result = "CANCELED";
+                    b.state = BuildState.CANCELED;
                     if (b.launch == Launch.LAUNCHED) {
                         String id = b.id;
                         effects.add(() -> cancel(id));
@@ -452,12 +455,12 @@ public final class Scheduler {
     }
 
     /**
-     * A build ended. {@code result} is Jenkins' or Zuul's word (SUCCESS, FAILURE, UNSTABLE, ABORTED,
-     * ...); {@code url} is the log or build URL the report links to (may be null). Unknown or
+     * A build ended. {@code result} is what Jenkins says (SUCCESS, UNSTABLE, FAILURE, NOT_BUILT,
+     * ABORTED); {@code url} is the log or build URL the report links to (may be null). Unknown or
      * cancelled builds are ignored. A null result means the build ended without one, as
      * {@link #onJobEndedWithoutResult} (Zuul v2 read a missing result the same way).
      */
-    public void onJobCompleted(String buildId, String result, String url) {
+    public void onJobCompleted(String buildId, BuildResult result, String url) {
         if (result == null) {
             onJobEndedWithoutResult(buildId, "ended without a result");
             return;
@@ -470,6 +473,7 @@ public final class Scheduler {
                 LOG.log(System.Logger.Level.DEBUG, "completion of unknown or cancelled build {0} ignored", buildId);
                 return;
             }
+            b.state = BuildState.ENDED;
             b.result = result;
             b.ended = clock.instant();
             if (url != null) {
@@ -503,7 +507,7 @@ public final class Scheduler {
                 LOG.log(System.Logger.Level.DEBUG, "end of unknown or cancelled build {0} ignored", buildId);
                 return;
             }
-            lost.result = NO_RESULT; // a launch still in progress must neither report nor cancel it
+            lost.state = BuildState.REPLACED; // a launch still in progress must neither report nor cancel it
             Item item = lost.item;
             LinkedHashMap<ItemKey, Item> q = queues.get(item.pipeline.name());
             if (q == null || q.get(item.key) != item) {
@@ -517,7 +521,8 @@ public final class Scheduler {
                 // Zuul v2 ends the job without launching it: a build that never started, with no time
                 LOG.log(System.Logger.Level.WARNING, "{0} ({1}) for {2}: {3}; launched {4} time(s), giving up",
                         lost.job.name(), buildId, item.key.project, why, lost.attempt);
-                next.result = RETRY_LIMIT;
+                next.state = BuildState.ENDED;
+                next.result = BuildResult.RETRY_LIMIT;
                 if (item.done()) {
                     finish(item, effects);
                 }
@@ -541,7 +546,7 @@ public final class Scheduler {
         boolean success = true;
         List<ReportFormatter.JobOutcome> outcomes = new ArrayList<>();
         for (Build b : item.builds) {
-            if (b.job.voting() && !"SUCCESS".equals(b.result)) {
+            if (b.job.voting() && b.result != BuildResult.SUCCESS) {
                 success = false;
             }
             Instant from = b.started != null ? b.started : b.launched;

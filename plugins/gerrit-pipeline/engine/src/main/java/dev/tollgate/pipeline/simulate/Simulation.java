@@ -2,6 +2,7 @@ package dev.tollgate.pipeline.simulate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
 import dev.tollgate.pipeline.event.GerritEvent;
@@ -124,7 +125,7 @@ public final class Simulation {
             } else if (o.equals(Outcomes.NONE)) {
                 scheduler.onJobEndedWithoutResult(r.buildId(), "simulated: no result");
             } else {
-                scheduler.onJobCompleted(r.buildId(), o, null);
+                scheduler.onJobCompleted(r.buildId(), BuildResult.valueOf(o), null);
             }
         }
         launched.addAll(held);

@@ -2,6 +2,7 @@ package dev.tollgate.pipeline.scheduler;
 
 import static org.junit.Assert.assertEquals;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.event.PatchSet;
 import dev.tollgate.pipeline.layout.LayoutParser;
 import dev.tollgate.pipeline.port.JobLauncher;
@@ -55,7 +56,7 @@ public class DefaultLocaleTest {
                     .reviewPoster(posted::add).clock(clock).build();
             s.onEvent(Events.created(SchedulerTest.N, 12345, 2));
             clock.advance(Duration.ofSeconds(62));
-            s.onJobCompleted(launched.get(0).buildId(), "SUCCESS", null);
+            s.onJobCompleted(launched.get(0).buildId(), BuildResult.SUCCESS, null);
             assertEquals(tag, "refs/changes/45/12345/2", launched.get(0).parameters().get("ZUUL_REF"));
             assertEquals(tag, "Build succeeded.\n\n- " + SchedulerTest.JOB + " : SUCCESS in 1m 02s\n",
                     posted.get(0).message());
