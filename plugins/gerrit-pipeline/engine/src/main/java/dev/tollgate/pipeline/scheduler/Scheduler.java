@@ -1,6 +1,7 @@
 package dev.tollgate.pipeline.scheduler;
 
 import dev.tollgate.common.BuildResult;
+import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.EventType;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.Layout;
@@ -58,11 +59,9 @@ public final class Scheduler {
     private final ReentrantLock lock = new ReentrantLock();
 
     private volatile Config config;
-    /** pipeline name -> items in enqueue order. */
-    private final Map<String, LinkedHashMap<ItemKey, Item>> queues = new LinkedHashMap<>();
+    /** pipeline name -> items in enqueue order, by what they are about. */
+    private final Map<String, LinkedHashMap<ChangeRef, Item>> queues = new LinkedHashMap<>();
     private final Map<String, Build> builds = new HashMap<>();
-
-    private record ItemKey(String project, int change, int patchset, String ref, String newRev) { }
 
     /** The layout, indexed for the hot path. */
     private record Config(Layout layout, List<PipelineConfig> pipelines, List<EnumSet<EventType>> triggerTypes,
@@ -91,11 +90,11 @@ public final class Scheduler {
     private final class Item {
         final String uuid;
         final PipelineConfig pipeline;
-        final ItemKey key;
+        final ChangeRef key;
         final GerritEvent event;
         final List<Build> builds = new ArrayList<>();
 
-        Item(String uuid, PipelineConfig pipeline, ItemKey key, GerritEvent event) {
+        Item(String uuid, PipelineConfig pipeline, ChangeRef key, GerritEvent event) {
             this.uuid = uuid;
             this.pipeline = pipeline;
             this.key = key;
@@ -107,9 +106,7 @@ public final class Scheduler {
             for (Build b : builds) {
                 jobs.add(b.job.name());
             }
-            boolean isChange = key.ref == null;
-            return new ItemView(uuid, pipeline.name(), key.project, isChange ? key.change : null,
-                    isChange ? key.patchset : null, key.ref, key.newRev, jobs);
+            return new ItemView(uuid, pipeline.name(), key, jobs);
         }
 
         boolean done() {
@@ -269,11 +266,11 @@ public final class Scheduler {
             c.pipelines.forEach(p -> order.add(p.name()));
             queues.keySet().stream().filter(q -> !order.contains(q)).forEach(order::add); // dropped by a reload
             for (String name : order) {
-                LinkedHashMap<ItemKey, Item> q = queues.get(name);
+                LinkedHashMap<ChangeRef, Item> q = queues.get(name);
                 if (q != null && abandoned) {
-                    removeWhere(q, effects, "abandoned",
-                            it -> it.key.ref == null && it.key.project.equals(event.project())
-                                    && it.key.change == event.change().number());
+                    int change = event.change().number();
+                    removeWhere(q, effects, "abandoned", it -> it.key instanceof ChangeRef.Patchset p
+                            && p.project().equals(event.project()) && p.change() == change);
                 }
                 if (q != null && newPatchset) {
                     // Zuul v2: a new patchset retires older ones in every pipeline that dequeues on new
@@ -281,8 +278,8 @@ public final class Scheduler {
                     int change = event.change().number();
                     int patchset = event.patchSet().number();
                     removeWhere(q, effects, "new-patchset", it -> it.pipeline.dequeueOnNewPatchset()
-                            && it.key.ref == null && it.key.project.equals(event.project())
-                            && it.key.change == change && it.key.patchset < patchset);
+                            && it.key instanceof ChangeRef.Patchset p && p.project().equals(event.project())
+                            && p.change() == change && p.patchset() < patchset);
                 }
                 for (PipelineConfig p : matched) {
                     if (p.name().equals(name)) {
@@ -307,21 +304,14 @@ public final class Scheduler {
 
     private void enqueue(Config c, PipelineConfig p, List<String> jobNames, GerritEvent e, Instant now,
                          List<Runnable> effects) {
-        ItemKey key;
-        String branch;
-        if (e.change() != null) {
-            if (e.patchSet() == null) {
-                LOG.log(System.Logger.Level.WARNING, "{0} for change {1} has no patchset: not enqueued",
-                        e.typeName(), e.change().number());
-                return;
-            }
-            key = new ItemKey(e.project(), e.change().number(), e.patchSet().number(), null, null);
-            branch = e.change().branch();
-        } else {
-            key = new ItemKey(e.project(), 0, 0, e.refUpdate().refName(), e.refUpdate().newRev());
-            branch = JobParameters.branchOf(e.refUpdate().refName());
+        ChangeRef key = ChangeRef.of(e).orElse(null);
+        if (key == null) {
+            LOG.log(System.Logger.Level.WARNING, "{0} for change {1} has no patchset: not enqueued",
+                    e.typeName(), String.valueOf(e.change().number()));
+            return;
         }
-        LinkedHashMap<ItemKey, Item> q = queues.computeIfAbsent(p.name(), k -> new LinkedHashMap<>());
+        String branch = key instanceof ChangeRef.Ref r ? JobParameters.branchOf(r.ref()) : e.change().branch();
+        LinkedHashMap<ChangeRef, Item> q = queues.computeIfAbsent(p.name(), k -> new LinkedHashMap<>());
         if (q.containsKey(key)) {
             return; // already queued or running: never twice
         }
@@ -367,7 +357,7 @@ public final class Scheduler {
     private LaunchRequest request(Build b) {
         Item item = b.item;
         String pipeline = item.pipeline.name();
-        return new LaunchRequest(b.id, b.job.name(), pipeline, item.key.project,
+        return new LaunchRequest(b.id, b.job.name(), pipeline, item.key.project(),
                 JobParameters.build(item.event, pipeline, b.job, b.id, settings), b.attempt);
     }
 
@@ -415,7 +405,7 @@ public final class Scheduler {
         }
     }
 
-    private void removeWhere(LinkedHashMap<ItemKey, Item> q, List<Runnable> effects, String reason,
+    private void removeWhere(LinkedHashMap<ChangeRef, Item> q, List<Runnable> effects, String reason,
                              java.util.function.Predicate<Item> which) {
         for (Iterator<Item> it = q.values().iterator(); it.hasNext(); ) {
             Item item = it.next();
@@ -480,7 +470,7 @@ public final class Scheduler {
                 b.url = url;
             }
             Item item = b.item;
-            LinkedHashMap<ItemKey, Item> q = queues.get(item.pipeline.name());
+            LinkedHashMap<ChangeRef, Item> q = queues.get(item.pipeline.name());
             if (item.done() && q != null && q.get(item.key) == item) {
                 finish(item, effects);
             }
@@ -509,7 +499,7 @@ public final class Scheduler {
             }
             lost.state = BuildState.REPLACED; // a launch still in progress must neither report nor cancel it
             Item item = lost.item;
-            LinkedHashMap<ItemKey, Item> q = queues.get(item.pipeline.name());
+            LinkedHashMap<ChangeRef, Item> q = queues.get(item.pipeline.name());
             if (q == null || q.get(item.key) != item) {
                 return;
             }
@@ -520,7 +510,7 @@ public final class Scheduler {
             if (attempt > Math.max(1, lost.job.attempts())) {
                 // Zuul v2 ends the job without launching it: a build that never started, with no time
                 LOG.log(System.Logger.Level.WARNING, "{0} ({1}) for {2}: {3}; launched {4} time(s), giving up",
-                        lost.job.name(), buildId, item.key.project, why, lost.attempt);
+                        lost.job.name(), buildId, item.key.project(), why, String.valueOf(lost.attempt));
                 next.state = BuildState.ENDED;
                 next.result = BuildResult.RETRY_LIMIT;
                 if (item.done()) {
@@ -529,7 +519,7 @@ public final class Scheduler {
                 return;
             }
             LOG.log(System.Logger.Level.INFO, "{0} ({1}) for {2}: {3}; launching attempt {4}",
-                    lost.job.name(), buildId, item.key.project, why, attempt);
+                    lost.job.name(), buildId, item.key.project(), why, String.valueOf(attempt));
             builds.put(next.id, next);
             ItemView view = item.view();
             LaunchRequest req = request(next);
@@ -565,7 +555,7 @@ public final class Scheduler {
     }
 
     private void addReport(Item item, String action, ReporterConfig r, String message, List<Runnable> effects) {
-        if (item.key.ref != null) {
+        if (!(item.key instanceof ChangeRef.Patchset p)) {
             return; // a ref update has no change to review
         }
         Map<String, Integer> labels = new LinkedHashMap<>();
@@ -573,7 +563,7 @@ public final class Scheduler {
             labels.put(v.name(), v.value());
         }
         String revision = item.event.patchSet() == null ? null : item.event.patchSet().revision();
-        Review review = new Review(item.key.project, item.key.change, item.key.patchset, revision, labels, message,
+        Review review = new Review(p.project(), p.change(), p.patchset(), revision, labels, message,
                 item.uuid + ":" + action);
         ItemView view = item.view();
         effects.add(() -> {
@@ -586,8 +576,8 @@ public final class Scheduler {
                 poster.post(review);
             } catch (ReviewPoster.ReviewException | RuntimeException ex) {
                 // logged, never lost silently; the rest of the work goes on
-                LOG.log(System.Logger.Level.WARNING, "cannot post " + action + " review for " + item.key.project
-                        + " change " + item.key.change + "," + item.key.patchset + " in " + item.pipeline.name()
+                LOG.log(System.Logger.Level.WARNING, "cannot post " + action + " review for " + p.project()
+                        + " change " + p + " in " + item.pipeline.name()
                         + " (item " + item.uuid + "): " + ex.getMessage(), ex);
             }
         });
@@ -610,14 +600,14 @@ public final class Scheduler {
         try {
             List<ItemView> out = new ArrayList<>();
             for (PipelineConfig p : config.pipelines) {
-                LinkedHashMap<ItemKey, Item> q = queues.get(p.name());
+                LinkedHashMap<ChangeRef, Item> q = queues.get(p.name());
                 if (q != null) {
                     for (Item it : q.values()) {
                         out.add(it.view());
                     }
                 }
             }
-            for (Map.Entry<String, LinkedHashMap<ItemKey, Item>> e : queues.entrySet()) {
+            for (Map.Entry<String, LinkedHashMap<ChangeRef, Item>> e : queues.entrySet()) {
                 if (config.layout.pipeline(e.getKey()).isEmpty()) {
                     for (Item it : e.getValue().values()) {
                         out.add(it.view());

@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.simulate;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.BuildResult;
+import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
 import dev.tollgate.pipeline.event.GerritEvent;
@@ -166,12 +167,12 @@ public final class Simulation {
             m.put("action", action);
             m.put("pipeline", item.pipeline());
             m.put("project", item.project());
-            if (item.change() != null) {
-                m.put("change", item.change());
-                m.put("patchset", item.patchset());
-            } else {
-                m.put("ref", item.ref());
-                m.put("newrev", item.newRev());
+            if (item.changeRef() instanceof ChangeRef.Patchset p) {
+                m.put("change", p.change());
+                m.put("patchset", p.patchset());
+            } else if (item.changeRef() instanceof ChangeRef.Ref r) {
+                m.put("ref", r.ref());
+                m.put("newrev", r.newRev());
             }
             return m;
         }

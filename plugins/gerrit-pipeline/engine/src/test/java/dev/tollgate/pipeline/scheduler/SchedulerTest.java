@@ -80,17 +80,17 @@ public class SchedulerTest {
                 .listener(new SchedulerListener() {
                     @Override
                     public void enqueued(ItemView item) {
-                        decisions.add("enqueue " + item.pipeline() + " " + item.change() + "," + item.patchset() + " " + item.jobs());
+                        decisions.add("enqueue " + item.pipeline() + " " + item.changeRef() + " " + item.jobs());
                     }
 
                     @Override
                     public void dequeued(ItemView item, String reason) {
-                        decisions.add("dequeue " + item.pipeline() + " " + item.change() + "," + item.patchset() + " " + reason);
+                        decisions.add("dequeue " + item.pipeline() + " " + item.changeRef() + " " + reason);
                     }
 
                     @Override
                     public void completed(ItemView item, String action) {
-                        decisions.add(action + " " + item.change() + "," + item.patchset());
+                        decisions.add(action + " " + item.changeRef());
                     }
                 })
                 .build();
