@@ -8,6 +8,7 @@ import dev.tollgate.pipeline.layout.LayoutParser;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
 import dev.tollgate.pipeline.port.Review;
+import dev.tollgate.pipeline.reporter.ReportFormatter;
 import dev.tollgate.testing.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.tollgate.pipeline.scheduler;
+package dev.tollgate.pipeline.reporter;
 
 import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.layout.PipelineConfig;
@@ -12,9 +12,6 @@ import java.util.Locale;
  */
 public final class ReportFormatter {
     private ReportFormatter() {}
-
-    /** One finished job as the report shows it. */
-    public record JobOutcome(ResolvedJob job, BuildResult result, String url, Duration elapsed) { }
 
     public static String start(PipelineConfig p) {
         return footer(p, p.startMessage().replace("{pipeline.name}", p.name()));
@@ -36,12 +33,12 @@ public final class ReportFormatter {
         StringBuilder sb = new StringBuilder();
         for (JobOutcome o : jobs) {
             String result = o.result().name();
-            if (o.result() == BuildResult.SUCCESS && o.job().successMessage() != null) {
-                result = o.job().successMessage();
-            } else if (o.result() == BuildResult.FAILURE && o.job().failureMessage() != null) {
-                result = o.job().failureMessage();
+            if (o.result() == BuildResult.SUCCESS && o.successMessage() != null) {
+                result = o.successMessage();
+            } else if (o.result() == BuildResult.FAILURE && o.failureMessage() != null) {
+                result = o.failureMessage();
             }
-            sb.append("- ").append(o.job().name());
+            sb.append("- ").append(o.job());
             if (o.url() != null && !o.url().isEmpty()) {
                 sb.append(' ').append(o.url());
             }
@@ -49,7 +46,7 @@ public final class ReportFormatter {
             if (o.elapsed() != null) {
                 sb.append(" in ").append(elapsed(o.elapsed()));
             }
-            if (!o.job().voting()) {
+            if (!o.voting()) {
                 sb.append(" (non-voting)");
             }
             sb.append('\n');
