@@ -164,7 +164,7 @@ public final class Scheduler {
         for (ProjectConfig pc : layout.projects()) {
             Map<String, List<String>> byPipeline = new HashMap<>();
             for (PipelineJobs pj : pc.pipelines()) {
-                byPipeline.put(pj.pipeline(), pj.jobs());
+                byPipeline.put(pj.name(), pj.jobs());
             }
             projectJobs.put(pc.name(), byPipeline);
         }
