@@ -1,5 +1,8 @@
 package dev.tollgate.pipeline.layout;
 
 /** A vote an event must carry: category normalised (lower case, spaces to dashes), e.g. code-review=2. */
-public record ApprovalValue(String category, int value) {
+public record ApprovalValue(@Schema.Required String category, @Schema.Required int value) {
+    public ApprovalValue {
+        category = Labels.normalizeCategory(category);
+    }
 }

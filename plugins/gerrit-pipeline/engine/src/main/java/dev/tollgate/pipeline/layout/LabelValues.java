@@ -2,9 +2,10 @@ package dev.tollgate.pipeline.layout;
 
 import java.util.List;
 
-/** A label (normalised category) and the votes that satisfy a requirement. */
-public record LabelValues(String category, List<Integer> values) {
+/** A label (category normalised as {@link Labels#normalizeCategory}) and the votes that satisfy a requirement. */
+public record LabelValues(@Schema.Required String category, List<Integer> values) {
     public LabelValues {
+        category = Labels.normalizeCategory(category);
         values = List.copyOf(values);
     }
 }

@@ -5,9 +5,12 @@ import java.util.Optional;
 
 /**
  * A whole pipeline configuration: Zuul v2 layout semantics, with project templates already expanded
- * (so the Zuul layout and the JCasC form of the same configuration are equal values).
+ * (so the Zuul layout and the JCasC form of the same configuration are equal values). This record
+ * and those it holds are the schema of the JCasC form ({@link Schema}); {@link LayoutValidator}
+ * holds the rules a layout must follow.
  */
-public record Layout(List<PipelineConfig> pipelines, List<JobConfig> jobs, List<ProjectConfig> projects) {
+public record Layout(@Schema.Required("at least one pipeline") List<PipelineConfig> pipelines, List<JobConfig> jobs,
+                     List<ProjectConfig> projects) {
     public Layout {
         pipelines = List.copyOf(pipelines);
         jobs = List.copyOf(jobs);

@@ -8,16 +8,20 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
- * Parses a Zuul v2 {@code layout.yaml} into a {@link Layout}. Every problem is reported as
- * {@code FILE:LINE: key: what is wrong}, all of them at once.
+ * Parses a Zuul v2 {@code layout.yaml} into a {@link Layout}: Zuul's spelling of the keys, its
+ * single-value-or-list forms, its project templates (expanded here) and the keys Tollgate accepts
+ * without effect or refuses. The rules of the model are {@link LayoutValidator}'s, as for the JCasC
+ * form. Every problem is reported as {@code FILE:LINE: key: what is wrong}, all of them at once.
  */
 public final class LayoutParser {
     // Zuul 2.5.2's schema (layoutvalidator.py, trigger/gerrit.py, reporter/*.py), key by key: a key
@@ -54,6 +58,13 @@ public final class LayoutParser {
             "swift", "logs are published by the scp-logs plugin");
     private static final Set<String> SKIP_IF = keys("project", "branch", "all-files-match-any");
 
+    /** Record keys a Zuul layout writes in the singular; the others it writes in dashes (skipIf: skip-if). */
+    private static final Map<String, String> ZUUL_SINGULAR = Map.of("events", "event", "branches", "branch",
+            "refs", "ref", "comments", "comment", "usernames", "username", "emails", "email", "approvals", "approval",
+            "statuses", "status", "requireApprovals", "require-approval", "rejectApprovals", "reject-approval");
+    private static final UnaryOperator<String> ZUUL_SPELLING = key -> ZUUL_SINGULAR.getOrDefault(key,
+            key.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT));
+
     private LayoutParser() {}
 
     public static Layout parse(Path file) throws ConfigException, IOException {
@@ -63,11 +74,9 @@ public final class LayoutParser {
     public static Layout parse(String text, String fileName) throws ConfigException {
         NodeReader r = new NodeReader(fileName);
         Node root = r.compose(text);
-        Layout layout = root == null ? null : new LayoutParser.Run(r).layout(root);
-        if (!r.errors.isEmpty() || layout == null) {
-            throw new ConfigException(r.errors);
-        }
-        return layout;
+        Positions where = new Positions(ZUUL_SPELLING);
+        Layout layout = root == null ? null : new LayoutParser.Run(r, where).layout(root);
+        return LayoutValidator.checked(layout, r, where);
     }
 
     static Set<String> keys(String... names) {
@@ -85,9 +94,16 @@ public final class LayoutParser {
 
     private static final class Run {
         private final NodeReader r;
+        private final Positions where;
 
-        Run(NodeReader r) {
+        Run(NodeReader r, Positions where) {
             this.r = r;
+            this.where = where;
+        }
+
+        /** Notes where a key of a record was read (or, when absent, where the record is). */
+        void mark(Positions.Marks marks, String key, Map<String, Node> m, String zuulKey, Node record) {
+            marks.key(key, r.lineOf(m.getOrDefault(zuulKey, record)), r.mark(), zuulKey, m.containsKey(zuulKey));
         }
 
         Layout layout(Node root) {
@@ -100,11 +116,8 @@ public final class LayoutParser {
             for (Node n : r.list(top.get("pipelines"), "pipelines")) {
                 PipelineConfig p = pipeline(n);
                 if (p != null) {
-                    if (!names.add(p.name())) {
-                        r.error(n, "name", "duplicate pipeline `" + p.name() + "`");
-                    } else {
-                        pipelines.add(p);
-                    }
+                    pipelines.add(p);
+                    names.add(p.name());
                 }
             }
             if (pipelines.isEmpty() && !top.containsKey("pipelines")) {
@@ -112,32 +125,17 @@ public final class LayoutParser {
             }
             Map<String, Template> templates = templates(top.get("project-templates"), names);
             List<JobConfig> jobs = new ArrayList<>();
-            Map<String, Node> jobNodes = new LinkedHashMap<>();
             for (Node n : r.list(top.get("jobs"), "jobs")) {
                 JobConfig j = job(n);
-                if (j == null) {
-                    continue;
-                }
-                Node nameNode = ((MappingNode) n).getValue().stream()
-                        .filter(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("name"))
-                        .map(NodeTuple::getValueNode).findFirst().orElse(n);
-                Node first = jobNodes.putIfAbsent(j.name(), nameNode);
-                if (first != null) {
-                    r.error(nameNode, "name", Refusals.duplicateJob(j.name(), r.lineOf(first)));
-                } else {
+                if (j != null) {
                     jobs.add(j);
                 }
             }
             List<ProjectConfig> projects = new ArrayList<>();
-            Set<String> projectNames = new LinkedHashSet<>();
             for (Node n : r.list(top.get("projects"), "projects")) {
                 ProjectConfig p = project(n, names, templates);
                 if (p != null) {
-                    if (!projectNames.add(p.name())) {
-                        r.error(n, "name", "duplicate project `" + p.name() + "`");
-                    } else {
-                        projects.add(p);
-                    }
+                    projects.add(p);
                 }
             }
             return new Layout(pipelines, jobs, projects);
@@ -148,17 +146,10 @@ public final class LayoutParser {
             if (m == null) {
                 return null;
             }
+            Positions.Marks marks = where.open(r.lineOf(n), "pipelines");
             String name = r.requiredStr(m, n, "name");
             String manager = r.requiredStr(m, n, "manager");
-            if (manager != null && !manager.equals(PipelineConfig.INDEPENDENT)) {
-                if (manager.equals("DependentPipelineManager")) {
-                    r.error(m.get("manager"), "manager", "DependentPipelineManager is not supported yet "
-                            + "(only IndependentPipelineManager: no gating queue)");
-                } else {
-                    r.error(m.get("manager"), "manager", "unknown manager `" + manager
-                            + "` (expected IndependentPipelineManager)");
-                }
-            }
+            mark(marks, "manager", m, "manager", n);
             // accepted without effect here, but checked as Zuul checks them
             oneOf(m, "precedence", "normal", "low", "high");
             r.bool(m.get("ignore-dependencies"), "ignore-dependencies");
@@ -186,9 +177,9 @@ public final class LayoutParser {
             if (name == null || manager == null) {
                 return null;
             }
-            return new PipelineConfig(name, description, manager, triggers, start, success, failure, mergeFailure,
-                    startMessage, successMessage, failureMessage, mergeFailureMessage, footer,
-                    dequeue == null || dequeue, require, reject);
+            return marks.close(new PipelineConfig(name, description, manager, triggers, start, success, failure,
+                    mergeFailure, startMessage, successMessage, failureMessage, mergeFailureMessage, footer,
+                    dequeue == null || dequeue, require, reject), r.mark());
         }
 
         void oneOf(Map<String, Node> m, String key, String... values) {
@@ -238,11 +229,10 @@ public final class LayoutParser {
             if (m == null) {
                 return null;
             }
+            Positions.Marks marks = where.open(r.lineOf(n), "gerrit");
             List<EventType> events = new ArrayList<>();
             if (!m.containsKey("event")) {
                 r.error(n, "event", "required");
-            } else if (r.listOrOne(m.get("event")).isEmpty()) {
-                r.error(m.get("event"), "event", Refusals.EMPTY_EVENTS);
             }
             for (Node e : r.listOrOne(m.get("event"))) {
                 String s = r.str(e, "event");
@@ -259,23 +249,20 @@ public final class LayoutParser {
                     }
                     r.error(e, "event", "unknown event type `" + s + "` (expected one of: "
                             + String.join(", ", known) + ")");
+                    events.add(EventType.UNKNOWN); // keeps its place: the list was not empty
                 } else {
                     events.add(t);
                 }
             }
+            mark(marks, "events", m, "event", n);
             // Zuul v2 accepted the older *_filter spellings when the new ones are absent
             List<SafePattern> comments = r.regexes(pick(m, "comment", "comment_filter"), "comment");
             List<SafePattern> usernames = r.regexes(pick(m, "username", "username_filter"), "username");
             List<SafePattern> emails = r.regexes(pick(m, "email", "email_filter"), "email");
             List<SafePattern> branches = r.regexes(m.get("branch"), "branch");
-            if (!branches.isEmpty() && events.contains(EventType.REF_UPDATED)) {
-                r.error(m.get("branch"), "branch", Refusals.branchOnRefUpdated("ref"));
-            }
+            mark(marks, "branches", m, "branch", n);
             List<SafePattern> refs = r.regexes(m.get("ref"), "ref");
-            EventType changeEvent = Refusals.firstChangeEvent(events);
-            if (!refs.isEmpty() && changeEvent != null) {
-                r.error(m.get("ref"), "ref", Refusals.refOnChangeEvent(changeEvent, "branch"));
-            }
+            mark(marks, "refs", m, "ref", n);
             // Zuul merges the approval entries into one dict: a later value for a label replaces an earlier one
             Map<String, Integer> approvalByLabel = new LinkedHashMap<>();
             for (Node a : r.zuulList(m.get("approval"))) {
@@ -297,8 +284,8 @@ public final class LayoutParser {
             List<ApprovalRequirement> rejectApprovals = approvalRequirements(m.get("reject-approval"),
                     "reject-approval");
             Boolean ignoreDeletes = r.bool(m.get("ignore-deletes"), "ignore-deletes");
-            return new TriggerConfig(events, branches, refs, comments, usernames, emails, approvals, requireApprovals,
-                    rejectApprovals, ignoreDeletes == null || ignoreDeletes);
+            return marks.close(new TriggerConfig(events, branches, refs, comments, usernames, emails, approvals,
+                    requireApprovals, rejectApprovals, ignoreDeletes == null || ignoreDeletes), r.mark());
         }
 
         /** Zuul: the alias counts only when the key gives nothing (toList of it is empty). */
@@ -365,6 +352,7 @@ public final class LayoutParser {
                 if (m == null) {
                     continue;
                 }
+                Positions.Marks marks = where.open(r.lineOf(a), key);
                 SafePattern username = null;
                 SafePattern email = null;
                 String newer = null;
@@ -374,8 +362,14 @@ public final class LayoutParser {
                     switch (e.getKey()) {
                         case "username" -> username = r.regex(e.getValue(), "username");
                         case "email", "email-filter" -> email = r.regex(e.getValue(), e.getKey());
-                        case "newer-than" -> newer = r.age(e.getValue(), "newer-than");
-                        case "older-than" -> older = r.age(e.getValue(), "older-than");
+                        case "newer-than" -> {
+                            newer = r.str(e.getValue(), "newer-than");
+                            marks.key("newerThan", r.lineOf(e.getValue()), r.mark(), "newer-than", true);
+                        }
+                        case "older-than" -> {
+                            older = r.str(e.getValue(), "older-than");
+                            marks.key("olderThan", r.lineOf(e.getValue()), r.mark(), "older-than", true);
+                        }
                         default -> {
                             List<Integer> values = new ArrayList<>();
                             for (Node v : r.listOrOne(e.getValue())) {
@@ -388,7 +382,7 @@ public final class LayoutParser {
                         }
                     }
                 }
-                out.add(new ApprovalRequirement(username, email, newer, older, labels));
+                out.add(marks.close(new ApprovalRequirement(username, email, newer, older, labels), r.mark()));
             }
             return out;
         }
@@ -398,59 +392,50 @@ public final class LayoutParser {
             if (m == null) {
                 return null;
             }
+            Positions.Marks marks = where.open(r.lineOf(n), "jobs");
             String name = r.requiredStr(m, n, "name");
-            boolean regex = name != null && name.startsWith("^");
-            if (regex) {
-                r.regex(m.get("name"), "name");
-            }
+            mark(marks, "name", m, "name", n);
             // accepted without effect here, but checked as Zuul checks them
             r.str(m.get("queue-name"), "queue-name");
             r.bool(m.get("hold-following-changes"), "hold-following-changes");
             r.strings(m.get("tags"), "tags");
-            Integer attempts = null;
-            if (m.containsKey("attempts")) {
-                if (regex) {
-                    r.error(m.get("attempts"), "attempts", Refusals.ATTEMPTS_ON_REGEX);
-                } else {
-                    attempts = r.integer(m.get("attempts"), "attempts");
-                }
-            }
+            Integer attempts = m.containsKey("attempts") ? r.integer(m.get("attempts"), "attempts") : null;
+            mark(marks, "attempts", m, "attempts", n);
             // Zuul's toList: an empty branch list (or '') sets no branch filter
             List<SafePattern> branches = r.regexes(m.get("branch"), "branch");
-            List<SkipIf> skipIf = null;
-            if (m.containsKey("skip-if")) {
-                skipIf = new ArrayList<>();
-                for (Node s : r.listOrOne(m.get("skip-if"))) {
-                    SkipIf condition = skipIf(s);
-                    if (condition != null) {
-                        skipIf.add(condition);
-                    }
+            List<SkipIf> skipIf = new ArrayList<>();
+            for (Node s : r.listOrOne(m.get("skip-if"))) {
+                SkipIf condition = skipIf(s);
+                if (condition != null) {
+                    skipIf.add(condition);
                 }
             }
             if (name == null) {
                 return null;
             }
-            return new JobConfig(name, r.bool(m.get("voting"), "voting"), branches.isEmpty() ? null : branches,
+            JobConfig job = new JobConfig(name, r.bool(m.get("voting"), "voting"), branches,
                     r.str(m.get("success-message"), "success-message"),
                     r.str(m.get("failure-message"), "failure-message"), skipIf, attempts);
+            return marks.close(job, r.mark());
         }
 
-        /** One skip-if condition; a key with an empty value is left out, as Zuul's _parseSkipIf does. */
+        /** One skip-if condition; a key with an empty value counts as not given, as Zuul's _parseSkipIf has it. */
         SkipIf skipIf(Node s) {
             Map<String, Node> sm = r.map(s, "skip-if", SKIP_IF);
             if (sm == null) {
                 return null;
             }
-            SafePattern project = r.zuulList(sm.get("project")).isEmpty() ? null : r.regex(sm.get("project"), "project");
-            SafePattern branch = r.zuulList(sm.get("branch")).isEmpty() ? null : r.regex(sm.get("branch"), "branch");
-            List<Node> files = r.zuulList(sm.get("all-files-match-any"));
-            if (project == null && branch == null && files.isEmpty()) {
-                if (r.zuulList(sm.get("project")).isEmpty() && r.zuulList(sm.get("branch")).isEmpty()) {
-                    r.error(s, "skip-if", Refusals.EMPTY_SKIP_IF);
-                }
-                return null;
-            }
-            return new SkipIf(project, branch, r.regexes(sm.get("all-files-match-any"), "all-files-match-any"));
+            Positions.Marks marks = where.open(r.lineOf(s), "skip-if");
+            boolean hasProject = !r.zuulList(sm.get("project")).isEmpty();
+            boolean hasBranch = !r.zuulList(sm.get("branch")).isEmpty();
+            boolean hasFiles = !r.zuulList(sm.get("all-files-match-any")).isEmpty();
+            SafePattern project = hasProject ? r.regex(sm.get("project"), "project") : null;
+            SafePattern branch = hasBranch ? r.regex(sm.get("branch"), "branch") : null;
+            List<SafePattern> files = r.regexes(sm.get("all-files-match-any"), "all-files-match-any");
+            marks.key("project", r.lineOf(s), r.mark(), "project", hasProject)
+                    .key("branch", r.lineOf(s), r.mark(), "branch", hasBranch)
+                    .key("allFilesMatchAny", r.lineOf(s), r.mark(), "all-files-match-any", hasFiles);
+            return marks.close(new SkipIf(project, branch, files), r.mark());
         }
 
         /** A project template: per pipeline its job names (unexpanded), and the parameters they use. */
@@ -472,13 +457,16 @@ public final class LayoutParser {
                         continue;
                     }
                     if (!pipelines.contains(k.getValue())) {
-                        r.error(k, k.getValue(), unknownPipeline(k.getValue(), pipelines));
+                        r.error(k, k.getValue(), LayoutValidator.unknownPipeline(k.getValue(), pipelines));
                         continue;
                     }
                     List<String> names = new ArrayList<>();
                     for (Node jn : r.list(tuple.getValueNode(), k.getValue())) {
                         String job = jobName(jn, k.getValue());
-                        if (job != null) {
+                        String problem = job == null ? null : LayoutValidator.jobNameProblem(job);
+                        if (problem != null) {
+                            r.error(jn, k.getValue(), problem);
+                        } else if (job != null) {
                             names.add(job);
                             try {
                                 parameters.addAll(Templates.fields(job));
@@ -505,9 +493,11 @@ public final class LayoutParser {
                 return null;
             }
             Map<String, Node> m = r.map(n, "projects", null);
+            Positions.Marks marks = where.open(r.lineOf(n), "projects");
             String name = r.requiredStr(m, n, "name");
             String shortName = name == null ? "" : name.substring(name.lastIndexOf('/') + 1);
             Map<String, List<String>> jobs = new LinkedHashMap<>();
+            Map<String, Positions.Marks> pipelineMarks = new LinkedHashMap<>();
             // templates first, in order, then the project's own jobs (Zuul v2's order)
             for (Node tref : r.listOrOne(m.get("template"))) {
                 Map<String, Node> tm = r.map(tref, "template", null);
@@ -540,7 +530,10 @@ public final class LayoutParser {
                 for (Map.Entry<String, List<String>> e : tpl.jobs().entrySet()) {
                     for (String job : e.getValue()) {
                         try {
-                            jobs.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(Templates.expand(job, params));
+                            String expanded = Templates.expand(job, params);
+                            jobs.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(expanded);
+                            pipelineMarks.computeIfAbsent(e.getKey(), k -> where.open(r.lineOf(tref), "template"))
+                                    .element("jobs", expanded, r.lineOf(tref), r.mark(), "template");
                         } catch (IllegalArgumentException ex) {
                             r.error(tref, "template", "template `" + tname + "`, job `" + job + "`: "
                                     + ex.getMessage());
@@ -560,15 +553,18 @@ public final class LayoutParser {
                 if (key.equals("name") || key.equals("template") || key.equals("merge-mode")) {
                     continue;
                 }
-                if (!pipelines.contains(key)) {
-                    r.error(k, key, unknownPipeline(key, pipelines));
-                    continue;
-                }
+                Positions.Marks pm = pipelineMarks.computeIfAbsent(key, x -> where.open(r.lineOf(k), key));
+                pm.key("name", r.lineOf(k), r.mark(), key, true);
+                List<String> own = new ArrayList<>();
                 for (Node jn : r.list(tuple.getValueNode(), key)) {
                     String job = jobName(jn, key);
                     if (job != null) {
-                        jobs.computeIfAbsent(key, x -> new ArrayList<>()).add(job);
+                        own.add(job);
+                        pm.element("jobs", job, r.lineOf(jn), r.mark(), key);
                     }
+                }
+                if (!own.isEmpty() || !pipelines.contains(key)) { // an unknown pipeline is kept for the validator
+                    jobs.computeIfAbsent(key, x -> new ArrayList<>()).addAll(own);
                 }
             }
             if (name == null) {
@@ -577,10 +573,15 @@ public final class LayoutParser {
             List<PipelineJobs> out = new ArrayList<>();
             for (String p : pipelines) { // pipeline order, so equal configurations compare equal
                 if (jobs.containsKey(p)) {
-                    out.add(new PipelineJobs(p, jobs.get(p)));
+                    out.add(pipelineMarks.get(p).close(new PipelineJobs(p, jobs.get(p)), r.mark()));
                 }
             }
-            return new ProjectConfig(name, out);
+            for (String p : jobs.keySet()) {
+                if (!pipelines.contains(p)) { // refused by the validator, where it was read
+                    out.add(pipelineMarks.get(p).close(new PipelineJobs(p, jobs.get(p)), r.mark()));
+                }
+            }
+            return marks.close(new ProjectConfig(name, out), r.mark());
         }
 
         String jobName(Node jn, String pipeline) {
@@ -589,21 +590,7 @@ public final class LayoutParser {
                         + "list job names only");
                 return null;
             }
-            String s = r.str(jn, pipeline);
-            if (s != null && s.isBlank()) {
-                r.error(jn, pipeline, "empty job name");
-                return null;
-            }
-            if (s != null && !s.matches("\\S+")) {
-                r.error(jn, pipeline, "job name `" + s + "` has spaces (Zuul 2.5 refuses it too)");
-                return null;
-            }
-            return s;
-        }
-
-        static String unknownPipeline(String name, Set<String> pipelines) {
-            return "unknown pipeline `" + name + "`" + (pipelines.isEmpty() ? " (no pipelines are defined)"
-                    : " (defined: " + String.join(", ", pipelines) + ")");
+            return r.str(jn, pipeline); // an empty name or one with spaces is the validator's (or templates')
         }
     }
 }

@@ -22,7 +22,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * Reads SnakeYAML nodes (not objects) so that every problem can name its line; collects all errors
- * instead of stopping at the first.
+ * instead of stopping at the first. How a value is written is checked here; what the configuration
+ * says is {@link LayoutValidator}'s.
  */
 final class NodeReader {
     final String file;
@@ -66,6 +67,11 @@ final class NodeReader {
 
     void error(Node n, String key, String message) {
         errors.add(new ConfigError(file, lineOf(n), key, message));
+    }
+
+    /** How many problems were found so far: where a rule's problem goes among them (see {@link Positions}). */
+    int mark() {
+        return errors.size();
     }
 
     /** The line an error about this node names: its key's line for a mapping value. */
@@ -227,16 +233,6 @@ final class NodeReader {
         return out;
     }
 
-    /** An age such as {@code 30m}, {@code 48h}, {@code 2d} (Zuul's newer-than/older-than), checked. */
-    String age(Node n, String key) {
-        String s = str(n, key);
-        if (s != null && Ages.parse(s) == null) {
-            error(n, key, "expected an age such as 30m, 48h, 2d or 1w, got `" + s + "`");
-            return null;
-        }
-        return s;
-    }
-
     SafePattern regex(Node n, String key) {
         String s = str(n, key);
         if (s == null) {
@@ -245,10 +241,7 @@ final class NodeReader {
         try {
             return SafePattern.compile(s);
         } catch (UnsupportedPatternException e) {
-            // a refused pattern may be megabytes long: show its start
-            String shown = s.length() <= 100 ? "`" + s + "`"
-                    : "`" + s.substring(0, 60) + "...` (" + s.length() + " characters)";
-            error(n, key, "bad regex " + shown + ": " + e.getMessage());
+            error(n, key, LayoutValidator.badRegex(s, e));
             return null;
         }
     }

@@ -4,11 +4,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * The jobs a project runs in one pipeline, in order. A job named twice (by a template and by the
- * project, say) is kept once, where it first appears, as Zuul 2.5's JobTree.addJob does: it runs and
- * is reported once. {@code noop} succeeds without launching.
+ * The jobs a project runs in the pipeline {@code name}, in order. A job named twice (by a template
+ * and by the project, say) is kept once, where it first appears, as Zuul 2.5's JobTree.addJob does:
+ * it runs and is reported once. {@code noop} succeeds without launching.
  */
-public record PipelineJobs(String pipeline, List<String> jobs) {
+public record PipelineJobs(@Schema.Required String name, List<String> jobs) {
     public static final String NOOP = "noop";
 
     public PipelineJobs {

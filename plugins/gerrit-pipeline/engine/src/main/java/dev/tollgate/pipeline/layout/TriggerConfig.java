@@ -9,12 +9,14 @@ import java.util.List;
  * are ANDed; approvals are ANDed (one value per label: a later entry for the same label replaces an
  * earlier one, as in Zuul's dict). Branch and ref patterns are anchored at the start (re.match),
  * comment, username and email patterns are searched (re.search), as Zuul v2 did. Every
- * {@code requireApprovals} entry must be met, no {@code rejectApprovals} entry may be.
+ * {@code requireApprovals} entry must be met, no {@code rejectApprovals} entry may be. The gerrit
+ * trigger ({@code dev.tollgate.pipeline.trigger.GerritTrigger}) matches it and owns its rules.
  */
-public record TriggerConfig(List<EventType> events, List<SafePattern> branches, List<SafePattern> refs,
-                            List<SafePattern> comments, List<SafePattern> usernames, List<SafePattern> emails,
-                            List<ApprovalValue> approvals, List<ApprovalRequirement> requireApprovals,
-                            List<ApprovalRequirement> rejectApprovals, boolean ignoreDeletes) {
+public record TriggerConfig(@Schema.Required List<EventType> events, List<SafePattern> branches,
+                            List<SafePattern> refs, List<SafePattern> comments, List<SafePattern> usernames,
+                            List<SafePattern> emails, List<ApprovalValue> approvals,
+                            List<ApprovalRequirement> requireApprovals, List<ApprovalRequirement> rejectApprovals,
+                            @Schema.Default("true") boolean ignoreDeletes) {
     public TriggerConfig {
         events = List.copyOf(events);
         branches = List.copyOf(branches);

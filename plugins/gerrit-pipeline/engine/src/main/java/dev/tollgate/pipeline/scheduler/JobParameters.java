@@ -9,6 +9,7 @@ import dev.tollgate.pipeline.event.RefUpdate;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -122,7 +123,7 @@ public final class JobParameters {
         if (ps.ref() != null && !ps.ref().isEmpty()) {
             return ps.ref();
         }
-        return String.format("refs/changes/%02d/%d/%d", c.number() % 100, c.number(), ps.number());
+        return String.format(Locale.ROOT, "refs/changes/%02d/%d/%d", c.number() % 100, c.number(), ps.number());
     }
 
     static String branchOf(String refName) {

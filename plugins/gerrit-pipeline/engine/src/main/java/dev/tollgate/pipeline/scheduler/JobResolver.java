@@ -83,7 +83,7 @@ final class JobResolver {
             if (c.voting() != null) {
                 voting = c.voting();
             }
-            if (c.branches() != null && !c.branches().isEmpty()) {
+            if (!c.branches().isEmpty()) {
                 branches = c.branches();
             }
             if (c.successMessage() != null && !c.successMessage().isEmpty()) {
@@ -92,7 +92,7 @@ final class JobResolver {
             if (c.failureMessage() != null && !c.failureMessage().isEmpty()) {
                 failure = c.failureMessage();
             }
-            if (c.skipIf() != null && !c.skipIf().isEmpty()) {
+            if (!c.skipIf().isEmpty()) {
                 skipIf = c.skipIf();
             }
         }

@@ -1,25 +1,24 @@
 package dev.tollgate.pipeline.scheduler;
 
+import dev.tollgate.common.BuildResult;
+import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.EventType;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.Layout;
-import dev.tollgate.pipeline.layout.LabelVote;
 import dev.tollgate.pipeline.layout.PipelineConfig;
 import dev.tollgate.pipeline.layout.PipelineJobs;
 import dev.tollgate.pipeline.layout.ProjectConfig;
-import dev.tollgate.pipeline.layout.ReporterConfig;
-import dev.tollgate.pipeline.layout.TriggerConfig;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
-import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.port.ReviewPoster;
+import dev.tollgate.pipeline.reporter.GerritReporter;
+import dev.tollgate.pipeline.reporter.Report;
+import dev.tollgate.pipeline.reporter.ReportAction;
+import dev.tollgate.pipeline.reporter.Reporter;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,27 +29,24 @@ import java.util.function.Supplier;
 
 /**
  * The pipeline engine: Gerrit events in, builds launched through {@link JobLauncher}, results in
- * through {@link #onJobCompleted}, reviews out through {@link ReviewPoster} — Zuul v2's
- * IndependentPipelineManager.
+ * through {@link #onJobCompleted}, reports out through each pipeline's reporters (the gerrit reporter
+ * posts through {@link ReviewPoster}). The Scheduler routes; each pipeline's {@link PipelineManager}
+ * (Zuul v2's IndependentPipelineManager) holds its queue and decides by its rules.
  *
- * <p>Queue rules, per pipeline: an item is keyed by project + change + patchset (or project + ref +
- * newrev for ref-updated); an item already queued or running is never enqueued again; a new
- * patchset dequeues the older ones of the same change and cancels their builds (unless
- * dequeue-on-new-patchset is false); change-abandoned dequeues the change everywhere. An event is
- * applied pipeline by pipeline in layout order, dequeues before the enqueue, as Zuul v2 did. A
- * build that ends without a result is launched again, up to its job's attempts (then its result is
- * RETRY_LIMIT). An item is done when all its jobs are done; non-voting jobs do not decide the result.
+ * <p>Routing, as Zuul v2's scheduler: an event goes to the pipelines one by one, in layout order
+ * (then to pipelines a reload dropped, which keep their queue until it drains). In each, a new
+ * patchset retires older ones and an abandoned change leaves, then the event is enqueued if the
+ * pipeline accepts it and the project has jobs there. A build's end goes to the manager of its item.
  *
- * <p>Thread-safe: events and completions may arrive on different threads. State changes happen
- * under one lock; launching, cancelling, posting and listener calls happen after it is released,
- * in the order they were decided, so a slow Gerrit never blocks event intake of other threads.
+ * <p>Concurrency rule: decide under the engine's lock, call ports outside it. Events and build ends
+ * may arrive on any threads. Trigger patterns are matched before the lock is taken. Under the lock
+ * the managers change the queues and record their decisions ({@link Decisions}); after it is
+ * released the decisions are carried out on the calling thread, in the order they were taken:
+ * launches and cancels through the launcher, reports through the reporters, listener calls. So a
+ * slow Gerrit or launcher never blocks other threads, and a port may call back into the Scheduler.
  */
 public final class Scheduler {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
-    /** The result of a job whose builds kept ending without a result, as Zuul v2 called it. */
-    public static final String RETRY_LIMIT = "RETRY_LIMIT";
-    /** Internal mark of a build that ended without a result and was replaced; never reported. */
-    private static final String NO_RESULT = "(no result)";
 
     private final JobLauncher launcher;
     private final ReviewPoster poster;
@@ -58,97 +54,21 @@ public final class Scheduler {
     private final Supplier<String> uuids;
     private final LaunchSettings settings;
     private final SchedulerListener listener;
+    private final GerritReporter.Observer reviewObserver;
     private final ReentrantLock lock = new ReentrantLock();
 
     private volatile Config config;
-    /** pipeline name -> items in enqueue order. */
-    private final Map<String, LinkedHashMap<ItemKey, Item>> queues = new LinkedHashMap<>();
+    /** Every pipeline's manager by name, in the order pipelines first appeared; guarded by lock. */
+    private final Map<String, PipelineManager> managers = new LinkedHashMap<>();
+    /** Builds handed to (or about to be handed to) the launcher and not ended; guarded by lock. */
     private final Map<String, Build> builds = new HashMap<>();
 
-    private record ItemKey(String project, int change, int patchset, String ref, String newRev) { }
-
-    /** The layout, indexed for the hot path. */
-    private record Config(Layout layout, List<PipelineConfig> pipelines, List<EnumSet<EventType>> triggerTypes,
-                          Map<String, Map<String, List<String>>> projectJobs, JobResolver jobs) {
-        static Config of(Layout layout) {
-            List<EnumSet<EventType>> types = new ArrayList<>();
-            for (PipelineConfig p : layout.pipelines()) {
-                EnumSet<EventType> s = EnumSet.noneOf(EventType.class);
-                for (TriggerConfig t : p.triggers()) {
-                    s.addAll(t.events());
-                }
-                types.add(s);
-            }
-            Map<String, Map<String, List<String>>> projectJobs = new HashMap<>();
-            for (ProjectConfig pc : layout.projects()) {
-                Map<String, List<String>> byPipeline = new HashMap<>();
-                for (PipelineJobs pj : pc.pipelines()) {
-                    byPipeline.put(pj.pipeline(), pj.jobs());
-                }
-                projectJobs.put(pc.name(), byPipeline);
-            }
-            return new Config(layout, layout.pipelines(), types, projectJobs, new JobResolver(layout.jobs()));
-        }
-    }
-
-    private final class Item {
-        final String uuid;
-        final PipelineConfig pipeline;
-        final ItemKey key;
-        final GerritEvent event;
-        final List<Build> builds = new ArrayList<>();
-
-        Item(String uuid, PipelineConfig pipeline, ItemKey key, GerritEvent event) {
-            this.uuid = uuid;
-            this.pipeline = pipeline;
-            this.key = key;
-            this.event = event;
-        }
-
-        ItemView view() {
-            List<String> jobs = new ArrayList<>(builds.size());
-            for (Build b : builds) {
-                jobs.add(b.job.name());
-            }
-            boolean isChange = key.ref == null;
-            return new ItemView(uuid, pipeline.name(), key.project, isChange ? key.change : null,
-                    isChange ? key.patchset : null, key.ref, key.newRev, jobs);
-        }
-
-        boolean done() {
-            for (Build b : builds) {
-                if (b.result == null) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private enum Launch { NOT_YET, LAUNCHING, LAUNCHED }
-
-    private static final class Build {
-        final String id;
-        final Item item;
-        final ResolvedJob job;
-        final Instant launched;
-        /** 1 for the first launch of the job for its item; a relaunch is a new Build with the next number. */
-        final int attempt;
-        Instant started;
-        Instant ended;
-        String result;
-        String url;
-        /** Where the launch effect is (guarded by lock): a dequeue cancels only what was handed over. */
-        Launch launch = Launch.NOT_YET;
-
-        Build(String id, Item item, ResolvedJob job, Instant launched, int attempt) {
-            this.id = id;
-            this.item = item;
-            this.job = job;
-            this.launched = launched;
-            this.attempt = attempt;
-        }
-    }
+    /**
+     * The layout, compiled for the hot path. Immutable: read without the lock. {@code managers} are
+     * those of {@code pipelines}, same order; only their pure {@code accepts} is called outside the lock.
+     */
+    private record Config(Layout layout, List<Pipeline> pipelines, List<PipelineManager> managers,
+                          Map<String, Map<String, List<String>>> projectJobs, JobResolver jobs) { }
 
     private Scheduler(Builder b) {
         this.launcher = Objects.requireNonNull(b.launcher, "launcher");
@@ -157,7 +77,8 @@ public final class Scheduler {
         this.uuids = b.uuids == null ? () -> UUID.randomUUID().toString().replace("-", "") : b.uuids;
         this.settings = b.settings == null ? LaunchSettings.NONE : b.settings;
         this.listener = b.listener == null ? SchedulerListener.NONE : b.listener;
-        this.config = Config.of(Objects.requireNonNull(b.layout, "layout"));
+        this.reviewObserver = (report, review) -> listener.reporting(view(report), report.action().word(), review);
+        this.config = adopt(compile(Objects.requireNonNull(b.layout, "layout")));
     }
 
     public static Builder builder(Layout layout) {
@@ -217,15 +138,47 @@ public final class Scheduler {
     /**
      * Replaces the layout without losing the queue (Zuul's reload): queued items finish with the
      * pipeline configuration they were enqueued with.
+     *
+     * @throws IllegalArgumentException when a pipeline names a manager the engine does not have (a
+     *                                  layout the validator passed never does); nothing changes then
      */
     public void reconfigure(Layout layout) {
-        Config c = Config.of(layout);
+        Config compiled = compile(Objects.requireNonNull(layout, "layout")); // regexes, triggers: outside the lock
         lock.lock();
         try {
-            config = c;
+            config = adopt(compiled);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Compiles a layout, with a new manager for every pipeline. Pure: no lock needed. */
+    private Config compile(Layout layout) {
+        List<Pipeline> pipelines = new ArrayList<>();
+        List<PipelineManager> fresh = new ArrayList<>();
+        for (PipelineConfig p : layout.pipelines()) {
+            pipelines.add(Pipeline.of(p, poster, reviewObserver));
+            fresh.add(PipelineManager.forName(p.manager()));
+        }
+        Map<String, Map<String, List<String>>> projectJobs = new HashMap<>();
+        for (ProjectConfig pc : layout.projects()) {
+            Map<String, List<String>> byPipeline = new HashMap<>();
+            for (PipelineJobs pj : pc.pipelines()) {
+                byPipeline.put(pj.name(), pj.jobs());
+            }
+            projectJobs.put(pc.name(), byPipeline);
+        }
+        return new Config(layout, pipelines, fresh, projectJobs, new JobResolver(layout.jobs()));
+    }
+
+    /** A pipeline seen before keeps its manager, and so its queue. Under the lock (or in the constructor). */
+    private Config adopt(Config compiled) {
+        List<PipelineManager> kept = new ArrayList<>();
+        for (int i = 0; i < compiled.pipelines.size(); i++) {
+            PipelineManager fresh = compiled.managers.get(i);
+            kept.add(managers.computeIfAbsent(compiled.pipelines.get(i).name(), name -> fresh));
+        }
+        return new Config(compiled.layout, compiled.pipelines, kept, compiled.projectJobs, compiled.jobs);
     }
 
     public Layout layout() {
@@ -241,197 +194,45 @@ public final class Scheduler {
         // before taking the lock, on the configuration the event arrived under.
         Config c = config;
         Instant now = clock.instant();
-        List<PipelineConfig> matched = new ArrayList<>();
+        List<Pipeline> accepted = new ArrayList<>();
         Map<String, List<String>> projectPipelines = c.projectJobs.get(event.project());
         if (projectPipelines != null) { // else a project the layout does not know: only dequeues apply
             for (int i = 0; i < c.pipelines.size(); i++) {
-                PipelineConfig p = c.pipelines.get(i);
-                if (c.triggerTypes.get(i).contains(event.type()) && projectPipelines.containsKey(p.name())
-                        && triggers(p, event, now) && EventMatcher.meetsRequire(p.require(), event, now)
-                        && !EventMatcher.rejected(p.reject(), event, now)) {
-                    matched.add(p);
+                Pipeline p = c.pipelines.get(i);
+                if (projectPipelines.containsKey(p.name()) && c.managers.get(i).accepts(p, event, now)) {
+                    accepted.add(p);
                 }
             }
         }
         boolean abandoned = event.type() == EventType.CHANGE_ABANDONED && event.change() != null;
-        boolean newPatchset = event.type() == EventType.PATCHSET_CREATED && event.change() != null
-                && event.patchSet() != null;
-        if (matched.isEmpty() && !abandoned && !newPatchset) {
+        ChangeRef.Patchset newPatchset = event.type() == EventType.PATCHSET_CREATED
+                && ChangeRef.of(event).orElse(null) instanceof ChangeRef.Patchset p ? p : null;
+        if (accepted.isEmpty() && !abandoned && newPatchset == null) {
             return;
         }
-        List<Runnable> effects = new ArrayList<>();
+        Decisions d = new Decisions(now);
         lock.lock();
         try {
-            // Zuul v2 takes the pipelines one by one, in layout order: dequeues, then the enqueue
             List<String> order = new ArrayList<>();
             c.pipelines.forEach(p -> order.add(p.name()));
-            queues.keySet().stream().filter(q -> !order.contains(q)).forEach(order::add); // dropped by a reload
+            managers.keySet().stream().filter(name -> !order.contains(name)).forEach(order::add); // dropped by a reload
             for (String name : order) {
-                LinkedHashMap<ItemKey, Item> q = queues.get(name);
-                if (q != null && abandoned) {
-                    removeWhere(q, effects, "abandoned",
-                            it -> it.key.ref == null && it.key.project.equals(event.project())
-                                    && it.key.change == event.change().number());
+                PipelineManager m = managers.get(name);
+                if (abandoned) {
+                    m.removeAbandoned(event.project(), event.change().number(), d);
                 }
-                if (q != null && newPatchset) {
-                    // Zuul v2: a new patchset retires older ones in every pipeline that dequeues on new
-                    // patchsets, whether or not the new one is enqueued there
-                    int change = event.change().number();
-                    int patchset = event.patchSet().number();
-                    removeWhere(q, effects, "new-patchset", it -> it.pipeline.dequeueOnNewPatchset()
-                            && it.key.ref == null && it.key.project.equals(event.project())
-                            && it.key.change == change && it.key.patchset < patchset);
+                if (newPatchset != null) {
+                    m.removeOldVersions(newPatchset, d);
                 }
-                for (PipelineConfig p : matched) {
+                for (Pipeline p : accepted) {
                     if (p.name().equals(name)) {
-                        enqueue(c, p, projectPipelines.get(p.name()), event, now, effects);
+                        m.enqueue(p, event, projectPipelines.get(name), c.jobs, d);
                     }
                 }
             }
         } finally {
             lock.unlock();
-            run(effects);
-        }
-    }
-
-    private static boolean triggers(PipelineConfig p, GerritEvent e, Instant now) {
-        for (TriggerConfig t : p.triggers()) {
-            if (EventMatcher.matches(t, e, now)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void enqueue(Config c, PipelineConfig p, List<String> jobNames, GerritEvent e, Instant now,
-                         List<Runnable> effects) {
-        ItemKey key;
-        String branch;
-        if (e.change() != null) {
-            if (e.patchSet() == null) {
-                LOG.log(System.Logger.Level.WARNING, "{0} for change {1} has no patchset: not enqueued",
-                        e.typeName(), e.change().number());
-                return;
-            }
-            key = new ItemKey(e.project(), e.change().number(), e.patchSet().number(), null, null);
-            branch = e.change().branch();
-        } else {
-            key = new ItemKey(e.project(), 0, 0, e.refUpdate().refName(), e.refUpdate().newRev());
-            branch = JobParameters.branchOf(e.refUpdate().refName());
-        }
-        LinkedHashMap<ItemKey, Item> q = queues.computeIfAbsent(p.name(), k -> new LinkedHashMap<>());
-        if (q.containsKey(key)) {
-            return; // already queued or running: never twice
-        }
-        List<ResolvedJob> jobs = new ArrayList<>(jobNames.size());
-        for (String name : jobNames) {
-            ResolvedJob j = c.jobs.resolve(name, e.project(), branch);
-            if (j != null) {
-                jobs.add(j);
-            }
-        }
-        if (jobs.isEmpty()) {
-            return; // every job filtered out: nothing to run, nothing to report
-        }
-        Item item = new Item(uuids.get(), p, key, e);
-        for (ResolvedJob j : jobs) {
-            Build b = new Build(uuids.get(), item, j, now, 1);
-            item.builds.add(b);
-            if (j.isNoop()) {
-                b.result = "SUCCESS"; // noop succeeds at once, nothing is launched
-                b.ended = now;
-            } else {
-                builds.put(b.id, b);
-            }
-        }
-        q.put(key, item);
-        ItemView view = item.view();
-        effects.add(() -> listener.enqueued(view));
-        if (p.start() != null) {
-            addReport(item, "start", p.start(), ReportFormatter.start(p), effects);
-        }
-        for (Build b : item.builds) {
-            if (b.result == null) {
-                LaunchRequest req = request(b);
-                effects.add(() -> launch(b, req));
-            }
-        }
-        if (item.done()) {
-            finish(item, effects);
-        }
-    }
-
-    private LaunchRequest request(Build b) {
-        Item item = b.item;
-        String pipeline = item.pipeline.name();
-        return new LaunchRequest(b.id, b.job.name(), pipeline, item.key.project,
-                JobParameters.build(item.event, pipeline, b.job, b.id, settings), b.attempt);
-    }
-
-    /**
-     * Effects run after the lock is released, so a dequeue on another thread can come between the
-     * decision to launch and the launch itself: a build dequeued before its launch is never started,
-     * and one dequeued while launching is cancelled as soon as the launcher returns.
-     */
-    private void launch(Build b, LaunchRequest req) {
-        lock.lock();
-        try {
-            if (b.result != null) {
-                return; // dequeued (or finished) before it was launched: nothing to start
-            }
-            b.launch = Launch.LAUNCHING;
-        } finally {
-            lock.unlock();
-        }
-        try {
-            launcher.launch(req);
-        } catch (JobLauncher.LaunchException | RuntimeException ex) {
-            LOG.log(System.Logger.Level.WARNING, "cannot launch " + req.job() + " (" + req.buildId() + ") for "
-                    + req.project() + " in " + req.pipeline() + ": " + ex.getMessage(), ex);
-            onJobCompleted(req.buildId(), "LAUNCH_ERROR", null);
-            return;
-        }
-        boolean cancelNow;
-        lock.lock();
-        try {
-            cancelNow = b.launch == Launch.LAUNCHING && "CANCELED".equals(b.result);
-            b.launch = Launch.LAUNCHED;
-        } finally {
-            lock.unlock();
-        }
-        if (cancelNow) {
-            cancel(b.id);
-        }
-    }
-
-    private void cancel(String buildId) {
-        try {
-            launcher.cancel(buildId);
-        } catch (RuntimeException ex) {
-            LOG.log(System.Logger.Level.WARNING, "cannot cancel build " + buildId + ": " + ex, ex);
-        }
-    }
-
-    private void removeWhere(LinkedHashMap<ItemKey, Item> q, List<Runnable> effects, String reason,
-                             java.util.function.Predicate<Item> which) {
-        for (Iterator<Item> it = q.values().iterator(); it.hasNext(); ) {
-            Item item = it.next();
-            if (!which.test(item)) {
-                continue;
-            }
-            it.remove();
-            for (Build b : item.builds) {
-                if (b.result == null) {
-                    builds.remove(b.id);
-                    b.result = "CANCELED";
-                    if (b.launch == Launch.LAUNCHED) {
-                        String id = b.id;
-                        effects.add(() -> cancel(id));
-                    } // NOT_YET: launch() will skip it; LAUNCHING: launch() cancels it when the launcher returns
-                }
-            }
-            ItemView view = item.view();
-            effects.add(() -> listener.dequeued(view, reason));
+            d.carryOut();
         }
     }
 
@@ -452,17 +253,17 @@ public final class Scheduler {
     }
 
     /**
-     * A build ended. {@code result} is Jenkins' or Zuul's word (SUCCESS, FAILURE, UNSTABLE, ABORTED,
-     * ...); {@code url} is the log or build URL the report links to (may be null). Unknown or
+     * A build ended. {@code result} is what Jenkins says (SUCCESS, UNSTABLE, FAILURE, NOT_BUILT,
+     * ABORTED); {@code url} is the log or build URL the report links to (may be null). Unknown or
      * cancelled builds are ignored. A null result means the build ended without one, as
      * {@link #onJobEndedWithoutResult} (Zuul v2 read a missing result the same way).
      */
-    public void onJobCompleted(String buildId, String result, String url) {
+    public void onJobCompleted(String buildId, BuildResult result, String url) {
         if (result == null) {
             onJobEndedWithoutResult(buildId, "ended without a result");
             return;
         }
-        List<Runnable> effects = new ArrayList<>();
+        Decisions d = null;
         lock.lock();
         try {
             Build b = builds.remove(buildId);
@@ -470,19 +271,13 @@ public final class Scheduler {
                 LOG.log(System.Logger.Level.DEBUG, "completion of unknown or cancelled build {0} ignored", buildId);
                 return;
             }
-            b.result = result;
-            b.ended = clock.instant();
-            if (url != null) {
-                b.url = url;
-            }
-            Item item = b.item;
-            LinkedHashMap<ItemKey, Item> q = queues.get(item.pipeline.name());
-            if (item.done() && q != null && q.get(item.key) == item) {
-                finish(item, effects);
-            }
+            d = new Decisions(clock.instant());
+            b.item.manager.buildCompleted(b, result, url, d);
         } finally {
             lock.unlock();
-            run(effects);
+            if (d != null) {
+                d.carryOut();
+            }
         }
     }
 
@@ -495,7 +290,7 @@ public final class Scheduler {
      * cancelled builds are ignored.
      */
     public void onJobEndedWithoutResult(String buildId, String why) {
-        List<Runnable> effects = new ArrayList<>();
+        Decisions d = null;
         lock.lock();
         try {
             Build lost = builds.remove(buildId);
@@ -503,98 +298,12 @@ public final class Scheduler {
                 LOG.log(System.Logger.Level.DEBUG, "end of unknown or cancelled build {0} ignored", buildId);
                 return;
             }
-            lost.result = NO_RESULT; // a launch still in progress must neither report nor cancel it
-            Item item = lost.item;
-            LinkedHashMap<ItemKey, Item> q = queues.get(item.pipeline.name());
-            if (q == null || q.get(item.key) != item) {
-                return;
-            }
-            Instant now = clock.instant();
-            int attempt = lost.attempt + 1;
-            Build next = new Build(uuids.get(), item, lost.job, now, attempt);
-            item.builds.set(item.builds.indexOf(lost), next);
-            if (attempt > Math.max(1, lost.job.attempts())) {
-                // Zuul v2 ends the job without launching it: a build that never started, with no time
-                LOG.log(System.Logger.Level.WARNING, "{0} ({1}) for {2}: {3}; launched {4} time(s), giving up",
-                        lost.job.name(), buildId, item.key.project, why, lost.attempt);
-                next.result = RETRY_LIMIT;
-                if (item.done()) {
-                    finish(item, effects);
-                }
-                return;
-            }
-            LOG.log(System.Logger.Level.INFO, "{0} ({1}) for {2}: {3}; launching attempt {4}",
-                    lost.job.name(), buildId, item.key.project, why, attempt);
-            builds.put(next.id, next);
-            ItemView view = item.view();
-            LaunchRequest req = request(next);
-            effects.add(() -> listener.relaunched(view, lost.job.name(), attempt, why));
-            effects.add(() -> launch(next, req));
+            d = new Decisions(clock.instant());
+            lost.item.manager.buildEndedWithoutResult(lost, why, d);
         } finally {
             lock.unlock();
-            run(effects);
-        }
-    }
-
-    private void finish(Item item, List<Runnable> effects) {
-        queues.get(item.pipeline.name()).remove(item.key);
-        boolean success = true;
-        List<ReportFormatter.JobOutcome> outcomes = new ArrayList<>();
-        for (Build b : item.builds) {
-            if (b.job.voting() && !"SUCCESS".equals(b.result)) {
-                success = false;
-            }
-            Instant from = b.started != null ? b.started : b.launched;
-            outcomes.add(new ReportFormatter.JobOutcome(b.job, b.result, b.url,
-                    b.ended == null ? null : Duration.between(from, b.ended))); // RETRY_LIMIT: no time
-        }
-        PipelineConfig p = item.pipeline;
-        String action = success ? "success" : "failure";
-        ItemView view = item.view();
-        effects.add(() -> listener.completed(view, action));
-        ReporterConfig r = success ? p.success() : p.failure();
-        if (r != null) {
-            addReport(item, action, r,
-                    success ? ReportFormatter.success(p, outcomes) : ReportFormatter.failure(p, outcomes), effects);
-        }
-    }
-
-    private void addReport(Item item, String action, ReporterConfig r, String message, List<Runnable> effects) {
-        if (item.key.ref != null) {
-            return; // a ref update has no change to review
-        }
-        Map<String, Integer> labels = new LinkedHashMap<>();
-        for (LabelVote v : r.labels()) {
-            labels.put(v.name(), v.value());
-        }
-        String revision = item.event.patchSet() == null ? null : item.event.patchSet().revision();
-        Review review = new Review(item.key.project, item.key.change, item.key.patchset, revision, labels, message,
-                item.uuid + ":" + action);
-        ItemView view = item.view();
-        effects.add(() -> {
-            try {
-                listener.reporting(view, action, review);
-            } catch (RuntimeException ex) {
-                LOG.log(System.Logger.Level.WARNING, "listener failed on " + action + " report: " + ex, ex);
-            }
-            try {
-                poster.post(review);
-            } catch (ReviewPoster.ReviewException | RuntimeException ex) {
-                // logged, never lost silently; the rest of the work goes on
-                LOG.log(System.Logger.Level.WARNING, "cannot post " + action + " review for " + item.key.project
-                        + " change " + item.key.change + "," + item.key.patchset + " in " + item.pipeline.name()
-                        + " (item " + item.uuid + "): " + ex.getMessage(), ex);
-            }
-        });
-    }
-
-    /** Runs each effect; one that throws (a plugin's listener, say) is logged and never stops the rest. */
-    private static void run(List<Runnable> effects) {
-        for (Runnable r : effects) {
-            try {
-                r.run();
-            } catch (RuntimeException ex) {
-                LOG.log(System.Logger.Level.WARNING, "scheduler effect failed: " + ex, ex);
+            if (d != null) {
+                d.carryOut();
             }
         }
     }
@@ -604,19 +313,14 @@ public final class Scheduler {
         lock.lock();
         try {
             List<ItemView> out = new ArrayList<>();
-            for (PipelineConfig p : config.pipelines) {
-                LinkedHashMap<ItemKey, Item> q = queues.get(p.name());
-                if (q != null) {
-                    for (Item it : q.values()) {
-                        out.add(it.view());
-                    }
-                }
+            List<String> configured = new ArrayList<>();
+            for (Pipeline p : config.pipelines) {
+                configured.add(p.name());
+                out.addAll(managers.get(p.name()).items());
             }
-            for (Map.Entry<String, LinkedHashMap<ItemKey, Item>> e : queues.entrySet()) {
-                if (config.layout.pipeline(e.getKey()).isEmpty()) {
-                    for (Item it : e.getValue().values()) {
-                        out.add(it.view());
-                    }
+            for (Map.Entry<String, PipelineManager> e : managers.entrySet()) {
+                if (!configured.contains(e.getKey())) {
+                    out.addAll(e.getValue().items());
                 }
             }
             return out;
@@ -633,5 +337,134 @@ public final class Scheduler {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * What the managers decide during one locked section, in order, and their access to the time, new
+     * ids and the build registry. Recording happens under the lock; {@link #carryOut} runs after it is
+     * released. One per locked section, on one thread.
+     */
+    final class Decisions {
+        private final Instant now;
+        private final List<Runnable> effects = new ArrayList<>();
+
+        private Decisions(Instant now) {
+            this.now = now;
+        }
+
+        Instant now() {
+            return now;
+        }
+
+        String newId() {
+            return uuids.get();
+        }
+
+        /** Registers the build and launches it once the lock is released. */
+        void launch(Build b) {
+            builds.put(b.id, b);
+            LaunchRequest req = request(b);
+            effects.add(() -> Scheduler.this.launch(b, req));
+        }
+
+        /** The build leaves the registry; a launcher that has it is told to cancel it. */
+        void cancel(Build b) {
+            builds.remove(b.id);
+            b.state = Build.State.CANCELED;
+            if (b.launch == Build.Launch.LAUNCHED) {
+                String id = b.id;
+                effects.add(() -> Scheduler.this.cancel(id));
+            } // NOT_YET: launch() will skip it; LAUNCHING: launch() cancels it when the launcher returns
+        }
+
+        void report(Reporter r, Report report) {
+            effects.add(() -> r.report(report));
+        }
+
+        void enqueued(QueueItem item) {
+            ItemView view = item.view();
+            effects.add(() -> listener.enqueued(view));
+        }
+
+        void dequeued(QueueItem item, String reason) {
+            ItemView view = item.view();
+            effects.add(() -> listener.dequeued(view, reason));
+        }
+
+        void relaunched(QueueItem item, String job, int attempt, String why) {
+            ItemView view = item.view();
+            effects.add(() -> listener.relaunched(view, job, attempt, why));
+        }
+
+        void completed(QueueItem item, ReportAction action) {
+            ItemView view = item.view();
+            effects.add(() -> listener.completed(view, action.word()));
+        }
+
+        /** Runs each effect; one that throws (a plugin's listener, say) is logged and never stops the rest. */
+        private void carryOut() {
+            for (Runnable r : effects) {
+                try {
+                    r.run();
+                } catch (RuntimeException ex) {
+                    LOG.log(System.Logger.Level.WARNING, "scheduler effect failed: " + ex, ex);
+                }
+            }
+        }
+    }
+
+    private LaunchRequest request(Build b) {
+        QueueItem item = b.item;
+        String pipeline = item.pipeline.name();
+        return new LaunchRequest(b.id, b.job.name(), pipeline, item.changeRef.project(),
+                JobParameters.build(item.event, pipeline, b.job, b.id, settings), b.attempt);
+    }
+
+    /**
+     * Carried out after the lock is released, so a dequeue on another thread can come between the
+     * decision to launch and the launch itself: a build dequeued before its launch is never started,
+     * and one dequeued while launching is cancelled as soon as the launcher returns.
+     */
+    private void launch(Build b, LaunchRequest req) {
+        lock.lock();
+        try {
+            if (!b.isOpen()) {
+                return; // dequeued (or finished) before it was launched: nothing to start
+            }
+            b.launch = Build.Launch.LAUNCHING;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            launcher.launch(req);
+        } catch (JobLauncher.LaunchException | RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "cannot launch " + req.job() + " (" + req.buildId() + ") for "
+                    + req.project() + " in " + req.pipeline() + ": " + ex.getMessage(), ex);
+            onJobCompleted(req.buildId(), BuildResult.LAUNCH_ERROR, null);
+            return;
+        }
+        boolean cancelNow;
+        lock.lock();
+        try {
+            cancelNow = b.launch == Build.Launch.LAUNCHING && b.state == Build.State.CANCELED;
+            b.launch = Build.Launch.LAUNCHED;
+        } finally {
+            lock.unlock();
+        }
+        if (cancelNow) {
+            cancel(b.id);
+        }
+    }
+
+    private void cancel(String buildId) {
+        try {
+            launcher.cancel(buildId);
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "cannot cancel build " + buildId + ": " + ex, ex);
+        }
+    }
+
+    private static ItemView view(Report r) {
+        return new ItemView(r.itemUuid(), r.pipeline().name(), r.changeRef(), r.jobs());
     }
 }

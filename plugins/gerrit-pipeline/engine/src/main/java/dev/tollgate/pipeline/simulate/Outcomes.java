@@ -1,17 +1,17 @@
 package dev.tollgate.pipeline.simulate;
 
+import dev.tollgate.common.BuildResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * How each simulated build ends: a result word (SUCCESS, FAILURE, or any other word Jenkins or
- * Zuul may report), {@link #HOLD} (the build never ends) or {@link #NONE} (the build ends without a
- * result, as when its agent is lost). A rule may give one outcome per attempt of a job; the last
- * one repeats. Immutable.
+ * How each simulated build ends: a result a build reports (SUCCESS, UNSTABLE, FAILURE, NOT_BUILT,
+ * ABORTED: {@link BuildResult#isReportedByBuild}), {@link #HOLD} (the build never ends) or
+ * {@link #NONE} (the build ends without a result, as when its agent is lost). A rule may give one
+ * outcome per attempt of a job; the last one repeats. Immutable.
  */
 public final class Outcomes {
     /** The build never ends, so the queue rules show. */
@@ -19,7 +19,8 @@ public final class Outcomes {
     /** The build ends without a result (lost agent): the scheduler relaunches it up to the job's attempts. */
     public static final String NONE = "NONE";
 
-    private static final Pattern WORD = Pattern.compile("[A-Z][A-Z_]*");
+    /** What a rule may say, in the order the error message lists it. */
+    private static final List<String> WORDS = words();
 
     private final List<String> fallback;
     private final Map<String, List<String>> byJob;
@@ -65,10 +66,22 @@ public final class Outcomes {
     }
 
     private static String check(String outcome) {
-        if (outcome == null || !WORD.matcher(outcome).matches()) {
-            throw new IllegalArgumentException("a result is an upper-case word such as SUCCESS, FAILURE, "
-                    + HOLD + " or " + NONE + ", not `" + outcome + "`");
+        if (!WORDS.contains(outcome)) {
+            throw new IllegalArgumentException("a result is one of " + String.join(", ", WORDS) + ", not `"
+                    + outcome + "`");
         }
         return outcome;
+    }
+
+    private static List<String> words() {
+        List<String> out = new ArrayList<>();
+        for (BuildResult r : BuildResult.values()) {
+            if (r.isReportedByBuild()) {
+                out.add(r.name());
+            }
+        }
+        out.add(HOLD);
+        out.add(NONE);
+        return List.copyOf(out);
     }
 }

@@ -2,6 +2,8 @@ package dev.tollgate.pipeline.simulate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.common.BuildResult;
+import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
 import dev.tollgate.pipeline.event.GerritEvent;
@@ -24,6 +26,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -71,7 +74,7 @@ public final class Simulation {
                 .launcher(launcher)
                 .reviewPoster(review -> { })
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
-                .uuids(() -> String.format("%032x", ++ids))
+                .uuids(() -> String.format(Locale.ROOT, "%032x", ++ids))
                 .listener(new Printer())
                 .build();
     }
@@ -131,7 +134,7 @@ public final class Simulation {
             } else if (o.equals(Outcomes.NONE)) {
                 scheduler.onJobEndedWithoutResult(r.buildId(), "simulated: no result");
             } else {
-                scheduler.onJobCompleted(r.buildId(), o, null);
+                scheduler.onJobCompleted(r.buildId(), BuildResult.valueOf(o), null);
             }
         }
         launched.addAll(held);
@@ -172,12 +175,12 @@ public final class Simulation {
             m.put("action", action);
             m.put("pipeline", item.pipeline());
             m.put("project", item.project());
-            if (item.change() != null) {
-                m.put("change", item.change());
-                m.put("patchset", item.patchset());
-            } else {
-                m.put("ref", item.ref());
-                m.put("newrev", item.newRev());
+            if (item.changeRef() instanceof ChangeRef.Patchset p) {
+                m.put("change", p.change());
+                m.put("patchset", p.patchset());
+            } else if (item.changeRef() instanceof ChangeRef.Ref r) {
+                m.put("ref", r.ref());
+                m.put("newrev", r.newRev());
             }
             return m;
         }

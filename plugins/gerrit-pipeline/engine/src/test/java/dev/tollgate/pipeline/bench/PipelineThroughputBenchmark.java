@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
 import dev.tollgate.pipeline.layout.Layout;
@@ -177,7 +178,7 @@ public final class PipelineThroughputBenchmark {
             }
             if (!launched.isEmpty()) {
                 for (LaunchRequest r : launched) {
-                    s.onJobCompleted(r.buildId(), "SUCCESS", null);
+                    s.onJobCompleted(r.buildId(), BuildResult.SUCCESS, null);
                     counts[3]++;
                 }
                 launched.clear();

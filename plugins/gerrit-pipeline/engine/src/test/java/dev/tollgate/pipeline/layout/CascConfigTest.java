@@ -5,8 +5,18 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.Test;
 
 public class CascConfigTest {
@@ -112,4 +122,137 @@ public class CascConfigTest {
             assertEquals("c.yaml:1: unclassified: no `tollgateGerritPipeline` section", e.errors().get(0).toString());
         }
     }
+
+    @Test
+    public void bothFormsFollowTheSameRules() {
+        // a job name is one word and an age has a unit the engine knows, in either form
+        String casc = String.join("\n",
+                "unclassified:",
+                "  tollgateGerritPipeline:",
+                "    pipelines:",
+                "      - name: check",
+                "        manager: IndependentPipelineManager",
+                "        triggers:",
+                "          - events: [comment-added]",
+                "        require:",
+                "          approvals:",
+                "            - newerThan: 2 days",
+                "    projects:",
+                "      - name: a/b",
+                "        pipelines:",
+                "          - name: check",
+                "            jobs: [unit tests]",
+                "");
+        String zuul = String.join("\n",
+                "pipelines:",
+                "  - name: check",
+                "    manager: IndependentPipelineManager",
+                "    trigger: {gerrit: [{event: comment-added}]}",
+                "    require:",
+                "      approval:",
+                "        - newer-than: 2 days",
+                "projects:",
+                "  - name: a/b",
+                "    check: [unit tests]",
+                "");
+        assertEquals(List.of(
+                "c.yaml:10: newerThan: expected an age such as 30m, 48h, 2d or 1w, got `2 days`",
+                "c.yaml:15: jobs: job name `unit tests` has spaces (Zuul 2.5 refuses it too)"), errors(casc, "c.yaml"));
+        assertEquals(List.of(
+                "l.yaml:7: newer-than: expected an age such as 30m, 48h, 2d or 1w, got `2 days`",
+                "l.yaml:10: check: job name `unit tests` has spaces (Zuul 2.5 refuses it too)"),
+                LayoutParserTest.errors(zuul));
+    }
+
+    static List<String> errors(String casc, String file) {
+        try {
+            CascConfig.parse(casc, file);
+            fail("accepted");
+            return null;
+        } catch (ConfigException e) {
+            return e.errors().stream().map(ConfigError::toString).collect(Collectors.toList());
+        }
+    }
+
+    /** What {@code tollgate import-zuul} printed before the form was derived from the records. */
+    static final Path IMPORTED = Path.of("src/test/resources/casc-import");
+    static final Path CORPUS = Path.of("src/test/resources/zuul-fidelity");
+
+    @Test
+    public void importOutputWrittenBeforeStillLoadsUnchanged() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(IMPORTED)) {
+            files = s.sorted().toList();
+        }
+        assertTrue(files.size() > 10);
+        for (Path f : files) {
+            String name = f.getFileName().toString().replaceAll("\\.yaml$", "");
+            Layout zuul = switch (name) {
+                case "metaplugin-ci" -> LayoutParser.parse(LayoutParserTest.SEED);
+                case "rich" -> LayoutParser.parse(LayoutParserTest.RICH, "rich.yaml");
+                default -> LayoutParser.parse(CORPUS.resolve(name).resolve("layout.yaml"));
+            };
+            assertEquals(name, zuul, CascConfig.parse(f));
+            assertEquals(name, zuul, CascConfig.parse(CascConfig.toYaml(zuul), "casc.yaml"));
+        }
+    }
+
+    @Test
+    public void keysAtTheirDefaultAreLeftOutAndReadBackAsTheDefault() throws Exception {
+        String yaml = CascConfig.toYaml(LayoutParser.parse(LayoutParserTest.RICH, "rich.yaml"));
+        assertTrue(yaml, yaml.contains("        start: {}\n"));
+        assertFalse(yaml, yaml.contains("ignoreDeletes"));
+        assertFalse(yaml, yaml.contains("startMessage"));
+        assertTrue(yaml, yaml.contains("        dequeueOnNewPatchset: false\n"));
+        Layout minimal = CascConfig.parse(String.join("\n",
+                "unclassified:",
+                "  tollgateGerritPipeline:",
+                "    pipelines:",
+                "      - name: check",
+                "        manager: IndependentPipelineManager",
+                "        triggers:",
+                "          - events: [patchset-created]",
+                "        start: {}",
+                ""), "c.yaml");
+        PipelineConfig p = minimal.pipelines().get(0);
+        assertEquals(new ReporterConfig(List.of()), p.start());
+        assertEquals(PipelineConfig.DEFAULT_SUCCESS_MESSAGE, p.successMessage());
+        assertEquals("", p.footerMessage());
+        assertTrue(p.dequeueOnNewPatchset());
+        assertTrue(p.triggers().get(0).ignoreDeletes());
+    }
+
+    /**
+     * The configuration reference shows every key of the form, and its example is a valid
+     * configuration: the records are the schema, the page describes them.
+     */
+    @Test
+    public void theReferenceExampleLoadsAndShowsEveryKeyOfTheRecords() throws Exception {
+        String page = Files.readString(Path.of("../../../docs/configuration.md"));
+        Matcher m = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(page);
+        assertTrue("docs/configuration.md has a yaml example", m.find());
+        String example = m.group(1);
+        Layout layout = CascConfig.parse(example, "docs/configuration.md");
+        assertEquals(1, layout.pipelines().size());
+        Set<String> keys = new TreeSet<>();
+        keysOf(Layout.class, keys, new HashSet<>());
+        for (String key : keys) {
+            assertTrue("the example shows `" + key + "`", Pattern.compile("(?m)^\\s*(- )?" + key + ":").matcher(example).find());
+        }
+    }
+
+    private static void keysOf(Class<?> record, Set<String> keys, Set<Class<?>> seen) {
+        if (!seen.add(record)) {
+            return;
+        }
+        for (RecordComponent c : record.getRecordComponents()) {
+            keys.add(c.getName());
+            Class<?> t = c.getType() == List.class
+                    ? (Class<?>) ((ParameterizedType) c.getGenericType()).getActualTypeArguments()[0] : c.getType();
+            if (t.isRecord()) {
+                keysOf(t, keys, seen);
+            }
+        }
+    }
 }
+

@@ -11,6 +11,7 @@ import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.layout.LayoutParser;
 import dev.tollgate.pipeline.layout.PipelineConfig;
 import dev.tollgate.pipeline.layout.TriggerConfig;
+import dev.tollgate.pipeline.trigger.EventMatcher;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

@@ -8,6 +8,7 @@ import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.event.PatchSet;
 import dev.tollgate.pipeline.event.RefUpdate;
 import java.util.List;
+import java.util.Locale;
 
 /** Events for tests, built through the model's public factories (as the Jenkins plugin will). */
 final class Events {
@@ -22,7 +23,7 @@ final class Events {
     }
 
     static PatchSet ps(int change, int n) {
-        return new PatchSet(n, "rev" + change + "x" + n, String.format("refs/changes/%02d/%d/%d", change % 100, change, n),
+        return new PatchSet(n, "rev" + change + "x" + n, String.format(Locale.ROOT, "refs/changes/%02d/%d/%d", change % 100, change, n),
                 ALICE, ALICE);
     }
 

@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.scheduler;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.event.EventType;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.Layout;
@@ -79,17 +80,17 @@ public class SchedulerTest {
                 .listener(new SchedulerListener() {
                     @Override
                     public void enqueued(ItemView item) {
-                        decisions.add("enqueue " + item.pipeline() + " " + item.change() + "," + item.patchset() + " " + item.jobs());
+                        decisions.add("enqueue " + item.pipeline() + " " + item.changeRef() + " " + item.jobs());
                     }
 
                     @Override
                     public void dequeued(ItemView item, String reason) {
-                        decisions.add("dequeue " + item.pipeline() + " " + item.change() + "," + item.patchset() + " " + reason);
+                        decisions.add("dequeue " + item.pipeline() + " " + item.changeRef() + " " + reason);
                     }
 
                     @Override
                     public void completed(ItemView item, String action) {
-                        decisions.add(action + " " + item.change() + "," + item.patchset());
+                        decisions.add(action + " " + item.changeRef());
                     }
                 })
                 .build();
@@ -111,7 +112,7 @@ public class SchedulerTest {
         LaunchRequest r = launcher.last();
         assertEquals(JOB, r.job());
         clock.advance(Duration.ofSeconds(62));
-        s.onJobCompleted(r.buildId(), "SUCCESS", "http://logs.example.org/45/12345/2/check/" + JOB + "/0000002");
+        s.onJobCompleted(r.buildId(), BuildResult.SUCCESS, "http://logs.example.org/45/12345/2/check/" + JOB + "/0000002");
         assertEquals(1, poster.posted.size());
         Review review = poster.posted.get(0);
         assertEquals(N, review.project());
@@ -132,7 +133,7 @@ public class SchedulerTest {
         Scheduler s = scheduler(seed());
         s.onEvent(Events.comment(N, 7, 1, "Patch Set 1:\n\nmetaplugin-recheck"));
         clock.advance(Duration.ofSeconds(3725));
-        s.onJobCompleted(launcher.last().buildId(), "FAILURE", null);
+        s.onJobCompleted(launcher.last().buildId(), BuildResult.FAILURE, null);
         Review review = poster.posted.get(0);
         assertEquals(Map.of("Verified", 0), review.labels());
         assertEquals("Build failed. Leave a comment with 'metaplugin-recheck' to rerun a check. ('recheck' will be "
@@ -150,7 +151,7 @@ public class SchedulerTest {
         s.onJobStarted(launcher.last().buildId(), "http://jenkins/job/x/1/");
         s.onEvent(Events.comment(N, 1, 1, "metaplugin-recheck"));
         assertEquals("still running", 1, launcher.launched.size());
-        s.onJobCompleted(launcher.last().buildId(), "SUCCESS", null);
+        s.onJobCompleted(launcher.last().buildId(), BuildResult.SUCCESS, null);
         s.onEvent(Events.comment(N, 1, 1, "metaplugin-recheck"));
         assertEquals("done items can run again", 2, launcher.launched.size());
         assertEquals("- check-tempest-dsvm-metaplugin http://jenkins/job/x/1/ : SUCCESS in 0s\n",
@@ -167,7 +168,7 @@ public class SchedulerTest {
         assertEquals(List.of(old), launcher.cancelled);
         assertEquals(List.of("enqueue check 1,1 [" + JOB + "]", "enqueue check 2,1 [" + JOB + "]",
                 "dequeue check 1,1 new-patchset", "enqueue check 1,2 [" + JOB + "]"), decisions);
-        s.onJobCompleted(old, "SUCCESS", null); // the cancelled build reports late: ignored
+        s.onJobCompleted(old, BuildResult.SUCCESS, null); // the cancelled build reports late: ignored
         assertTrue(poster.posted.isEmpty());
         assertEquals(2, s.items().size());
         // an older patchset's recheck does not dequeue the newer one
@@ -257,7 +258,7 @@ public class SchedulerTest {
                 }).build();
         s.onEvent(Events.created(N, 1, 1));
         assertEquals(1, launcher.launched.size());
-        s.onJobCompleted(launcher.last().buildId(), "SUCCESS", null);
+        s.onJobCompleted(launcher.last().buildId(), BuildResult.SUCCESS, null);
         assertEquals(1, poster.posted.size());
     }
 
@@ -312,9 +313,9 @@ public class SchedulerTest {
         assertEquals(Map.of(), start.labels());
         assertTrue(start.key().endsWith(":start"));
         assertEquals("0", launcher.launched.get(1).parameters().get("ZUUL_VOTING"));
-        s.onJobCompleted(launcher.launched.get(1).buildId(), "FAILURE", "http://l/docs");
+        s.onJobCompleted(launcher.launched.get(1).buildId(), BuildResult.FAILURE, "http://l/docs");
         assertEquals(1, poster.posted.size());
-        s.onJobCompleted(launcher.launched.get(0).buildId(), "SUCCESS", "http://l/unit");
+        s.onJobCompleted(launcher.launched.get(0).buildId(), BuildResult.SUCCESS, "http://l/unit");
         Review done = poster.posted.get(1);
         assertEquals(Map.of("Verified", 1, "Code-Review", 1), done.labels());
         assertEquals("All green.\n\n- unit http://l/unit : passed nicely in 0s\n"
@@ -363,8 +364,8 @@ public class SchedulerTest {
         poster.failuresLeft = 1;
         s.onEvent(Events.created(N, 1, 1));
         s.onEvent(Events.created(N, 2, 1));
-        s.onJobCompleted(launcher.launched.get(0).buildId(), "SUCCESS", null);
-        s.onJobCompleted(launcher.launched.get(1).buildId(), "SUCCESS", null);
+        s.onJobCompleted(launcher.launched.get(0).buildId(), BuildResult.SUCCESS, null);
+        s.onJobCompleted(launcher.launched.get(1).buildId(), BuildResult.SUCCESS, null);
         assertEquals(1, poster.posted.size());
         assertEquals(2, poster.posted.get(0).change());
         assertTrue(s.items().isEmpty());
@@ -436,7 +437,7 @@ public class SchedulerTest {
         assertEquals("refs/tags/1.0", p.get("GERRIT_REFNAME"));
         s.onEvent(Events.refUpdated("a/b", "refs/tags/1.0", "c0ffee0123"));
         assertEquals(1, launcher.launched.size());
-        s.onJobCompleted(launcher.last().buildId(), "SUCCESS", null);
+        s.onJobCompleted(launcher.last().buildId(), BuildResult.SUCCESS, null);
         assertTrue(poster.posted.isEmpty());
         assertTrue(s.items().isEmpty());
     }
@@ -449,7 +450,7 @@ public class SchedulerTest {
         JobLauncher sync = new JobLauncher() {
             @Override
             public void launch(LaunchRequest request) {
-                holder.get(0).onJobCompleted(request.buildId(), "SUCCESS", null);
+                holder.get(0).onJobCompleted(request.buildId(), BuildResult.SUCCESS, null);
             }
 
             @Override
@@ -480,7 +481,7 @@ public class SchedulerTest {
         for (int k = 0; k < 4; k++) {
             List<LaunchRequest> part = all.subList(k * 250, (k + 1) * 250);
             pool.submit(() -> {
-                part.forEach(r -> t.onJobCompleted(r.buildId(), "SUCCESS", null));
+                part.forEach(r -> t.onJobCompleted(r.buildId(), BuildResult.SUCCESS, null));
                 completed.countDown();
             });
         }
@@ -498,7 +499,7 @@ public class SchedulerTest {
         s.reconfigure(layout("pipelines:\n  - name: gate2\n    manager: IndependentPipelineManager\n"
                 + "    trigger: {gerrit: [{event: patchset-created}]}\nprojects:\n  - name: a/b\n    gate2: [x]\n"));
         assertEquals(1, s.items().size());
-        s.onJobCompleted(launcher.last().buildId(), "SUCCESS", null);
+        s.onJobCompleted(launcher.last().buildId(), BuildResult.SUCCESS, null);
         assertEquals(Map.of("Verified", 1), poster.posted.get(0).labels());
         GerritEvent ignored = Events.created(N, 9, 1);
         s.onEvent(ignored);
@@ -543,11 +544,11 @@ public class SchedulerTest {
         assertEquals(2, second.attempt());
         assertTrue(!second.buildId().equals(first.buildId()));
         assertEquals(second.buildId(), second.parameters().get("ZUUL_UUID"));
-        s.onJobCompleted(first.buildId(), "FAILURE", null); // the lost build reports late: ignored
-        s.onJobCompleted(launcher.launched.get(1).buildId(), "SUCCESS", null);
+        s.onJobCompleted(first.buildId(), BuildResult.FAILURE, null); // the lost build reports late: ignored
+        s.onJobCompleted(launcher.launched.get(1).buildId(), BuildResult.SUCCESS, null);
         assertTrue(poster.posted.isEmpty());
         clock.advance(Duration.ofSeconds(7));
-        s.onJobCompleted(second.buildId(), "SUCCESS", null);
+        s.onJobCompleted(second.buildId(), BuildResult.SUCCESS, null);
         assertEquals("Build succeeded.\n\n- tempest : SUCCESS in 7s\n- unit : SUCCESS in 0s\n",
                 poster.posted.get(0).message());
         assertEquals(0, s.runningBuilds());
@@ -557,12 +558,12 @@ public class SchedulerTest {
     public void aJobOutOfAttemptsEndsAsRetryLimitAndFailsTheItem() throws Exception {
         Scheduler s = scheduler(layout(ATTEMPTS_LAYOUT));
         s.onEvent(Events.created("a/b", 1, 1));
-        s.onJobCompleted(launcher.launched.get(1).buildId(), "SUCCESS", null);
+        s.onJobCompleted(launcher.launched.get(1).buildId(), BuildResult.SUCCESS, null);
         s.onJobEndedWithoutResult(launcher.launched.get(0).buildId(), "agent lost");
         s.onJobCompleted(launcher.last().buildId(), null, null); // a null result is no result either
         assertEquals(3, launcher.launched.size()); // tempest twice (attempts: 2), unit once
         assertEquals(Map.of("Verified", -1), poster.posted.get(0).labels());
-        assertEquals("Build failed.\n\n- tempest : " + Scheduler.RETRY_LIMIT + "\n- unit : SUCCESS in 0s\n",
+        assertEquals("Build failed.\n\n- tempest : " + BuildResult.RETRY_LIMIT + "\n- unit : SUCCESS in 0s\n",
                 poster.posted.get(0).message());
         assertTrue(s.items().isEmpty());
     }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.common.Backoff;
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
@@ -123,7 +124,7 @@ public class MetapluginCiEndToEndTest {
         assertEquals("check", first.pipeline());
         assertEquals(Integer.toString(change), first.parameters().get("ZUUL_CHANGE"));
         assertEquals("openstack/neutron", first.parameters().get("GERRIT_PROJECT"));
-        scheduler.onJobCompleted(first.buildId(), "FAILURE", "http://logs.example.org/first");
+        scheduler.onJobCompleted(first.buildId(), BuildResult.FAILURE, "http://logs.example.org/first");
         JsonNode failed = lastTollgateMessage(change);
         assertTrue(failed.toString(), failed.path("message").asText().contains("Leave a comment with 'metaplugin-recheck'"));
         assertTrue(failed.toString(), failed.path("message").asText().contains("http://logs.example.org/first"));
@@ -137,7 +138,7 @@ public class MetapluginCiEndToEndTest {
                 seen.has(change, "comment-added", e -> e.path("comment").asText().endsWith("\n\nrecheck")));
         assertEquals("plain recheck launched nothing", 2, launcher.count.get());
         assertEquals(JOB, second.job());
-        scheduler.onJobCompleted(second.buildId(), "SUCCESS", "http://logs.example.org/second");
+        scheduler.onJobCompleted(second.buildId(), BuildResult.SUCCESS, "http://logs.example.org/second");
 
         JsonNode passed = lastTollgateMessage(change);
         assertTrue(passed.toString(), passed.path("message").asText().startsWith("Patch Set 1: Verified+1"));

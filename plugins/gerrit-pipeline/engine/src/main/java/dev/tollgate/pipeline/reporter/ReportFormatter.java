@@ -1,8 +1,10 @@
-package dev.tollgate.pipeline.scheduler;
+package dev.tollgate.pipeline.reporter;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.layout.PipelineConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Review messages as Zuul v2 wrote them: the pipeline's success or failure message, a blank line,
@@ -10,9 +12,6 @@ import java.util.List;
  */
 public final class ReportFormatter {
     private ReportFormatter() {}
-
-    /** One finished job as the report shows it. */
-    public record JobOutcome(ResolvedJob job, String result, String url, Duration elapsed) { }
 
     public static String start(PipelineConfig p) {
         return footer(p, p.startMessage().replace("{pipeline.name}", p.name()));
@@ -33,13 +32,13 @@ public final class ReportFormatter {
     public static String jobLines(List<JobOutcome> jobs) {
         StringBuilder sb = new StringBuilder();
         for (JobOutcome o : jobs) {
-            String result = o.result();
-            if ("SUCCESS".equals(result) && o.job().successMessage() != null) {
-                result = o.job().successMessage();
-            } else if ("FAILURE".equals(result) && o.job().failureMessage() != null) {
-                result = o.job().failureMessage();
+            String result = o.result().name();
+            if (o.result() == BuildResult.SUCCESS && o.successMessage() != null) {
+                result = o.successMessage();
+            } else if (o.result() == BuildResult.FAILURE && o.failureMessage() != null) {
+                result = o.failureMessage();
             }
-            sb.append("- ").append(o.job().name());
+            sb.append("- ").append(o.job());
             if (o.url() != null && !o.url().isEmpty()) {
                 sb.append(' ').append(o.url());
             }
@@ -47,7 +46,7 @@ public final class ReportFormatter {
             if (o.elapsed() != null) {
                 sb.append(" in ").append(elapsed(o.elapsed()));
             }
-            if (!o.job().voting()) {
+            if (!o.voting()) {
                 sb.append(" (non-voting)");
             }
             sb.append('\n');
@@ -62,10 +61,10 @@ public final class ReportFormatter {
         long m = (t % 3600) / 60;
         long s = t % 60;
         if (h > 0) {
-            return String.format("%dh %02dm %02ds", h, m, s);
+            return String.format(Locale.ROOT, "%dh %02dm %02ds", h, m, s);
         }
         if (m > 0) {
-            return String.format("%dm %02ds", m, s);
+            return String.format(Locale.ROOT, "%dm %02ds", m, s);
         }
         return s + "s";
     }

@@ -1,4 +1,4 @@
-package dev.tollgate.pipeline.scheduler;
+package dev.tollgate.pipeline.trigger;
 
 import dev.tollgate.pipeline.event.Account;
 import dev.tollgate.pipeline.event.Approval;

@@ -1,0 +1,267 @@
+package dev.tollgate.pipeline.layout;
+
+import dev.tollgate.pipeline.regex.SafePattern;
+import dev.tollgate.pipeline.regex.UnsupportedPatternException;
+import dev.tollgate.pipeline.trigger.GerritTrigger;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The rules a layout follows, in one place, whichever form it came from: a Zuul v2 layout
+ * ({@link LayoutParser}), the JCasC form ({@link CascConfig}) or records built in code (the Jenkins
+ * plugin's describables, through {@link #validate}). The readers only check how a configuration is
+ * written (YAML types, known keys, required keys, regex syntax); what the records say is checked
+ * here, and a trigger's own rules by its driver ({@link GerritTrigger#validate}).
+ *
+ * <p>Every problem is reported as {@code FILE:LINE: key: message}, with the key as the file spells
+ * it, merged with the readers' problems in reading order: a rule's problem about a key comes right
+ * after the problems found while reading up to that key. Stateless; each check runs on one thread.
+ */
+public final class LayoutValidator {
+    /** Zuul's EventFilter has no type filter for an empty list: every event would match. */
+    public static final String EMPTY_EVENTS = "an empty list (Zuul 2.5 would take it as every event type): name the events";
+    /** Zuul's Job.copy never copies attempts from a regex entry: refused rather than ignored. */
+    static final String ATTEMPTS_ON_REGEX = "only a job's own entry sets attempts (Zuul 2.5 ignores it on a regex "
+            + "entry)";
+    /** Zuul's MatchAll of nothing matches every change. */
+    static final String EMPTY_SKIP_IF = "a condition without project, branch or all-files-match-any matches every "
+            + "change, so the job would never run (Zuul 2.5 skips it always)";
+
+    /**
+     * What a driver's rules see of one of its configuration records: which keys were given, how the
+     * file spells a key, and where to report.
+     */
+    public interface Problems {
+        /** Was the key given (for records built in code: is it required, or set)? */
+        boolean given(String key);
+
+        /** The key as the configuration writes it, for messages that name another key. */
+        String spelled(String key);
+
+        void add(String key, String message);
+    }
+
+    private final String file;
+    private final Positions where;
+    private final List<Found> found = new ArrayList<>();
+
+    /** A rule's problem and its place among the reading errors. */
+    private record Found(int index, ConfigError error) { }
+
+    private LayoutValidator(String file, Positions where) {
+        this.file = file;
+        this.where = where;
+    }
+
+    /**
+     * Checks a layout built in code (no file, so no lines: problems read {@code source: key: message}).
+     *
+     * @throws ConfigException with every problem
+     */
+    public static void validate(Layout layout, String source) throws ConfigException {
+        List<ConfigError> missing = new ArrayList<>();
+        requiredKeys(layout, source, missing);
+        if (!missing.isEmpty()) {
+            throw new ConfigException(missing); // the rules below assume what is required is there
+        }
+        List<ConfigError> errors = check(layout, source, Positions.NONE, List.of());
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+    }
+
+    /** The layout a reader built, or every problem of the reading and of the rules. */
+    static Layout checked(Layout layout, NodeReader r, Positions where) throws ConfigException {
+        List<ConfigError> errors = layout == null ? r.errors : check(layout, r.file, where, r.errors);
+        if (!errors.isEmpty() || layout == null) {
+            throw new ConfigException(errors);
+        }
+        return layout;
+    }
+
+    /** The rules' problems merged with the reading problems, in reading order. */
+    static List<ConfigError> check(Layout layout, String file, Positions where, List<ConfigError> reading) {
+        LayoutValidator v = new LayoutValidator(file, where);
+        v.layout(layout);
+        List<Found> rules = new ArrayList<>(v.found);
+        rules.sort(Comparator.comparingInt(Found::index)); // stable: equal places keep the rules' order
+        List<ConfigError> out = new ArrayList<>(reading.size() + rules.size());
+        int k = 0;
+        for (int i = 0; i <= reading.size(); i++) {
+            while (k < rules.size() && rules.get(k).index() <= i) {
+                out.add(rules.get(k++).error());
+            }
+            if (i < reading.size()) {
+                out.add(reading.get(i));
+            }
+        }
+        return out;
+    }
+
+    private void add(Positions.Mark at, String message) {
+        found.add(new Found(at.index(), new ConfigError(file, at.line(), at.key(), message)));
+    }
+
+    private void layout(Layout l) {
+        Set<String> names = new LinkedHashSet<>();
+        l.pipelines().forEach(p -> names.add(p.name()));
+        Set<String> seen = new HashSet<>();
+        for (PipelineConfig p : l.pipelines()) {
+            pipeline(p);
+            if (!seen.add(p.name())) {
+                add(at(where.of(p, "pipelines"), "name"), "duplicate pipeline `" + p.name() + "`");
+            }
+        }
+        Map<String, Positions.Mark> firstJob = new HashMap<>();
+        for (JobConfig j : l.jobs()) {
+            job(j);
+            Positions.Mark name = where.of(j, "jobs", "name");
+            Positions.Mark first = firstJob.putIfAbsent(j.name(), name);
+            if (first != null) {
+                add(new Positions.Mark(name.line(), where.of(j, "jobs").index(), name.key()),
+                        "duplicate job `" + j.name() + "` (first on line " + first.line() + "): Zuul 2.5 refuses it too");
+            }
+        }
+        Set<String> projects = new HashSet<>();
+        for (ProjectConfig p : l.projects()) {
+            project(p, names);
+            if (!projects.add(p.name())) {
+                add(at(where.of(p, "projects"), "name"), "duplicate project `" + p.name() + "`");
+            }
+        }
+    }
+
+    /** The record's mark, reported under another key (a duplicate entry is reported as its name). */
+    private static Positions.Mark at(Positions.Mark record, String key) {
+        return new Positions.Mark(record.line(), record.index(), key);
+    }
+
+    private void pipeline(PipelineConfig p) {
+        if (!PipelineConfig.INDEPENDENT.equals(p.manager())) {
+            add(where.of(p, "pipelines", "manager"), p.manager().equals("DependentPipelineManager")
+                    ? "DependentPipelineManager is not supported yet (only IndependentPipelineManager: no gating queue)"
+                    : "unknown manager `" + p.manager() + "` (expected " + PipelineConfig.INDEPENDENT + ")");
+        }
+        for (TriggerConfig t : p.triggers()) {
+            GerritTrigger.validate(t, problems(t, "triggers"));
+            t.requireApprovals().forEach(this::approval);
+            t.rejectApprovals().forEach(this::approval);
+        }
+        for (ChangeRequirement r : new ChangeRequirement[] {p.require(), p.reject()}) {
+            if (r != null) {
+                r.approvals().forEach(this::approval);
+            }
+        }
+    }
+
+    private Problems problems(Object record, String keyOfRecord) {
+        return new Problems() {
+            @Override
+            public boolean given(String key) {
+                return where.given(record, key);
+            }
+
+            @Override
+            public String spelled(String key) {
+                return where.spell(key);
+            }
+
+            @Override
+            public void add(String key, String message) {
+                LayoutValidator.this.add(where.of(record, keyOfRecord, key), message);
+            }
+        };
+    }
+
+    private void approval(ApprovalRequirement a) {
+        age(a, "newerThan", a.newerThan());
+        age(a, "olderThan", a.olderThan());
+    }
+
+    private void age(ApprovalRequirement a, String key, String value) {
+        if (value != null && Ages.parse(value) == null) {
+            add(where.of(a, "approvals", key), "expected an age such as 30m, 48h, 2d or 1w, got `" + value + "`");
+        }
+    }
+
+    private void job(JobConfig j) {
+        if (j.isRegex()) {
+            try {
+                SafePattern.compile(j.name());
+            } catch (UnsupportedPatternException e) {
+                add(where.of(j, "jobs", "name"), badRegex(j.name(), e));
+            }
+            if (where.given(j, "attempts")) {
+                add(where.of(j, "jobs", "attempts"), ATTEMPTS_ON_REGEX);
+            }
+        }
+        for (SkipIf s : j.skipIf()) {
+            if (!where.given(s, "project") && !where.given(s, "branch") && !where.given(s, "allFilesMatchAny")) {
+                add(where.of(s, "skipIf"), EMPTY_SKIP_IF);
+            }
+        }
+    }
+
+    private void project(ProjectConfig p, Set<String> pipelines) {
+        Set<String> listed = new HashSet<>();
+        for (PipelineJobs pj : p.pipelines()) {
+            Positions.Mark name = where.of(pj, "pipelines", "name");
+            if (!pipelines.contains(pj.name())) {
+                add(name, unknownPipeline(pj.name(), pipelines));
+            } else if (!listed.add(pj.name())) {
+                add(name, "pipeline `" + pj.name() + "` listed twice");
+            }
+            for (String job : pj.jobs()) {
+                String problem = jobNameProblem(job);
+                if (problem != null) {
+                    add(where.of(pj, "pipelines", "jobs", job), problem);
+                }
+            }
+        }
+    }
+
+    static String unknownPipeline(String name, Set<String> pipelines) {
+        return "unknown pipeline `" + name + "`" + (pipelines.isEmpty() ? " (no pipelines are defined)"
+                : " (defined: " + String.join(", ", pipelines) + ")");
+    }
+
+    /** What is wrong with a job name (Zuul's job_name is one word), or null. */
+    static String jobNameProblem(String name) {
+        if (name.isBlank()) {
+            return "empty job name";
+        }
+        return name.matches("\\S+") ? null : "job name `" + name + "` has spaces (Zuul 2.5 refuses it too)";
+    }
+
+    static String badRegex(String source, UnsupportedPatternException e) {
+        // a refused pattern may be megabytes long: show its start
+        String shown = source.length() <= 100 ? "`" + source + "`"
+                : "`" + source.substring(0, 60) + "...` (" + source.length() + " characters)";
+        return "bad regex " + shown + ": " + e.getMessage();
+    }
+
+    /** Required keys a record built in code leaves null, anywhere in the layout. */
+    private static void requiredKeys(Record record, String source, List<ConfigError> out) {
+        for (RecordComponent c : record.getClass().getRecordComponents()) {
+            Object v = Records.value(c, record);
+            if (v == null && Records.required(c)) {
+                out.add(new ConfigError(source, 0, c.getName(), "required"));
+            } else if (v instanceof Record r) {
+                requiredKeys(r, source, out);
+            } else if (v instanceof List<?> list) {
+                for (Object e : list) {
+                    if (e instanceof Record r) {
+                        requiredKeys(r, source, out);
+                    }
+                }
+            }
+        }
+    }
+}
