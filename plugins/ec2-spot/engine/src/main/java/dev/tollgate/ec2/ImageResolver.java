@@ -1,7 +1,6 @@
 package dev.tollgate.ec2;
 
-import com.google.re2j.Matcher;
-import com.google.re2j.Pattern;
+import dev.tollgate.common.regex.SafePattern;
 import dev.tollgate.cloud.port.CloudException;
 import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
@@ -54,7 +53,7 @@ final class ImageResolver {
 
     /** The winner among the candidates, or null. Package-visible for tests of the ordering alone. */
     static Image choose(ImageSelector sel, List<Image> images) {
-        Pattern p = sel.compiled();
+        SafePattern p = sel.compiled();
         List<Candidate> cands = new ArrayList<>();
         for (Image img : images) {
             if (img.imageId() == null || (img.stateAsString() != null && !"available".equals(img.stateAsString()))) {
@@ -66,12 +65,12 @@ final class ImageResolver {
                 if (subject == null) {
                     continue;
                 }
-                Matcher m = p.matcher(subject);
-                if (!m.find()) {
+                String[] groups = p.searchGroups(subject);
+                if (groups == null) {
                     continue;
                 }
-                if (m.groupCount() >= 1 && m.group(1) != null) {
-                    key = m.group(1);
+                if (groups.length > 1 && groups[1] != null) {
+                    key = groups[1];
                 }
             }
             cands.add(new Candidate(img, SortKey.of(key), img.creationDate() == null ? "" : img.creationDate()));

@@ -1,7 +1,7 @@
 package dev.tollgate.ec2;
 
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
+import dev.tollgate.common.regex.SafePattern;
+import dev.tollgate.common.regex.UnsupportedPatternException;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,8 +63,9 @@ public record ImageSelector(String imageId, List<String> owners, String regex, M
         return imageId != null;
     }
 
-    Pattern compiled() {
-        return regex == null ? null : Pattern.compile(regex);
+    /** The regex with the suite's limits (linear time, bounded program, Python syntax as Buildbot's). */
+    SafePattern compiled() {
+        return regex == null ? null : SafePattern.compile(regex);
     }
 
     List<String> problems(String where) {
@@ -85,9 +86,9 @@ public record ImageSelector(String imageId, List<String> owners, String regex, M
         }
         if (regex != null) {
             try {
-                Pattern.compile(regex);
-            } catch (PatternSyntaxException e) {
-                p.add(where + ".regex is not a valid RE2 expression: " + e.getMessage());
+                SafePattern.compile(regex);
+            } catch (UnsupportedPatternException e) {
+                p.add(where + ".regex: " + e.getMessage());
             }
         }
         return p;

@@ -74,6 +74,15 @@ public class ImageSelectionTest {
     }
 
     @Test
+    public void aRegexWhoseProgramWouldExhaustTheHeapIsRefusedBeforeCompiling() {
+        // RE2/J alone compiles this 24-byte pattern into about a billion instructions
+        java.util.List<String> problems = ImageSelector.byLocation(List.of(OWNER), "((a{1000}){1000}){1000}")
+                .problems("templates[0].image");
+        assertEquals(1, problems.size());
+        assertTrue(problems.get(0), problems.get(0).startsWith("templates[0].image.regex: counted repetitions"));
+    }
+
+    @Test
     public void textGroupSortsLexically() throws Exception {
         assertEquals("ami-0000000b", select(ImageSelector.byLocation(List.of(OWNER), "buildbot-ubuntu-(.*)/image")));
     }

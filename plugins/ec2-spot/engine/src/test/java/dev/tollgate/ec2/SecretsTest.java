@@ -106,7 +106,7 @@ public class SecretsTest {
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();
             for (String expected : List.of("region must look like us-west-2", "instanceType must look like m5.large",
-                    "'12' is not a 12-digit account id", "not a valid RE2 expression", "subnet ids must start with subnet-",
+                    "'12' is not a 12-digit account id", ".regex: invalid regex", "subnet ids must start with subnet-",
                     "security group ids must start with sg-", "elasticIpAllocationId must start with eipalloc-",
                     "tag key 'tollgate:agent' is reserved", "sizeGiB must be 1..65536", "volumeType must be one of",
                     "spot.maxSpotPrice must be a positive", "spot.defaultPrice", "an image (AMI id or selector) is required",

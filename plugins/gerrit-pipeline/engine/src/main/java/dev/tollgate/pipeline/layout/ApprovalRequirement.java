@@ -1,6 +1,6 @@
 package dev.tollgate.pipeline.layout;
 
-import dev.tollgate.pipeline.regex.SafePattern;
+import dev.tollgate.common.regex.SafePattern;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package dev.tollgate.pipeline.layout;
 
 import dev.tollgate.pipeline.event.EventType;
-import dev.tollgate.pipeline.regex.SafePattern;
+import dev.tollgate.common.regex.SafePattern;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;

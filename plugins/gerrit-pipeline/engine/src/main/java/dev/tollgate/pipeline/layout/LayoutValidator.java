@@ -1,7 +1,7 @@
 package dev.tollgate.pipeline.layout;
 
-import dev.tollgate.pipeline.regex.SafePattern;
-import dev.tollgate.pipeline.regex.UnsupportedPatternException;
+import dev.tollgate.common.regex.SafePattern;
+import dev.tollgate.common.regex.UnsupportedPatternException;
 import dev.tollgate.pipeline.trigger.GerritTrigger;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.tollgate.pipeline.layout;
 
-import dev.tollgate.pipeline.regex.SafePattern;
-import dev.tollgate.pipeline.regex.UnsupportedPatternException;
+import dev.tollgate.common.regex.SafePattern;
+import dev.tollgate.common.regex.UnsupportedPatternException;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package dev.tollgate.pipeline.scheduler;
 
 import dev.tollgate.pipeline.layout.JobConfig;
 import dev.tollgate.pipeline.layout.SkipIf;
-import dev.tollgate.pipeline.regex.SafePattern;
+import dev.tollgate.common.regex.SafePattern;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -11,7 +11,7 @@ import dev.tollgate.pipeline.layout.ChangeRequirement;
 import dev.tollgate.pipeline.layout.LabelValues;
 import dev.tollgate.pipeline.layout.Labels;
 import dev.tollgate.pipeline.layout.TriggerConfig;
-import dev.tollgate.pipeline.regex.SafePattern;
+import dev.tollgate.common.regex.SafePattern;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

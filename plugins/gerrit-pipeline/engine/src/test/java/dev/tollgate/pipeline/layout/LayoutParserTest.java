@@ -6,7 +6,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import dev.tollgate.pipeline.event.EventType;
-import dev.tollgate.pipeline.regex.SafePattern;
+import dev.tollgate.common.regex.SafePattern;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;

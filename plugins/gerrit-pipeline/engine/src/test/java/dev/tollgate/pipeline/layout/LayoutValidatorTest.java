@@ -4,7 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.fail;
 
 import dev.tollgate.pipeline.event.EventType;
-import dev.tollgate.pipeline.regex.SafePattern;
+import dev.tollgate.common.regex.SafePattern;
 import java.util.List;
 import org.junit.Test;
 

@@ -1,5 +1,6 @@
-package dev.tollgate.pipeline.regex;
+package dev.tollgate.common.regex;
 
+import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 
@@ -70,6 +71,25 @@ public final class SafePattern {
     /** Python's {@code re.search}: a match anywhere in the text. */
     public boolean search(CharSequence text) {
         return text != null && pattern.matcher(text).find();
+    }
+
+    /**
+     * Python's {@code re.search} with its groups: null when nothing matches, else the matched text
+     * at index 0 and each group's text after it (null for a group that took no part).
+     */
+    public String[] searchGroups(CharSequence text) {
+        if (text == null) {
+            return null;
+        }
+        Matcher m = pattern.matcher(text);
+        if (!m.find()) {
+            return null;
+        }
+        String[] groups = new String[m.groupCount() + 1];
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = m.group(i);
+        }
+        return groups;
     }
 
     /** Python's {@code re.match}: a match that starts at the beginning of the text. */

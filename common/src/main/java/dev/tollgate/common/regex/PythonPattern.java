@@ -1,4 +1,4 @@
-package dev.tollgate.pipeline.regex;
+package dev.tollgate.common.regex;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

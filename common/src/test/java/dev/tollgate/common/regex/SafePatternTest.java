@@ -1,4 +1,4 @@
-package dev.tollgate.pipeline.regex;
+package dev.tollgate.common.regex;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
