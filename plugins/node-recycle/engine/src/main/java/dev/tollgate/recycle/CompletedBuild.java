@@ -1,5 +1,6 @@
 package dev.tollgate.recycle;
 
+import dev.tollgate.common.BuildResult;
 import java.util.Objects;
 import java.util.Set;
 

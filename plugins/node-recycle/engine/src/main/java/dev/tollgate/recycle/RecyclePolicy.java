@@ -1,5 +1,6 @@
 package dev.tollgate.recycle;
 
+import dev.tollgate.common.BuildResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +16,10 @@ import java.util.regex.Pattern;
  * {@link #builder()}, which validates everything and reports all problems at once.
  */
 public final class RecyclePolicy {
+    /** The results a build on an agent can end with: Jenkins' five. */
+    public static final Set<BuildResult> BUILD_RESULTS = Collections.unmodifiableSet(
+            EnumSet.range(BuildResult.SUCCESS, BuildResult.ABORTED));
+
     public static final String DEFAULT_REBOOT_COMMAND = "sudo /sbin/shutdown -r +1";
     /** Must cover the command's delay (+1 min) plus a slow boot of a devstack-sized VM. */
     public static final Duration DEFAULT_RECONNECT_TIMEOUT = Duration.ofMinutes(15);
@@ -117,7 +122,7 @@ public final class RecyclePolicy {
         private Duration reconnectTimeout = DEFAULT_RECONNECT_TIMEOUT;
         private Duration disconnectTimeout;
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
-        private Set<BuildResult> appliesTo = EnumSet.allOf(BuildResult.class);
+        private Set<BuildResult> appliesTo = EnumSet.copyOf(BUILD_RESULTS);
 
         private Builder() {
         }
@@ -169,8 +174,16 @@ public final class RecyclePolicy {
                 return errors; // nothing else is used
             }
             if (appliesTo == null || appliesTo.isEmpty()) {
-                errors.add("the policy applies to no build result; list at least one of " + EnumSet.allOf(BuildResult.class)
+                errors.add("the policy applies to no build result; list at least one of " + BUILD_RESULTS
                         + ", or use mode NONE to switch recycling off");
+            } else {
+                for (BuildResult r : appliesTo) {
+                    if (!r.isReportedByBuild()) {
+                        // a build that ran on an agent ends with one of Jenkins' five results
+                        errors.add("the policy cannot apply to " + r + ", which no build on an agent reports; use "
+                                + BUILD_RESULTS);
+                    }
+                }
             }
             if (!isPositive(reconnectTimeout)) {
                 errors.add("reconnect timeout must be a positive duration, got " + reconnectTimeout);

@@ -1,5 +1,6 @@
 package dev.tollgate.recycle;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.recycle.port.AgentControl;
 import dev.tollgate.recycle.port.CloudAgents;
 import dev.tollgate.recycle.port.CommandResult;

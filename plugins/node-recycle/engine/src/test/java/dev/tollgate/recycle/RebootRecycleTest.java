@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.recycle.RecycleEvent.Kind;
 import dev.tollgate.recycle.port.CommandResult;
 import java.time.Duration;

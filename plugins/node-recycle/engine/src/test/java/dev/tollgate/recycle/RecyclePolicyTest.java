@@ -6,6 +6,7 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import dev.tollgate.common.BuildResult;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -36,8 +37,8 @@ public class RecyclePolicyTest {
         assertEquals(Duration.ofMinutes(15), p.reconnectTimeout());
         assertEquals(Optional.empty(), p.disconnectTimeout());
         assertEquals(Duration.ofMinutes(2), p.commandTimeout());
-        assertEquals(EnumSet.allOf(BuildResult.class), p.appliesTo());
-        for (BuildResult r : BuildResult.values()) {
+        assertEquals(RecyclePolicy.BUILD_RESULTS, p.appliesTo());
+        for (BuildResult r : RecyclePolicy.BUILD_RESULTS) {
             assertTrue(p.appliesTo(r));
         }
         assertFalse(RecyclePolicy.none().appliesTo(BuildResult.FAILURE));
@@ -62,6 +63,13 @@ public class RecyclePolicyTest {
         assertEquals(Optional.of(Duration.ZERO), RecyclePolicy.shutdownDelay("sudo shutdown -r now"));
         assertEquals(Optional.empty(), RecyclePolicy.shutdownDelay("sudo systemctl reboot"));
         assertEquals(Optional.empty(), RecyclePolicy.shutdownDelay("sudo reboot +1"));
+    }
+
+    @Test
+    public void aResultOnlyThePipelineGivesIsRefused() {
+        assertEquals(List.of("the policy cannot apply to RETRY_LIMIT, which no build on an agent reports; use "
+                        + "[SUCCESS, UNSTABLE, FAILURE, NOT_BUILT, ABORTED]"),
+                errorsOf(RecyclePolicy.builder().appliesTo(Set.of(BuildResult.FAILURE, BuildResult.RETRY_LIMIT))));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.tollgate.recycle.FakePorts.build;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.recycle.RecycleEvent.Kind;
 import dev.tollgate.recycle.port.CommandResult;
 import java.util.ArrayList;
@@ -50,14 +51,14 @@ public class RecyclerTest {
     @Test
     public void everyResultIsRecycledByDefault_abortedIncluded() {
         int n = 1;
-        for (BuildResult result : BuildResult.values()) {
+        for (BuildResult result : RecyclePolicy.BUILD_RESULTS) {
             String agent = "a-" + result;
             assertEquals(result.name(), Recycler.Outcome.RECYCLING, recycler.buildCompleted(build(agent, n++, result)));
             assertEquals(RecycleState.OFFLINE_TAKEN, recycler.status(agent).orElseThrow().state());
         }
         assertTrue(ports.offlineCause.get("a-ABORTED").contains("(ABORTED)"));
         recycler.tick();
-        assertEquals(BuildResult.values().length, ports.commands.size());
+        assertEquals(RecyclePolicy.BUILD_RESULTS.size(), ports.commands.size());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.tollgate.recycle.FakePorts.build;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.recycle.RecycleEvent.Kind;
 import java.time.Duration;
 import java.util.List;
