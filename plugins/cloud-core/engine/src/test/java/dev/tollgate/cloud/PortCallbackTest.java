@@ -2,7 +2,6 @@ package dev.tollgate.cloud;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import dev.tollgate.cloud.FaultyCloudDriver.Op;
 import dev.tollgate.cloud.port.AgentRegistry;
@@ -11,6 +10,7 @@ import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.cloud.port.CloudException;
 import dev.tollgate.cloud.port.CloudInstance;
 import dev.tollgate.cloud.port.LaunchSpec;
+import dev.tollgate.testing.DeadlockProbe;
 import dev.tollgate.testing.ManualClock;
 import java.time.Duration;
 import java.util.Collection;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -32,14 +31,12 @@ import org.junit.Test;
  * across the port call, both would wait forever.
  */
 public class PortCallbackTest {
-    /** Generous: the calls take microseconds. Only a deadlock gets near it. */
-    private static final long BOUND_SECONDS = 10;
+    private final DeadlockProbe probe = new DeadlockProbe();
 
     private final ManualClock clock = new ManualClock();
     private final FaultyCloudDriver cloud = new FaultyCloudDriver(clock);
     private final FakeRegistry agents = new FakeRegistry();
     private volatile Consumer<String> onCall = verb -> { };
-    private final AtomicReference<Throwable> otherThreadFailure = new AtomicReference<>();
     private final CloudEngine engine = CloudEngine.builder(CloudSettings.builder("test", "ctl-1").requestRate(1000, 1000)
                     .template(AgentTemplate.builder("small").labels("linux").buildWaitTimeout(Duration.ofMinutes(1)).build())
                     .build())
@@ -72,47 +69,12 @@ public class PortCallbackTest {
             if (!v.equals(verb) || !first.compareAndSet(true, false)) {
                 return;
             }
-            Thread other = new Thread(() -> {
-                try {
-                    callsFromAnotherThread();
-                } catch (Throwable t) {
-                    otherThreadFailure.set(t);
-                }
-            }, "other-thread-during-" + verb);
-            other.setDaemon(true);
-            other.start();
-            try {
-                // bounded, so that a deadlocked run still ends its threads after the test has failed
-                other.join(TimeUnit.SECONDS.toMillis(3 * BOUND_SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            probe.callFromAnotherThreadAndWait("other-thread-during-" + verb, this::callsFromAnotherThread);
         };
     }
 
-    /** Runs the engine call on its own thread and fails clearly if it does not return. */
     private void returnsWithoutDeadlock(String what, Runnable engineCall) throws InterruptedException {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                engineCall.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "engine-call");
-        t.setDaemon(true);
-        t.start();
-        t.join(TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
-        if (t.isAlive()) {
-            fail("deadlock: " + what + " did not return within " + BOUND_SECONDS + " s while its port call waited"
-                    + " for another thread's call into the engine");
-        }
-        if (failure.get() != null) {
-            throw new AssertionError(what + " failed", failure.get());
-        }
-        if (otherThreadFailure.get() != null) {
-            throw new AssertionError("the other thread's calls failed", otherThreadFailure.get());
-        }
+        probe.returnsWithoutDeadlock(what, engineCall);
     }
 
     private AgentRecord startOne() {

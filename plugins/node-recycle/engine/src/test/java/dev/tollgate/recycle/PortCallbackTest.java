@@ -2,13 +2,12 @@ package dev.tollgate.recycle;
 
 import static dev.tollgate.recycle.FakePorts.build;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.fail;
 
 import dev.tollgate.common.BuildResult;
 import dev.tollgate.recycle.port.CommandResult;
+import dev.tollgate.testing.DeadlockProbe;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.Before;
@@ -23,12 +22,10 @@ import org.junit.Test;
  * forever.
  */
 public class PortCallbackTest {
-    /** Generous: the calls take microseconds. Only a deadlock gets near it. */
-    private static final long BOUND_SECONDS = 10;
+    private final DeadlockProbe probe = new DeadlockProbe();
 
     private FakePorts ports;
     private Recycler recycler;
-    private final AtomicReference<Throwable> otherThreadFailure = new AtomicReference<>();
 
     @Before
     public void setUp() {
@@ -62,47 +59,12 @@ public class PortCallbackTest {
             if (!v.equals(verb) || !agent.equals("a1") || !first.compareAndSet(true, false)) {
                 return;
             }
-            Thread other = new Thread(() -> {
-                try {
-                    otherCalls.run();
-                } catch (Throwable t) {
-                    otherThreadFailure.set(t);
-                }
-            }, "other-thread-during-" + verb);
-            other.setDaemon(true);
-            other.start();
-            try {
-                // bounded, so that a deadlocked run still ends its threads after the test has failed
-                other.join(TimeUnit.SECONDS.toMillis(3 * BOUND_SECONDS));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            probe.callFromAnotherThreadAndWait("other-thread-during-" + verb, otherCalls);
         };
     }
 
-    /** Runs the engine call on its own thread and fails clearly if it does not return. */
     private void returnsWithoutDeadlock(String what, Runnable engineCall) throws InterruptedException {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                engineCall.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "engine-call");
-        t.setDaemon(true);
-        t.start();
-        t.join(TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
-        if (t.isAlive()) {
-            fail("deadlock: " + what + " did not return within " + BOUND_SECONDS + " s while its port call waited"
-                    + " for another thread's call into the recycler");
-        }
-        if (failure.get() != null) {
-            throw new AssertionError(what + " failed", failure.get());
-        }
-        if (otherThreadFailure.get() != null) {
-            throw new AssertionError("the other thread's calls failed", otherThreadFailure.get());
-        }
+        probe.returnsWithoutDeadlock(what, engineCall);
     }
 
     private RecycleState state() {
