@@ -193,7 +193,7 @@ public final class UploadPlan {
     }
 
     private static void reject(List<FileProblem> skipped, String rel, String reason) {
-        LOG.log(Level.WARNING, "log publish: {0}: {1}", RemoteNames.printable(rel), reason);
+        LOG.log(Level.WARNING, "log publish: {0}: {1}", RemoteNames.printable(rel), RemoteNames.printable(reason));
         skipped.add(new FileProblem(rel, reason));
     }
 

@@ -229,6 +229,7 @@ public class MinaServerPublishTest {
         Files.writeString(src.resolve("good.txt"), "fine");
         Files.writeString(src.resolve("bell\u0007name.txt"), "control char");
         Files.writeString(src.resolve("back\\slash.txt"), "backslash");
+        Files.writeString(src.resolve("invoice\u202Etxt.exe"), "reads as invoiceexe.txt");
         Files.createSymbolicLink(src.resolve("escape.txt"), outside.resolve("secret.txt"));
         Files.createSymbolicLink(src.resolve("escape-dir"), outside);
         Files.createSymbolicLink(src.resolve("inside.txt"), src.resolve("good.txt"));
@@ -239,13 +240,14 @@ public class MinaServerPublishTest {
         Path dest = remoteRoot.resolve("unsafe/1");
         assertEquals(Map.of("good.txt", TestTrees.sha256("fine".getBytes(StandardCharsets.UTF_8)),
                 "inside.txt", TestTrees.sha256("fine".getBytes(StandardCharsets.UTF_8))), TestTrees.checksums(dest));
-        assertEquals(4, r.skipped().size());
+        assertEquals(5, r.skipped().size());
         String all = r.skipped().toString();
         assertTrue(all, all.contains("control character"));
+        assertTrue(all, all.contains("invoice\\u202etxt.exe: file name contains an invisible or control character (U+202E)"));
         assertTrue(all, all.contains("backslash"));
         assertTrue(all, all.contains("escape.txt: symlink points outside the source directory"));
         assertTrue(all, all.contains("escape-dir"));
-        assertEquals(4, recorder.failed.size());
+        assertEquals(5, recorder.failed.size());
         try {
             new ConsoleLog("../console.html", () -> null);
             fail("a console log name with .. must be rejected");
