@@ -43,12 +43,20 @@ public final class LogPublisher {
     private final PublisherSettings settings;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final LocalFiles localFiles;
 
     public LogPublisher(CredentialSource credentials, PublisherSettings settings, Clock clock, Sleeper sleeper) {
+        this(credentials, settings, clock, sleeper, LocalFiles.forPlatform());
+    }
+
+    /** With a chosen way of opening local files (tests use the portable one on Linux too). */
+    LogPublisher(CredentialSource credentials, PublisherSettings settings, Clock clock, Sleeper sleeper,
+            LocalFiles localFiles) {
         this.credentials = Objects.requireNonNull(credentials, "credentials");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.localFiles = Objects.requireNonNull(localFiles, "localFiles");
     }
 
     public PublishResult publish(LogHost host, PublishRequest request, TransferListener listener)
@@ -56,7 +64,7 @@ public final class LogPublisher {
         Instant start = clock.instant();
         UploadPlan plan;
         try {
-            plan = UploadPlan.of(request);
+            plan = UploadPlan.of(request, localFiles);
         } catch (IllegalArgumentException | IOException e) {
             throw new LogPublishException(LogPublishException.Reason.INVALID_REQUEST,
                     "cannot publish to log host '" + host.name() + "': " + e.getMessage(), e);
@@ -64,15 +72,15 @@ public final class LogPublisher {
         String url = host.urlOf(plan.destination());
         if (request.buildResult().isFailure() && !request.copyAfterFailure()) {
             PublishResult r = new PublishResult(PublishResult.Outcome.SKIPPED, url, plan.destination(), null, 0, 0, 0,
-                    Duration.between(start, clock.instant()), 0, List.of(), plan.skipped(),
+                    Duration.between(start, clock.instant()), 0, List.of(), plan.skipped(), List.of(),
                     "build result " + request.buildResult() + " and copy-after-failure is off");
-            listener.finished(r);
+            TransferState.tell(() -> listener.finished(r));
             return r;
         }
         for (FileProblem p : plan.skipped()) {
-            listener.fileFailed(p);
+            TransferState.tell(() -> listener.fileFailed(p));
         }
-        listener.started(url, plan.items().size(), plan.totalBytes());
+        TransferState.tell(() -> listener.started(url, plan.items().size(), plan.totalBytes()));
         Credential credential = lookupCredential(host);
         TransferState state = new TransferState(plan, listener);
         Protocol protocol = settings.protocol() == Protocol.SCP ? Protocol.SCP : Protocol.SFTP;
@@ -107,16 +115,24 @@ public final class LogPublisher {
                 } catch (SftpUploader.FatalRemoteException e) {
                     throw new LogPublishException(LogPublishException.Reason.REMOTE_REFUSED,
                             "log host '" + host.name() + "': " + e.getMessage(), e);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException | Error e) {
+                    // RuntimeException and Error: a fault in the publisher (or no memory left); the files
+                    // it held went back to the queue, so a fresh attempt may well get through
+                    boolean internal = !(e instanceof IOException);
+                    if (internal) {
+                        LOG.log(Level.ERROR, "log publish to " + host.name() + ": attempt " + attempt + " failed", e);
+                    }
                     if (attempt >= settings.maxAttempts()) {
-                        throw new LogPublishException(LogPublishException.Reason.CONNECTION,
+                        throw new LogPublishException(internal ? LogPublishException.Reason.INTERNAL_ERROR
+                                : LogPublishException.Reason.CONNECTION,
                                 "gave up publishing to log host '" + host.name() + "' after " + attempt + " attempts ("
                                         + state.done() + " of " + plan.items().size() + " files done): " + describe(e), e);
                     }
                     Duration delay = settings.backoffBefore(attempt + 1);
                     LOG.log(Level.WARNING, "log publish to {0}: attempt {1} failed ({2}); {3} files left, retrying in {4}",
                             host.name(), attempt, describe(e), state.pending.size(), delay);
-                    listener.retrying(attempt + 1, delay, describe(e));
+                    int next = attempt + 1;
+                    TransferState.tell(() -> listener.retrying(next, delay, describe(e)));
                     try {
                         sleeper.sleep(delay);
                     } catch (InterruptedException ie) {
@@ -135,13 +151,19 @@ public final class LogPublisher {
                 client.stop();
             }
         }
+        for (UploadPlan.Item lost : state.unaccounted()) {
+            // never claim COMPLETE for a file that an uploader dropped (a bug): say so instead
+            LOG.log(Level.ERROR, "log publish to {0}: {1} was neither uploaded nor reported", host.name(),
+                    RemoteNames.printable(lost.remotePath()));
+            state.failed(lost, "not uploaded: lost by the publisher (internal error)");
+        }
         List<FileProblem> failures = state.failures();
         PublishResult result = new PublishResult(
                 failures.isEmpty() ? PublishResult.Outcome.COMPLETE : PublishResult.Outcome.PARTIAL, url,
                 plan.destination(), protocol, state.done(), state.bytes(), state.sent(),
-                Duration.between(start, clock.instant()), attempt, failures, plan.skipped(), null);
+                Duration.between(start, clock.instant()), attempt, failures, plan.skipped(), state.changed(), null);
         LOG.log(Level.INFO, "log publish to {0}: {1}", host.name(), result);
-        listener.finished(result);
+        TransferState.tell(() -> listener.finished(result));
         return result;
     }
 

@@ -44,6 +44,11 @@ final class MinaLogServer implements AutoCloseable {
     private volatile long killAfterBytes = -1;
 
     MinaLogServer(Path root, boolean sftp) throws IOException {
+        this(root, sftp, 0);
+    }
+
+    /** With the channel window the server grants each client channel (0: MINA's default, 2 MiB). */
+    MinaLogServer(Path root, boolean sftp, long windowBytes) throws IOException {
         this.root = root;
         this.hostKey = ecKey();
         this.rsaHostKey = rsaKey();
@@ -52,6 +57,9 @@ final class MinaLogServer implements AutoCloseable {
         sshd.setHost("127.0.0.1");
         sshd.setPort(0);
         CoreModuleProperties.TCP_NODELAY.set(sshd, true);
+        if (windowBytes > 0) {
+            CoreModuleProperties.WINDOW_SIZE.set(sshd, windowBytes);
+        }
         sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey, rsaHostKey));
         sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
         sshd.setPasswordAuthenticator((user, pw, session) -> USER.equals(user) && PASSWORD.equals(pw));

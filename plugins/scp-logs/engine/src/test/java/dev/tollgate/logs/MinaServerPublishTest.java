@@ -349,8 +349,10 @@ public class MinaServerPublishTest {
             CredentialSource creds = id -> Credential.password(MinaLogServer.PASSWORD.toCharArray());
             LogPublisher p = new LogPublisher(creds, PublisherSettings.defaults(), Clock.systemUTC(), sleeps::add);
             PublishResult r = p.publish(scpOnly.logHost("/logs", "pw"),
-                    request("21/12321/3/check/job/abc").consoleLog(ConsoleLog.of("console.txt", "done\n".getBytes(
-                            StandardCharsets.UTF_8))).build(), recorder);
+                    // a console log of unknown length (as Jenkins hands it over): spooled, then sent with its length
+                    request("21/12321/3/check/job/abc").consoleLog(new ConsoleLog("console.txt",
+                            () -> new java.io.ByteArrayInputStream("done\n".getBytes(StandardCharsets.UTF_8))))
+                            .build(), recorder);
             assertEquals(Protocol.SCP, r.protocol());
             assertEquals(PublishResult.Outcome.COMPLETE, r.outcome());
             Map<String, String> expected = new java.util.TreeMap<>(sourceSums);
