@@ -45,6 +45,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
     private final Object listenerLock = new Object();
     private ServerSocketChannel listener; // guarded by listenerLock; null while refusing
     private SocketChannel placeholder; // guarded by listenerLock; holds the port while refusing
+    private Thread acceptThread; // guarded by listenerLock; the loop accepting on listener
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private volatile boolean frozen;
     private volatile boolean closed;
@@ -67,8 +68,8 @@ public final class FaultyTcpProxy implements AutoCloseable {
         this.port = ((InetSocketAddress) first.getLocalAddress()).getPort();
         synchronized (listenerLock) {
             listener = first;
+            acceptThread = startAcceptLoop(first);
         }
-        startAcceptLoop(first);
     }
 
     public int port() {
@@ -88,10 +89,28 @@ public final class FaultyTcpProxy implements AutoCloseable {
         }
     }
 
-    private void startAcceptLoop(ServerSocketChannel ch) {
+    private Thread startAcceptLoop(ServerSocketChannel ch) {
         Thread t = new Thread(() -> acceptLoop(ch), "proxy-accept-" + port);
         t.setDaemon(true);
         t.start();
+        return t;
+    }
+
+    /**
+     * Closes the listening socket and waits for the accept loop to end. NIO defers the real close of
+     * a channel another thread is blocked on until that thread returns from accept(): until then the
+     * kernel still completes connections to the port (in a quick test, most connects right after
+     * close() got through). Holding listenerLock.
+     */
+    private void stopListening() throws IOException {
+        listener.close();
+        listener = null;
+        try {
+            acceptThread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while closing the listener on port " + port, e);
+        }
     }
 
     /** Closes every open connection, both sides, at once. */
@@ -118,14 +137,13 @@ public final class FaultyTcpProxy implements AutoCloseable {
                     hold.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                     hold.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                     placeholder = hold;
-                    listener.close();
-                    listener = null;
+                    stopListening();
                 } else if (!on && listener == null) {
                     ServerSocketChannel ch = openListener(port);
                     listener = ch;
                     placeholder.close();
                     placeholder = null;
-                    startAcceptLoop(ch);
+                    acceptThread = startAcceptLoop(ch);
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("proxy on port " + port + " could not switch refusing to " + on, e);
@@ -428,7 +446,7 @@ public final class FaultyTcpProxy implements AutoCloseable {
             closed = true;
             try {
                 if (listener != null) {
-                    listener.close();
+                    stopListening();
                 }
                 if (placeholder != null) {
                     placeholder.close();

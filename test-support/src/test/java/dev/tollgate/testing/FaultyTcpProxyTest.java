@@ -101,6 +101,25 @@ public class FaultyTcpProxyTest {
     }
 
     @Test
+    public void refusingIsInEffectWhenRefuseReturns() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            // a round trip first, so the accept loop is back in accept() when refusing starts: a close
+            // that only takes effect once that call returns would let connects through
+            try (Socket s = connect()) {
+                assertArrayEquals(new byte[] {(byte) i}, roundTrip(s, new byte[] {(byte) i}));
+            }
+            proxy.refuse(true);
+            try (Socket s = connect()) {
+                fail("connected while refusing, round " + i + ": " + s);
+            } catch (ConnectException expected) {
+                assertTrue(expected.getMessage(), expected.getMessage().contains("refused"));
+            }
+            proxy.refuse(false);
+        }
+        assertEquals(20, proxy.accepted.get());
+    }
+
+    @Test
     public void theDelayIsAddedOnEveryRoundTrip() throws IOException {
         proxy.delay(Duration.ofMillis(30), Duration.ofMillis(20));
         try (Socket s = connect()) {
