@@ -196,6 +196,11 @@ final class Streams {
          * not be kept under the final name.
          */
         void writeTo(OutputStream out, byte[] buf) throws IOException {
+            writeTo(out, buf, true);
+        }
+
+        /** As {@link #writeTo(OutputStream, byte[])}; without padding, the output stops where the source failed. */
+        void writeTo(OutputStream out, byte[] buf, boolean pad) throws IOException {
             InputStream in = spool != null ? spool.in() : source;
             long done = 0;
             SourceReadException failed = null;
@@ -226,11 +231,13 @@ final class Streams {
                 }
             }
             if (failed != null) {
-                java.util.Arrays.fill(buf, (byte) 0);
-                while (done < length) {
-                    int n = (int) Math.min(buf.length, length - done);
-                    out.write(buf, 0, n);
-                    done += n;
+                if (pad) {
+                    java.util.Arrays.fill(buf, (byte) 0);
+                    while (done < length) {
+                        int n = (int) Math.min(buf.length, length - done);
+                        out.write(buf, 0, n);
+                        done += n;
+                    }
                 }
                 throw failed;
             }
