@@ -39,6 +39,8 @@ final class MinaLogServer implements AutoCloseable {
     final KeyPair clientKey;
     final AtomicInteger sessions = new AtomicInteger();
     final AtomicInteger kills = new AtomicInteger();
+    /** Exec requests that were not scp (this server runs no shell, so it refuses them). */
+    final AtomicInteger otherCommands = new AtomicInteger();
     private final SshServer sshd;
     private final AtomicLong written = new AtomicLong();
     private volatile long killAfterBytes = -1;
@@ -65,7 +67,10 @@ final class MinaLogServer implements AutoCloseable {
         sshd.setPasswordAuthenticator((user, pw, session) -> USER.equals(user) && PASSWORD.equals(pw));
         sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
                 && KeyUtils.compareKeys(key, clientKey.getPublic()));
-        sshd.setCommandFactory(new ScpCommandFactory());
+        sshd.setCommandFactory(new ScpCommandFactory.Builder().withDelegate((channel, command) -> {
+            otherCommands.incrementAndGet();
+            throw new IllegalArgumentException("no shell on this server: " + command);
+        }).build());
         if (sftp) {
             SftpSubsystemFactory factory = new SftpSubsystemFactory.Builder().build();
             factory.addSftpEventListener(new SftpEventListener() {

@@ -361,6 +361,40 @@ public class MinaServerPublishTest {
         }
     }
 
+    @Test
+    public void aServerWithoutAShellIsAskedForTarOnceAnHourAndSftpIsUsed() throws Exception {
+        dev.tollgate.testing.ManualClock clock = new dev.tollgate.testing.ManualClock(java.time.Instant.parse(
+                "2026-11-28T10:00:00Z"));
+        CredentialSource creds = id -> Credential.password(MinaLogServer.PASSWORD.toCharArray());
+        LogPublisher p = new LogPublisher(creds, PublisherSettings.defaults(), clock, sleeps::add);
+        int before = server.otherCommands.get();
+        for (int i = 0; i < 3; i++) {
+            PublishResult r = p.publish(server.logHost("/srv/logs", "pw"), request("probe/" + i).includes("*.html")
+                    .build(), TransferListener.NONE);
+            assertEquals(Protocol.SFTP, r.protocol());
+            assertEquals(PublishResult.Outcome.COMPLETE, r.outcome());
+        }
+        assertEquals("the first publish asked, the next two remembered the answer", before + 1,
+                server.otherCommands.get());
+        clock.advance(Duration.ofMinutes(61));
+        p.publish(server.logHost("/srv/logs", "pw"), request("probe/3").includes("*.html").build(),
+                TransferListener.NONE);
+        assertEquals("asked again after an hour", before + 2, server.otherCommands.get());
+    }
+
+    @Test
+    public void tarOnlyIsRefusedByAServerWithoutAShell() throws Exception {
+        try {
+            publisher(PublisherSettings.defaults().withProtocol(Protocol.TAR)).publish(
+                    server.logHost("/srv/logs", "pw"), request("tar-only").build(), recorder);
+            fail("MINA's server runs no tar");
+        } catch (LogPublishException e) {
+            assertEquals(LogPublishException.Reason.REMOTE_REFUSED, e.reason());
+            assertTrue(e.getMessage(), e.getMessage().contains("takes no tar stream"));
+        }
+        assertFalse(Files.exists(remoteRoot.resolve("tar-only")));
+    }
+
     static void assertNoPartFiles(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             List<Path> parts = s.filter(p -> p.getFileName().toString().endsWith(SftpUploader.PART_SUFFIX)).toList();
