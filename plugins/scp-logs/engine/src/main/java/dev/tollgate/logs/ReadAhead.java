@@ -15,7 +15,8 @@ import java.util.concurrent.Semaphore;
  * confirmed the tar stream, so that wait is not idle, and it overlaps reading and compressing with
  * encrypting and sending on a second core.
  *
- * <p>Bounded: at most {@link #BUDGET_BYTES} of held content and {@link #QUEUE} files ahead. A file that
+ * <p>Bounded: at most {@link #BUDGET_BYTES} of held content (an opened large file counts as
+ * {@link #HOLD_MAX}, so at most 32 are open ahead) and {@link #QUEUE} files ahead. A file that
  * is refused or falls short while read ahead fails then and there (any protocol would refuse it), so
  * it never reaches the archive. Thread-safe for one writer: {@link #next} and {@link #done} are called
  * by the writer thread only; {@link #close} stops the reader and releases what it holds.
@@ -120,8 +121,9 @@ final class ReadAhead implements AutoCloseable {
             return null;
         }
         if (payload.length > HOLD_MAX) {
-            // streamed by the writer; what it holds meanwhile is an open file (or a spool on disk)
-            return new Ready(item, payload.length, null, payload, null, buf.length);
+            // streamed by the writer; what it holds meanwhile is an open file (or a spool on disk).
+            // Counted as HOLD_MAX so that few files are held open ahead
+            return new Ready(item, payload.length, null, payload, null, HOLD_MAX);
         }
         try (payload) {
             ByteArrayOutputStream held = new ByteArrayOutputStream((int) payload.length);

@@ -77,9 +77,10 @@ public final class LogUploadBenchmark {
             String keyText = Files.readString(key, StandardCharsets.US_ASCII);
             CredentialSource creds = id -> Credential.privateKey(keyText, null);
 
-            // A Jenkins controller is a long-running JVM: warm it up (the JIT needs a few runs), timing the
-            // first, cold run separately.
-            for (int i = 0; i < 6; i++) {
+            // A Jenkins controller is a long-running JVM: warm it up, timing the first, cold run
+            // separately. The JIT needs several runs: AES-GCM, for one, is several times slower before
+            // the JDK's intrinsics are compiled in, and one publish encrypts only some 10-60 MB.
+            for (int i = 0; i < 10; i++) {
                 long t0 = System.nanoTime();
                 Protocol p = i % 2 == 0 ? Protocol.AUTO : Protocol.SFTP;
                 PublishResult r = publisher(creds, channels, p).publish(host, PublishRequest.builder().source(src)
@@ -110,8 +111,8 @@ public final class LogUploadBenchmark {
                             false, tag);
                 }
                 if (round <= scpRounds) {
-                    // scp -r copies the directory itself into the target
-                    timeTool(seconds, cpu, sshdPid, "scp -r", sums, remote.resolve("scp-" + tag + "/src"),
+                    // the target does not exist yet: scp -r creates it as the copy of src
+                    timeTool(seconds, cpu, sshdPid, "scp -r", sums, remote.resolve("scp-" + tag),
                             List.of("sh", "-c", scp + " -q -r -P " + port + " " + sshOpts + " " + src + " " + target
                                     + remote.resolve("scp-" + tag)));
                 }
