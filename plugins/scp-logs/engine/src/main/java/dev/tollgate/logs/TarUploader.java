@@ -1,6 +1,5 @@
 package dev.tollgate.logs;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,13 +10,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.session.ClientSession;
@@ -51,33 +46,36 @@ import org.apache.sshd.sftp.common.SftpConstants;
  * <ul>
  *   <li><b>stage</b> (the destination folder does not exist yet, the usual case: each build has its
  *       own): tar unpacks the files under their final names into a new hidden folder beside it
- *       ({@code .NAME.tollgate-stage-ID}), and the script renames that folder to the destination once
- *       tar exited 0. The whole folder appears at once; no per-file round trip is left. If tar fails,
- *       the script removes the stage folder and the files go over SFTP instead.</li>
+ *       ({@code .NAME.tollgate-stage-ID}, a new ID for each attempt), and the script renames that
+ *       folder to the destination once the archive arrived whole. The whole folder appears at once;
+ *       no per-file round trip is left. Otherwise the script removes the stage and the files go over
+ *       SFTP.</li>
  *   <li><b>parts</b> (the folder exists, e.g. a retry after it was published): tar unpacks each file
- *       as {@code .NAME.tollgate-part} in its directory, and once tar exited 0 each is renamed over its
- *       final name on an SFTP channel (posix-rename, atomic; the channel is opened in this mode only,
- *       before any data), all renames in flight at once, each file reported by its own rename's reply
- *       as the SFTP path does.</li>
+ *       as {@code .NAME.tollgate-part} in its directory, and once the archive arrived whole each is
+ *       renamed over its final name on an SFTP channel (posix-rename, atomic; the channel is opened in
+ *       this mode only, before any data), all renames in flight at once, each file reported by its
+ *       own rename's reply as the SFTP path does.</li>
  * </ul>
+ * "Arrived whole" is tar's exit status 0 and the archive's last entry ({@code .tollgate-complete-ID},
+ * removed by the script) being there: GNU tar takes an archive that ends between two entries as
+ * complete, so a stream cut by a broken connection, or given up by the {@link TarArchiver}, would
+ * otherwise pass.
  *
- * <p>The stream is gzipped at level 1 ({@code tar -z} on the server) unless the files are gzipped one
- * by one already: text logs shrink to about a third, and on a long link the SSH channel window, not
- * the CPU, bounds how fast bytes go. Compression runs on its own thread ({@link BlockGzipOutputStream}).
+ * <p>The archive ({@link TarArchiver}) is written on a thread of its own from the start, with the
+ * stage's names, so the wait for the server's ready line is spent reading and compressing; an existing
+ * folder gets an archive of its own with part names. It holds a directory entry for every directory
+ * (parents first: GNU tar then replaces a link it finds at a directory's place instead of following
+ * it) and each file at its planned length, read through {@link Streams} (no link followed, at most the
+ * planned size). The stream is gzipped at level 1 ({@code tar -z} on the server) unless the files are
+ * gzipped one by one already: text logs shrink to about a third, and on a long link the SSH channel
+ * window, not the CPU, bounds how fast bytes go. GNU tar refuses absolute names and {@code ..} by
+ * itself too, and runs with {@code --no-same-owner --no-same-permissions --no-overwrite-dir -m}: files
+ * belong to the login user, modes follow its umask, existing directories keep theirs, times are the
+ * server's.
  *
- * <p>What goes into the archive: a directory entry for every directory (parents first: GNU tar then
- * replaces a link it finds at a directory's place instead of following it) and each file at its
- * planned length, read through {@link Streams} by a {@link ReadAhead} (no link followed, at most the
- * planned size). A file refused locally is reported and not sent. A large file that falls short while
- * being sent is zero-padded to keep the archive in step; in parts mode its copy is removed, in stage
- * mode the archive is abandoned unfinished (tar fails, the stage is removed, SFTP takes over), as a
- * padded file must never reach a final name. GNU tar refuses absolute names and {@code ..} by itself
- * too, and runs with {@code --no-same-owner --no-same-permissions --no-overwrite-dir -m}: files belong
- * to the login user, modes follow its umask, existing directories keep theirs, times are the server's.
- *
- * <p>A broken connection leaves every unsettled file queued for the next attempt; the server's tar
- * then reads an end of stream inside the archive and the script removes that attempt's stage. Runs
- * on the publishing thread; the read-ahead and the compression have threads of their own.
+ * <p>A broken connection leaves every unsettled file queued for the next attempt, and the server's
+ * script throws that attempt's files away. Runs on the publishing thread, which sends what the
+ * archiver writes.
  */
 final class TarUploader {
     private static final System.Logger LOG = System.getLogger(TarUploader.class.getName());
@@ -86,6 +84,7 @@ final class TarUploader {
     /** How long the server has to answer the probe. A forced command that reads stdin never answers. */
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
     static final String STAGE_INFIX = ".tollgate-stage-";
+    static final String COMPLETION_PREFIX = ".tollgate-complete-";
     /** Bytes of the server's stdout and stderr kept for messages; the rest is dropped. */
     private static final int KEEP_OUTPUT_BYTES = 8 * 1024;
     /** Renames in flight on the SFTP channel at once. */
@@ -133,6 +132,9 @@ final class TarUploader {
         String leaf = ScpUploader.shellQuote(destination.substring(slash + 1));
         String tar = "tar -x " + (compressed ? "-z " : "") + "-f - --no-same-owner --no-same-permissions"
                 + " --no-overwrite-dir -m";
+        // the archive's last entry: without it the stream was cut, whatever tar says
+        String whole = "{ [ -f " + COMPLETION_PREFIX + stageId + " ] && rm -f -- " + COMPLETION_PREFIX + stageId
+                + "; }";
         return "cd -P -- " + ScpUploader.shellQuote(host.rootPath()) + " && r=$PWD && for s in" + parents
                 + "; do { [ -d \"$s\" ] || mkdir -- \"$s\"; } && cd -P -- \"$s\" && r=${r%/}/$s"
                 + " && [ \"$PWD\" = \"$r\" ] || exit 3; done"
@@ -141,10 +143,11 @@ final class TarUploader {
                 + " && l=" + leaf + " && t=.$l" + STAGE_INFIX + stageId
                 + " && if [ -e \"$l\" ] || [ -L \"$l\" ]; then"
                 + " cd -P -- \"$l\" && [ \"$PWD\" = \"${r%/}/$l\" ] || exit 3;"
-                + " echo tollgate-tar-ready-$((40+2)) parts && exec " + tar + ";"
+                + " echo tollgate-tar-ready-$((40+2)) parts && " + tar + " && " + whole + " || exit 6;"
                 + " else { [ -d \"$t\" ] || mkdir -- \"$t\"; } && cd -P -- \"$t\" && [ \"$PWD\" = \"${r%/}/$t\" ]"
                 + " || exit 3;"
-                + " echo tollgate-tar-ready-$((40+2)) stage && " + tar + " || { e=$?; cd .. && rm -rf -- \"$t\"; exit $e; };"
+                + " echo tollgate-tar-ready-$((40+2)) stage && " + tar + " && " + whole
+                + " || { cd .. && rm -rf -- \"$t\"; exit 6; };"
                 + " cd .. && mv -T -- \"$t\" \"$l\" || { rm -rf -- \"$t\"; exit 5; }; fi";
     }
 
@@ -162,16 +165,19 @@ final class TarUploader {
         boolean compressed = items.stream().noneMatch(UploadPlan.Item::gzip);
         SftpClient sftp = null;
         ChannelExec exec = null;
-        // reading starts now: the wait for the server's answer is then not idle
-        ReadAhead ahead = new ReadAhead(items, state, settings.gzipLevel());
+        // a stage of its own for each attempt: the script of a broken attempt may still be removing its
+        // stage on the server while the next attempt runs
+        String id = attemptId(items);
+        String completion = COMPLETION_PREFIX + id;
+        // The archive is written from now on, for a new folder (the usual case) with final names: the
+        // wait for the server's answer is spent reading and compressing. An existing folder needs part
+        // names, and gets an archive of its own then.
+        TarArchiver archiver = new TarArchiver(items, state, UploadPlan.Item::remotePath, completion, compressed,
+                settings.gzipLevel());
         try {
             Output stdout = new Output(true);
             Output stderr = new Output(false);
-            // a stage of its own for each attempt: the script of a broken attempt may still be removing its
-            // stage on the server while the next attempt runs
-            byte[] id = new byte[6];
-            RANDOM.nextBytes(id);
-            exec = session.createExecChannel(command(host, dest, java.util.HexFormat.of().formatHex(id), compressed));
+            exec = session.createExecChannel(command(host, dest, id, compressed));
             exec.setOut(stdout);
             exec.setErr(stderr);
             exec.addChannelListener(new ChannelListener() {
@@ -202,15 +208,15 @@ final class TarUploader {
                 // only here is SFTP needed (for the renames); opened before a byte is sent, so that a
                 // server without it leaves no part files behind
                 sftp = openSftp(session);
+                archiver.close();
+                archiver = new TarArchiver(items, state, i -> partName(i.remotePath()), completion, compressed,
+                        settings.gzipLevel());
             }
-            List<Sent> sent;
+            OutputStream channelIn = exec.getInvertedIn();
             try {
-                sent = stream(exec, items, ahead, mode, compressed);
-            } catch (Abandoned e) {
-                exec.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), settings.connectTimeout());
-                LOG.log(Level.WARNING, "log publish to {0}: {1}; the server''s tar was stopped (exit status {2}) and"
-                        + " the files go over SFTP instead", host.name(), e.getMessage(), exec.getExitStatus());
-                return Outcome.TAR_FAILED;
+                for (byte[] chunk; (chunk = archiver.next()) != null; ) {
+                    channelIn.write(chunk);
+                }
             } catch (IOException e) {
                 if (!session.isOpen() || exec.getExitStatus() == null && !exec.isClosing()) {
                     throw e; // the connection broke: everything unsettled stays queued for the next attempt
@@ -222,8 +228,15 @@ final class TarUploader {
                         describeOutput(stdout, stderr));
                 return Outcome.TAR_FAILED;
             }
+            channelIn.close(); // EOF: the server's tar finishes
             exec.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), settings.idleTimeout());
             Integer status = exec.getExitStatus();
+            if (archiver.abandoned() != null) {
+                // no completion entry went out: the script threw the attempt's files away
+                LOG.log(Level.WARNING, "log publish to {0}: {1}; the tar stream was given up (exit status {2}) and"
+                        + " the files go over SFTP instead", host.name(), archiver.abandoned(), status);
+                return Outcome.TAR_FAILED;
+            }
             if (status == null) {
                 throw new IOException("the server's tar ended without an exit status" + describeOutput(stdout, stderr));
             }
@@ -232,18 +245,19 @@ final class TarUploader {
                         + " files over SFTP instead", host.name(), status, describeOutput(stdout, stderr));
                 return Outcome.TAR_FAILED;
             }
+            List<TarArchiver.Entry> sent = archiver.entries();
             if (mode == Mode.STAGE) {
                 // the stage folder is the destination now: every file in it is in place
-                for (Sent s : sent) {
-                    state.pending.remove(s.item());
-                    SftpUploader.uploaded(state, s.item(), s.copied());
+                for (TarArchiver.Entry e : sent) {
+                    state.pending.remove(e.item());
+                    SftpUploader.uploaded(state, e.item(), e.copied());
                 }
             } else {
                 renameAll(sftp, host, dest, sent, state);
             }
             return Outcome.DONE;
         } finally {
-            ahead.close();
+            archiver.close();
             if (exec != null) {
                 exec.close(true);
             }
@@ -253,6 +267,19 @@ final class TarUploader {
                 } catch (IOException e) {
                     // the session may be gone already
                 }
+            }
+        }
+    }
+
+    /** A fresh random ID, chosen so that the completion entry's name is no planned file's name. */
+    private static String attemptId(List<UploadPlan.Item> items) {
+        while (true) {
+            byte[] b = new byte[6];
+            RANDOM.nextBytes(b);
+            String id = java.util.HexFormat.of().formatHex(b);
+            String completion = COMPLETION_PREFIX + id;
+            if (items.stream().noneMatch(i -> i.remotePath().equals(completion))) {
+                return id;
             }
         }
     }
@@ -270,115 +297,6 @@ final class TarUploader {
         }
     }
 
-    /** A file that went into the archive, and whether its bytes there are the planned ones. */
-    private record Sent(UploadPlan.Item item, Streams.Copied copied, String spoiled) {}
-
-    /** The archive was left unfinished on purpose (a padded file must not reach a final name). */
-    private static final class Abandoned extends IOException {
-        Abandoned(String message) {
-            super(message);
-        }
-    }
-
-    /** Writes the archive: directories first, then each file (under its final or its part name). */
-    private List<Sent> stream(ChannelExec exec, List<UploadPlan.Item> items, ReadAhead ahead, Mode mode,
-            boolean compressed) throws IOException {
-        List<Sent> sent = new ArrayList<>();
-        byte[] buf = new byte[64 * 1024];
-        OutputStream channelIn = exec.getInvertedIn();
-        OutputStream buffered = new BufferedOutputStream(channelIn, 64 * 1024);
-        BlockGzipOutputStream gzip = null;
-        if (compressed) {
-            // level 1: most of the saving for the least CPU. Half the cores: the rest read the files
-            // and encrypt (on two cores one thread compressing measured faster than two)
-            gzip = new BlockGzipOutputStream(buffered, 1, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-            buffered = gzip;
-        }
-        try {
-            return writeArchive(channelIn, buffered, items, ahead, mode, sent, buf);
-        } finally {
-            if (gzip != null) {
-                gzip.abandon(); // after a close there is nothing left to stop
-            }
-        }
-    }
-
-    private List<Sent> writeArchive(OutputStream channelIn, OutputStream buffered, List<UploadPlan.Item> items,
-            ReadAhead ahead, Mode mode, List<Sent> sent, byte[] buf) throws IOException {
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(buffered, StandardCharsets.UTF_8.name());
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        tar.setAddPaxHeadersForNonAsciiNames(true);
-        long now = System.currentTimeMillis();
-        for (String dir : directoriesOf(items)) {
-            TarArchiveEntry e = new TarArchiveEntry(dir + "/");
-            e.setMode(TarArchiveEntry.DEFAULT_DIR_MODE);
-            anonymous(e, now);
-            tar.putArchiveEntry(e);
-            tar.closeArchiveEntry();
-        }
-        for (ReadAhead.Ready r; (r = ahead.next()) != null; ) {
-            String name = mode == Mode.STAGE ? r.item.remotePath() : partName(r.item.remotePath());
-            TarArchiveEntry e = new TarArchiveEntry(name, true);
-            e.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
-            e.setSize(r.length);
-            anonymous(e, now);
-            tar.putArchiveEntry(e);
-            String spoiled = null;
-            Streams.Copied copied = r.copied;
-            if (r.content != null) {
-                tar.write(r.content);
-            } else {
-                try {
-                    // parts mode: zero-padded to its length, the archive stays in step, the copy is removed
-                    r.payload.writeTo(tar, buf, mode == Mode.PARTS);
-                } catch (Streams.SourceReadException ex) {
-                    spoiled = ex.getMessage();
-                }
-                copied = new Streams.Copied(r.payload.sourceBytes(), r.length, r.payload.grew());
-            }
-            ahead.done(r);
-            if (spoiled != null && mode == Mode.STAGE) {
-                // Stage mode must not finish: the entry's header and part of its data go out, then EOF.
-                // Ending inside an entry is an error for tar (ending between entries is not), so its
-                // script removes the stage. tar holds back less than one 512-byte record.
-                buffered.flush();
-                channelIn.close();
-                throw new Abandoned(RemoteNames.printable(r.item.remotePath()) + ": " + spoiled);
-            }
-            tar.closeArchiveEntry();
-            sent.add(new Sent(r.item, copied, spoiled));
-        }
-        // close, not finish + flush: commons-compress does not pass a flush on to the channel, and the
-        // close sends the last blocks and then EOF, on which the server's tar finishes
-        tar.close();
-        return sent;
-    }
-
-    private static void anonymous(TarArchiveEntry e, long now) {
-        // owner names are not the server's business (and it takes none: --no-same-owner)
-        e.setUserName("");
-        e.setGroupName("");
-        e.setUserId(0);
-        e.setGroupId(0);
-        e.setModTime(now);
-    }
-
-    /** Every directory the files need, parents first. */
-    static List<String> directoriesOf(List<UploadPlan.Item> items) {
-        Set<String> dirs = new TreeSet<>(Comparator.comparingInt((String d) -> d.split("/").length)
-                .thenComparing(d -> d));
-        for (UploadPlan.Item i : items) {
-            String p = i.remotePath();
-            int slash;
-            while ((slash = p.lastIndexOf('/')) > 0) {
-                p = p.substring(0, slash);
-                dirs.add(p);
-            }
-        }
-        return new ArrayList<>(dirs);
-    }
-
     /** {@code a/b/c.txt} becomes {@code a/b/.c.txt.tollgate-part}, as the SFTP path names it. */
     static String partName(String remotePath) {
         int slash = remotePath.lastIndexOf('/');
@@ -387,28 +305,26 @@ final class TarUploader {
 
     /**
      * Renames every intact file over its final name, with up to {@link #RENAME_WINDOW} requests in
-     * flight, and reports each by its own reply; removes the copies of files that fell short.
+     * flight, and reports each by its own reply.
      */
-    private void renameAll(SftpClient sftp, LogHost host, String dest, List<Sent> sent, TransferState state)
+    private void renameAll(SftpClient sftp, LogHost host, String dest, List<TarArchiver.Entry> sent,
+            TransferState state)
             throws IOException {
         OpenSSHPosixRenameExtension posix = sftp.getExtension(OpenSSHPosixRenameExtension.class);
         boolean posixRename = posix != null && posix.isSupported();
         RawSftpClient raw = (RawSftpClient) sftp;
         record Request(int cmd, int id) {}
-        record InFlight(Sent sent, List<Request> requests) {}
+        record InFlight(TarArchiver.Entry sent, List<Request> requests) {}
         java.util.ArrayDeque<InFlight> inFlight = new java.util.ArrayDeque<>();
         List<String> cleanup = new ArrayList<>();
         int next = 0;
         while (next < sent.size() || !inFlight.isEmpty()) {
             while (next < sent.size() && inFlight.size() < RENAME_WINDOW) {
-                Sent s = sent.get(next++);
+                TarArchiver.Entry s = sent.get(next++);
                 String target = host.remotePath(dest + "/" + s.item().remotePath());
                 String part = host.remotePath(dest + "/" + partName(s.item().remotePath()));
                 List<Request> requests = new ArrayList<>();
-                if (s.spoiled() != null) {
-                    requests.add(new Request(SftpConstants.SSH_FXP_REMOVE,
-                            raw.send(SftpConstants.SSH_FXP_REMOVE, pathRequest(part))));
-                } else if (posixRename) {
+                if (posixRename) {
                     ByteArrayBuffer b = new ByteArrayBuffer(part.length() * 3 + target.length() * 3 + 64, false);
                     b.putString(POSIX_RENAME);
                     b.putString(part);
@@ -434,9 +350,7 @@ final class TarUploader {
             }
             UploadPlan.Item item = f.sent().item();
             state.pending.remove(item);
-            if (f.sent().spoiled() != null) {
-                state.failed(item, f.sent().spoiled());
-            } else if (problem != null) {
+            if (problem != null) {
                 state.failed(item, "server refused the rename to its final name: " + problem);
                 cleanup.add(host.remotePath(dest + "/" + partName(item.remotePath())));
             } else {
