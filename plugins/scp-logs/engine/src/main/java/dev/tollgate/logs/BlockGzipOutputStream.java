@@ -83,7 +83,8 @@ final class BlockGzipOutputStream extends OutputStream {
         members.addLast(compressors.submit(() -> compress(data, length, level)));
         block = new byte[BLOCK_BYTES];
         used = 0;
-        while (members.size() >= IN_FLIGHT) {
+        // members that are ready go out now, so the reader starts early; a full pipeline waits
+        while (!members.isEmpty() && (members.size() >= IN_FLIGHT || members.peekFirst().isDone())) {
             writeOldest();
         }
     }

@@ -96,11 +96,13 @@ public final class LogPublisher {
         try {
             while (true) {
                 attempt++;
-                try (Connection connection = new Connection(connect(client, host, credential, hostKeyProblem))) {
+                // the tar path starts writing its archive now: connecting takes round trips, not CPU
+                TarUploader tar = protocol == Protocol.TAR ? new TarUploader(settings, state) : null;
+                try (tar; Connection connection = new Connection(connect(client, host, credential, hostKeyProblem))) {
                     ClientSession session = connection.session();
                     if (protocol == Protocol.TAR) {
                         try {
-                            if (new TarUploader(settings).upload(session, host, state) == TarUploader.Outcome.TAR_FAILED) {
+                            if (tar.upload(session, host) == TarUploader.Outcome.TAR_FAILED) {
                                 protocol = Protocol.SFTP; // the server's tar failed: SFTP tells which file and why
                             }
                         } catch (TarUploader.Unavailable e) {

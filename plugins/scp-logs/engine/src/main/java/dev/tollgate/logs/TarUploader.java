@@ -61,23 +61,23 @@ import org.apache.sshd.sftp.common.SftpConstants;
  * complete, so a stream cut by a broken connection, or given up by the {@link TarArchiver}, would
  * otherwise pass.
  *
- * <p>The archive ({@link TarArchiver}) is written on a thread of its own from the start, with the
- * stage's names, so the wait for the server's ready line is spent reading and compressing; an existing
- * folder gets an archive of its own with part names. It holds a directory entry for every directory
+ * <p>The archive ({@link TarArchiver}) is written on a thread of its own from before connecting, with
+ * the stage's names, so the connection's round trips and the wait for the server's ready line are
+ * spent reading and compressing; an existing folder gets an archive of its own with part names. It holds a directory entry for every directory
  * (parents first: GNU tar then replaces a link it finds at a directory's place instead of following
  * it) and each file at its planned length, read through {@link Streams} (no link followed, at most the
  * planned size). The stream is gzipped at level 1 ({@code tar -z} on the server) unless the files are
- * gzipped one by one already: text logs shrink to about a third, and on a long link the SSH channel
- * window, not the CPU, bounds how fast bytes go. GNU tar refuses absolute names and {@code ..} by
+ * gzipped one by one already: text logs shrink to about a third, which is a third of the bytes to
+ * encrypt and to carry (over a slow link the bytes bound the time). GNU tar refuses absolute names and {@code ..} by
  * itself too, and runs with {@code --no-same-owner --no-same-permissions --no-overwrite-dir -m}: files
  * belong to the login user, modes follow its umask, existing directories keep theirs, times are the
  * server's.
  *
  * <p>A broken connection leaves every unsettled file queued for the next attempt, and the server's
- * script throws that attempt's files away. Runs on the publishing thread, which sends what the
- * archiver writes.
+ * script throws that attempt's files away. One instance per attempt, made before connecting; it runs
+ * on the publishing thread, which sends what the archiver writes.
  */
-final class TarUploader {
+final class TarUploader implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TarUploader.class.getName());
     /** What the script prints when ready: computed by the shell, so an echo of the command never matches. */
     static final String READY_MARKER = "tollgate-tar-ready-42";
@@ -111,9 +111,40 @@ final class TarUploader {
     private enum Mode { STAGE, PARTS }
 
     private final PublisherSettings settings;
+    private final TransferState state;
+    /** The files of this attempt, by remote path: files of one directory together on the server's disk. */
+    private final List<UploadPlan.Item> items;
+    private final boolean compressed;
+    /** Names this attempt's stage and completion entry. */
+    private final String id;
+    private TarArchiver archiver;
 
-    TarUploader(PublisherSettings settings) {
+    /**
+     * One attempt. The archive starts being written at once, for a new folder (the usual case) with
+     * final names, so connecting and the wait for the server's answer are spent reading and
+     * compressing; an existing folder needs part names and gets an archive of its own then.
+     */
+    TarUploader(PublisherSettings settings, TransferState state) {
         this.settings = settings;
+        this.state = state;
+        this.items = new ArrayList<>(state.pending);
+        items.sort(Comparator.comparing(UploadPlan.Item::remotePath));
+        // The stream is gzipped (level 1) unless the files are gzipped one by one already (the gzip
+        // option): text logs shrink to about a third, a third of the bytes to encrypt and to carry.
+        this.compressed = items.stream().noneMatch(UploadPlan.Item::gzip);
+        // a stage of its own for each attempt: the script of a broken attempt may still be removing its
+        // stage on the server while the next attempt runs
+        this.id = attemptId(items);
+        this.archiver = items.isEmpty() ? null : new TarArchiver(items, state, UploadPlan.Item::remotePath,
+                COMPLETION_PREFIX + id, compressed, settings.gzipLevel());
+    }
+
+    /** Stops the archive if it is still being written (the attempt ended early). */
+    @Override
+    public void close() {
+        if (archiver != null) {
+            archiver.close();
+        }
     }
 
     /**
@@ -151,29 +182,14 @@ final class TarUploader {
                 + " cd .. && mv -T -- \"$t\" \"$l\" || { rm -rf -- \"$t\"; exit 5; }; fi";
     }
 
-    Outcome upload(ClientSession session, LogHost host, TransferState state) throws IOException, Unavailable {
-        List<UploadPlan.Item> items = new ArrayList<>(state.pending);
-        if (items.isEmpty()) {
+    Outcome upload(ClientSession session, LogHost host) throws IOException, Unavailable {
+        if (archiver == null) {
             return Outcome.DONE;
         }
-        // files of one directory together: the server's tar and disk see them in order
-        items.sort(Comparator.comparing(UploadPlan.Item::remotePath));
         String dest = state.plan.destination();
-        // The stream is gzipped (level 1) unless the files are gzipped one by one already (the gzip
-        // option): text logs shrink to about a third, and on a long link the SSH channel window (2 MiB
-        // in flight per round trip with OpenSSH) limits how fast bytes go, not the CPU.
-        boolean compressed = items.stream().noneMatch(UploadPlan.Item::gzip);
+        String completion = COMPLETION_PREFIX + id;
         SftpClient sftp = null;
         ChannelExec exec = null;
-        // a stage of its own for each attempt: the script of a broken attempt may still be removing its
-        // stage on the server while the next attempt runs
-        String id = attemptId(items);
-        String completion = COMPLETION_PREFIX + id;
-        // The archive is written from now on, for a new folder (the usual case) with final names: the
-        // wait for the server's answer is spent reading and compressing. An existing folder needs part
-        // names, and gets an archive of its own then.
-        TarArchiver archiver = new TarArchiver(items, state, UploadPlan.Item::remotePath, completion, compressed,
-                settings.gzipLevel());
         try {
             Output stdout = new Output(true);
             Output stderr = new Output(false);
@@ -257,7 +273,7 @@ final class TarUploader {
             }
             return Outcome.DONE;
         } finally {
-            archiver.close();
+            close();
             if (exec != null) {
                 exec.close(true);
             }

@@ -101,7 +101,7 @@ public class TarStreamTest {
     /** A devstack-like tree: one streamed service log, held small files, odd names. */
     private static Path workspace(String name) throws IOException {
         Path src = TMP.newFolder(name).toPath();
-        TestTrees.writeText(src.resolve("logs/screen-n-api.txt"), 1_500_000, 1); // > ReadAhead.HOLD_MAX
+        TestTrees.writeText(src.resolve("logs/screen-n-api.txt"), 1_500_000, 1); // > TarArchiver.HOLD_MAX: streamed
         for (int i = 0; i < 40; i++) {
             TestTrees.writeText(src.resolve("logs/etc/d" + (i % 4) + "/f" + i + ".conf"), 100 + i * 211, i);
         }
@@ -326,6 +326,9 @@ public class TarStreamTest {
     @Test
     public void aConnectionCutInsideTheStreamIsRetriedAndTheStageCleanedUp() throws Exception {
         Path src = workspace("cut");
+        // archived before the streamed log, and sent at once: the stream is not compressed (the files
+        // are gzipped one by one) and this binary file fills several chunks
+        TestTrees.writeBinary(src.resolve("logs/aaa.bin"), 300_000, 12);
         try (FaultyTcpProxy proxy = new FaultyTcpProxy("127.0.0.1", sshd.port())) {
             AtomicBoolean cut = new AtomicBoolean();
             LocalFiles cutting = new LocalFiles() {
@@ -335,24 +338,33 @@ public class TarStreamTest {
                     if (!String.join("/", p.segments()).equals("logs/screen-n-api.txt")) {
                         return real;
                     }
-                    // the first read of the streamed log, in the middle of the archive: cut, once
+                    // The archive is written from before connecting. Reading the streamed log holds it up
+                    // until the server's tar is unpacking the stage (it exists), then the connection is
+                    // cut, once: in the middle of the stream, before the archive's completion entry.
                     return new PlannedFileStream(new ChannelHook(real.channel(), Long.MAX_VALUE, () -> {
-                        if (cut.compareAndSet(false, true)) {
+                        if (!cut.get()) {
+                            awaitStage();
                             proxy.cutAll();
+                            cut.set(true);
                         }
                     }));
                 }
             };
             MinaServerPublishTest.Recorder rec = new MinaServerPublishTest.Recorder();
             PublishResult r = publisher(Protocol.AUTO, cutting).publish(host(proxy.port()),
-                    PublishRequest.builder().source(src).destination("cut").build(), rec);
+                    PublishRequest.builder().source(src).destination("cut").gzip(true).build(), rec);
 
             assertTrue(cut.get());
             assertEquals(r.toString(), PublishResult.Outcome.COMPLETE, r.outcome());
             assertEquals(Protocol.TAR, r.protocol());
             assertEquals(2, r.attempts());
             assertEquals(List.of(Duration.ofSeconds(1)), sleeps);
-            assertEquals(TestTrees.checksums(src), TestTrees.checksums(root.resolve("cut")));
+            Path dest = root.resolve("cut");
+            assertEquals(TestTrees.sha256(Files.readAllBytes(src.resolve("logs/screen-n-api.txt"))),
+                    TestTrees.sha256(TestTrees.gunzip(dest.resolve("logs/screen-n-api.txt.gz"))));
+            assertEquals(TestTrees.sha256(Files.readAllBytes(src.resolve("logs/aaa.bin"))),
+                    TestTrees.sha256(Files.readAllBytes(dest.resolve("logs/aaa.bin"))));
+            assertEquals(TestTrees.checksums(src).size(), TestTrees.checksums(dest).size());
             assertEquals("each file reported once", rec.uploaded.size(), new java.util.HashSet<>(rec.uploaded).size());
             assertEquals(TestTrees.checksums(src).size(), rec.uploaded.size());
             // the first attempt's script removes its stage once its tar has read the end of the stream
@@ -362,6 +374,25 @@ public class TarStreamTest {
             }
             assertEquals(List.of(), leftovers(root));
         }
+    }
+
+    /**
+     * Waits (at most 20 s) until the server's tar has unpacked something into a stage folder: the
+     * stream is flowing. (The script creates the stage before it says it is ready.)
+     */
+    private void awaitStage() {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < until) {
+            try (Stream<Path> s = Files.walk(root)) {
+                if (s.anyMatch(p -> p.getParent() != null
+                        && p.getParent().getFileName().toString().contains(TarUploader.STAGE_INFIX))) {
+                    return;
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // a folder went away under the walk: look again
+            }
+        }
+        throw new AssertionError("the server's tar unpacked nothing");
     }
 
     private static void swapForLink(Path path, Path target) throws IOException {
