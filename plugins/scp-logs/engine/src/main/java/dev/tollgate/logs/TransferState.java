@@ -43,9 +43,9 @@ final class TransferState {
         synchronized (this) {
             n = ++done;
         }
-        // outside the lock (the plugin's listener writes to a build log over remoting), and a
+        // outside the state's lock (the plugin's listener writes to a build log over remoting), and a
         // listener that throws must not look like a broken channel and send the file again
-        tell(() -> listener.fileUploaded(item.remotePath(), sourceBytes, sentBytes, n, plan.items().size()));
+        tellSerially(() -> listener.fileUploaded(item.remotePath(), sourceBytes, sentBytes, n, plan.items().size()));
     }
 
     /** Uploaded, but not as the file is now (it grew after planning): reported besides. */
@@ -59,7 +59,7 @@ final class TransferState {
         }
         log(p.toString());
         uploaded(item, sourceBytes, sentBytes);
-        tell(() -> listener.fileChanged(p));
+        tellSerially(() -> listener.fileChanged(p));
     }
 
     void failed(UploadPlan.Item item, String reason) {
@@ -71,7 +71,7 @@ final class TransferState {
         synchronized (this) {
             failures.add(p);
         }
-        tell(() -> listener.fileFailed(p));
+        tellSerially(() -> listener.fileFailed(p));
     }
 
     boolean isFinished(UploadPlan.Item item) {
@@ -88,6 +88,19 @@ final class TransferState {
             }
         }
         return lost;
+    }
+
+    /**
+     * The listener is promised calls one at a time (it need not be thread-safe), and several upload
+     * threads report: they take turns on this lock, which is not the state's, so a slow listener holds
+     * up reports but never the state.
+     */
+    private final Object listenerTurn = new Object();
+
+    private void tellSerially(Runnable call) {
+        synchronized (listenerTurn) {
+            tell(call);
+        }
     }
 
     /** Calls the listener; whatever it throws is logged and goes no further. */

@@ -322,6 +322,42 @@ public class HostileSourceTest {
         assertEquals(expected, TestTrees.checksums(sftpServer.remote("logs/listener-error")));
     }
 
+    @Test
+    public void theListenerIsCalledOneCallAtATime() throws Exception {
+        Path src = workspace("listener-turns");
+        for (int i = 0; i < 40; i++) {
+            TestTrees.writeText(src.resolve("logs/many/f" + i + ".txt"), 200 + i, 100 + i);
+        }
+        java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+        TransferListener notThreadSafe = new TransferListener() {
+            @Override
+            public void fileUploaded(String remotePath, long bytes, long sentBytes, int done, int total) {
+                if (inside.incrementAndGet() > 1) {
+                    overlaps.incrementAndGet();
+                    second.countDown();
+                }
+                try {
+                    if (first.getAndSet(false)) {
+                        // four upload threads are busy: if calls were not taken in turns, another would
+                        // come in while this one waits
+                        second.await(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    inside.decrementAndGet();
+                }
+            }
+        };
+        PublishResult r = publisher(Protocol.SFTP).publish(sftpServer.logHost("/logs", "pw"),
+                PublishRequest.builder().source(src).destination("listener-turns").build(), notThreadSafe);
+        assertEquals(r.toString(), PublishResult.Outcome.COMPLETE, r.outcome());
+        assertEquals("calls that overlapped", 0, overlaps.get());
+    }
+
     /** Records problems; runs a change to the workspace when the plan is made. */
     static final class Recorder implements TransferListener {
         interface Change {
