@@ -1,7 +1,6 @@
 package dev.tollgate.logs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
