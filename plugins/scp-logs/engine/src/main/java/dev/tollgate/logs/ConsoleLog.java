@@ -1,6 +1,9 @@
 package dev.tollgate.logs;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -23,12 +26,39 @@ public record ConsoleLog(String name, InputStreamSource content) {
         Objects.requireNonNull(content, "console log content");
     }
 
+    /**
+     * The console log from a file. It is planned like a workspace file: read only if it is not a link
+     * and is still the file that was planned, and no further than its size at planning.
+     */
     public static ConsoleLog of(String name, Path file) {
-        return new ConsoleLog(name, () -> Files.newInputStream(file));
+        return new ConsoleLog(name, new FileContent(file));
     }
 
     public static ConsoleLog of(String name, byte[] content) {
-        byte[] copy = content.clone();
-        return new ConsoleLog(name, () -> new ByteArrayInputStream(copy));
+        return new ConsoleLog(name, new BytesContent(content.clone()));
+    }
+
+    /** Content of a file; the plan replaces it by a checked opener of the same file. */
+    record FileContent(Path file) implements InputStreamSource {
+        FileContent {
+            Objects.requireNonNull(file, "console log file");
+        }
+
+        @Override
+        public InputStream open() throws IOException {
+            return Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    /** Content held in memory; its length is known before sending. */
+    record BytesContent(byte[] bytes) implements InputStreamSource {
+        @Override
+        public InputStream open() {
+            return new ByteArrayInputStream(bytes);
+        }
+
+        long length() {
+            return bytes.length;
+        }
     }
 }

@@ -4,6 +4,6 @@ package dev.tollgate.logs;
 public record FileProblem(String path, String reason) {
     @Override
     public String toString() {
-        return RemoteNames.printable(path) + ": " + reason;
+        return RemoteNames.printable(path) + ": " + RemoteNames.printable(reason);
     }
 }

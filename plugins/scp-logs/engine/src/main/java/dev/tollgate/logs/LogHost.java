@@ -1,6 +1,7 @@
 package dev.tollgate.logs;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -76,14 +77,39 @@ public record LogHost(String name, String host, int port, String rootPath, Strin
         return new LogHost(name, host, port, rootPath, user, credentialId, pin, url);
     }
 
-    /** The public URL of a directory under the root, ending with '/'. */
+    /**
+     * The public URL of a directory under the root, ending with '/'. Each path segment is
+     * percent-encoded (RFC 3986: everything but the unreserved characters, as UTF-8), so a folder
+     * named {@code %2e%2e} or {@code a?b} is addressed as itself and never as a parent, query or
+     * fragment.
+     */
     public String urlOf(String relativeDir) {
-        String base = urlBase.toString();
-        if (!base.endsWith("/")) {
-            base = base + "/";
+        StringBuilder b = new StringBuilder(urlBase.toString());
+        if (b.charAt(b.length() - 1) != '/') {
+            b.append('/');
         }
-        return base + relativeDir + (relativeDir.endsWith("/") ? "" : "/");
+        for (String segment : relativeDir.split("/")) {
+            if (!segment.isEmpty()) {
+                encodeSegment(segment, b);
+                b.append('/');
+            }
+        }
+        return b.toString();
     }
+
+    private static void encodeSegment(String segment, StringBuilder out) {
+        for (byte x : segment.getBytes(StandardCharsets.UTF_8)) {
+            int c = x & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                    || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** The absolute remote path of something under the root. */
     public String remotePath(String relative) {

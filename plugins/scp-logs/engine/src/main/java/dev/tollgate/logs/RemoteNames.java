@@ -22,17 +22,18 @@ final class RemoteNames {
         if (segment.equals(".")) {
             return "'.' (a current-directory reference)";
         }
-        for (int i = 0; i < segment.length(); i++) {
-            char c = segment.charAt(i);
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                return "a control character (U+" + String.format("%04X", (int) c) + ")";
+        for (int i = 0; i < segment.length(); ) {
+            int cp = segment.codePointAt(i);
+            if (isInvisible(cp)) {
+                return "an invisible or control character (U+" + String.format("%04X", cp) + ")";
             }
-            if (c == '\\') {
+            if (cp == '\\') {
                 return "a backslash (some servers read it as a path separator)";
             }
-            if (c == '/') {
+            if (cp == '/') {
                 return "a slash inside a name";
             }
+            i += Character.charCount(cp);
         }
         return null;
     }
@@ -75,16 +76,35 @@ final class RemoteNames {
         return String.join("/", kept);
     }
 
-    /** The name with control characters shown as escapes, safe to put in a log line or message. */
+    /**
+     * Characters a name must not carry: C0/C1 controls, Unicode format characters (bidirectional
+     * overrides and isolates such as U+202E, zero-width characters, the BOM, tag characters), line and
+     * paragraph separators, and lone surrogates. They make a name display as something else than it is
+     * (a bidi override turns {@code exe.txt} into what reads as {@code txt.exe}), or break log lines.
+     */
+    static boolean isInvisible(int cp) {
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+            return true;
+        }
+        int type = Character.getType(cp);
+        return type == Character.FORMAT || type == Character.CONTROL || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE;
+    }
+
+    /** The name with invisible and control characters shown as escapes, safe in a log line or message. */
     static String printable(String s) {
         StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                b.append(String.format("\\u%04x", (int) c));
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int n = Character.charCount(cp);
+            if (isInvisible(cp)) {
+                for (int k = 0; k < n; k++) {
+                    b.append(String.format("\\u%04x", (int) s.charAt(i + k)));
+                }
             } else {
-                b.append(c);
+                b.append(s, i, i + n);
             }
+            i += n;
         }
         return b.toString();
     }

@@ -23,10 +23,14 @@ import org.apache.sshd.client.session.ClientSession;
  * The fallback for servers without SFTP: one {@code scp -r -t ROOT} channel receives the whole tree as
  * a stream of D/C/E messages (the classic rcp protocol), so there is no round trip per directory.
  * SCP cannot rename, so files are written under their final names; a retry rewrites a file whole.
- * Each file is read into memory first because a C message announces its exact size.
+ * A C message announces the exact length: a plain file is streamed at its planned size, a gzipped one
+ * (or one of unknown size) is spooled first ({@link Streams.SizedPayload}). Runs on the publishing
+ * thread; one instance per attempt.
  */
 final class ScpUploader {
     private static final System.Logger LOG = System.getLogger(ScpUploader.class.getName());
+    /** An SCP error reply is one line; more than this is not an error message. */
+    private static final int MAX_REPLY_BYTES = 8 * 1024;
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9/._+-]+");
 
     private final PublisherSettings settings;
@@ -55,31 +59,7 @@ final class ScpUploader {
                     dirs.addAll(List.of(parent.split("/")));
                 }
                 enter(out, in, open, dirs);
-                byte[] content;
-                long sourceBytes;
-                try (InputStream src = Streams.open(item)) {
-                    ByteArrayOutputStream mem = new ByteArrayOutputStream();
-                    sourceBytes = Streams.copy(item, src, mem, settings.gzipLevel(), buf)[0];
-                    content = mem.toByteArray();
-                } catch (Streams.SourceReadException e) {
-                    state.pending.remove(item);
-                    state.failed(item, e.getMessage());
-                    continue;
-                }
-                String name = item.remotePath().substring(item.remotePath().lastIndexOf('/') + 1);
-                String refused = send(out, in, "C0644 " + content.length + " " + name);
-                if (refused == null) {
-                    out.write(content);
-                    out.write(0);
-                    out.flush();
-                    refused = readAck(in);
-                }
-                state.pending.remove(item);
-                if (refused != null) {
-                    state.failed(item, "server refused it: " + refused);
-                } else {
-                    state.uploaded(item, sourceBytes, content.length);
-                }
+                sendOne(out, in, item, state, buf);
             }
             while (!open.isEmpty()) {
                 expectOk(send(out, in, "E"), "leaving " + open.pop());
@@ -89,6 +69,60 @@ final class ScpUploader {
             Integer status = channel.getExitStatus();
             if (status != null && status != 0) {
                 LOG.log(Level.WARNING, "log publish: remote scp exited with status {0}", status);
+            }
+        }
+    }
+
+    /**
+     * One C message and the file's bytes, streamed: the length announced is the planned size (or, for a
+     * gzipped file or one of unknown size, the length of its spooled copy), so memory stays bounded
+     * whatever the file's size. The file leaves the queue only once the server's answer is in, so a
+     * broken connection (or any other failure) leaves it queued for the next attempt.
+     */
+    private void sendOne(OutputStream out, InputStream in, UploadPlan.Item item, TransferState state, byte[] buf)
+            throws IOException {
+        Streams.SizedPayload payload;
+        try {
+            payload = Streams.SizedPayload.prepare(item, settings.gzipLevel(), buf);
+        } catch (Streams.SourceReadException e) {
+            state.pending.remove(item);
+            state.failed(item, e.getMessage());
+            return;
+        }
+        try (payload) {
+            String name = item.remotePath().substring(item.remotePath().lastIndexOf('/') + 1);
+            String refused = send(out, in, "C0644 " + payload.length + " " + name);
+            if (refused != null) {
+                state.pending.remove(item);
+                state.failed(item, "server refused it: " + refused);
+                return;
+            }
+            Streams.SourceReadException spoiled = null;
+            try {
+                payload.writeTo(out, buf); // exactly payload.length bytes, zero-padded if the source fell short
+            } catch (Streams.SourceReadException e) {
+                spoiled = e;
+            }
+            out.write(0);
+            out.flush();
+            refused = readAck(in);
+            if (spoiled != null) {
+                // the copy holds zeros where the source fell short, and SCP cannot remove a file: empty it
+                String emptied = send(out, in, "C0644 0 " + name);
+                if (emptied == null) {
+                    out.write(0);
+                    out.flush();
+                    readAck(in);
+                }
+                state.pending.remove(item);
+                state.failed(item, spoiled.getMessage() + " (over SCP it is left empty on the server)");
+            } else if (refused != null) {
+                state.pending.remove(item);
+                state.failed(item, "server refused it: " + refused);
+            } else {
+                state.pending.remove(item);
+                Streams.Copied copied = new Streams.Copied(payload.sourceBytes(), payload.length, payload.grew());
+                SftpUploader.uploaded(state, item, copied);
             }
         }
     }
@@ -135,6 +169,10 @@ final class ScpUploader {
         ByteArrayOutputStream msg = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) >= 0 && b != '\n') {
+            if (msg.size() >= MAX_REPLY_BYTES) {
+                // a server that never ends its message must not fill the heap
+                throw new IOException("scp reply longer than " + MAX_REPLY_BYTES + " bytes without a line end");
+            }
             msg.write(b);
         }
         if (b < 0) {

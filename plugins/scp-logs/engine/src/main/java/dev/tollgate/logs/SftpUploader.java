@@ -1,7 +1,6 @@
 package dev.tollgate.logs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -211,16 +210,16 @@ final class SftpUploader {
         final String part;
         final String target;
         final byte[] content;
-        final long sourceBytes;
+        final Streams.Copied copied;
         final List<Integer> ids = new ArrayList<>();
         Stage stage = Stage.OPENING;
 
-        Flight(UploadPlan.Item item, String part, String target, byte[] content, long sourceBytes) {
+        Flight(UploadPlan.Item item, String part, String target, byte[] content, Streams.Copied copied) {
             this.item = item;
             this.part = part;
             this.target = target;
             this.content = content;
-            this.sourceBytes = sourceBytes;
+            this.copied = copied;
         }
     }
 
@@ -239,35 +238,39 @@ final class SftpUploader {
         String dest = state.plan.destination();
         java.util.ArrayDeque<Flight> flights = new java.util.ArrayDeque<>();
         Flight current = null;
+        UploadPlan.Item held = null; // taken from the queue and not yet in a flight
         try {
             while (true) {
                 while (!broken.get() && flights.size() < WINDOW) {
-                    UploadPlan.Item item = state.pending.pollFirst();
-                    if (item == null) {
+                    held = state.pending.pollFirst();
+                    if (held == null) {
                         break;
                     }
+                    UploadPlan.Item item = held;
                     String target = host.remotePath(dest + "/" + item.remotePath());
                     int slash = target.lastIndexOf('/');
                     String part = target.substring(0, slash + 1) + "." + target.substring(slash + 1) + PART_SUFFIX;
                     if (item.size() < 0 || item.size() > PIPELINE_MAX_BYTES) {
-                        streamOne(sftp, item, part, target, posixRename, state, buf);
+                        streamOne(sftp, item, part, target, posixRename, state, buf); // settles the item itself
+                        held = null;
                         continue;
                     }
                     byte[] content;
-                    long sourceBytes;
-                    try (InputStream in = Streams.open(item)) {
+                    Streams.Copied copied;
+                    // at most the planned size (<= PIPELINE_MAX_BYTES) is read, however much the file has now
+                    try (Streams.SourceStream in = Streams.open(item)) {
                         java.io.ByteArrayOutputStream mem = new java.io.ByteArrayOutputStream((int) item.size());
-                        sourceBytes = Streams.copy(item, in, mem, settings.gzipLevel(), buf)[0];
+                        copied = Streams.copy(item, in, mem, settings.gzipLevel(), buf);
                         content = mem.toByteArray();
                     } catch (Streams.SourceReadException e) {
+                        held = null;
                         state.failed(item, e.getMessage());
                         continue;
                     }
-                    Flight f = new Flight(item, part, target, content, sourceBytes);
-                    current = f;
-                    f.ids.add(raw.send(SftpConstants.SSH_FXP_OPEN, openRequest(part)));
-                    current = null;
+                    Flight f = new Flight(item, part, target, content, copied);
                     flights.addLast(f);
+                    held = null;
+                    f.ids.add(raw.send(SftpConstants.SSH_FXP_OPEN, openRequest(part)));
                 }
                 current = flights.pollFirst();
                 if (current == null) {
@@ -278,19 +281,34 @@ final class SftpUploader {
                 }
                 current = null;
             }
-        } catch (IOException | RuntimeException e) {
-            // the channel or session broke: unfinished files go back to the queue for the next attempt
+        } catch (Throwable e) {
+            // The channel or session broke, or something failed that no file caused (a bug, no memory
+            // left): every file this worker held goes back to the queue for the next attempt, so none is
+            // lost. Files in CLEANING have failed for good already.
             broken.set(true);
+            if (held != null) {
+                requeue(state, held);
+            }
             if (current != null && current.stage != Stage.CLEANING) {
-                state.pending.addFirst(current.item);
+                requeue(state, current.item);
             }
             for (Flight f : flights) {
-                if (f.stage != Stage.CLEANING) { // those already failed for good
-                    state.pending.addFirst(f.item);
+                if (f.stage != Stage.CLEANING) {
+                    requeue(state, f.item);
                 }
             }
-            throw e instanceof IOException ? (IOException) e : new IOException(e.toString(), e);
+            throw asIOException(e);
         }
+    }
+
+    private static void requeue(TransferState state, UploadPlan.Item item) {
+        if (!state.isFinished(item)) {
+            state.pending.addFirst(item);
+        }
+    }
+
+    static IOException asIOException(Throwable e) {
+        return e instanceof IOException io ? io : new IOException(e.toString(), e);
     }
 
     /** Consumes the replies of the flight's current stage and sends the next; false when it is finished. */
@@ -371,7 +389,7 @@ final class SftpUploader {
                     f.ids.add(raw.send(SftpConstants.SSH_FXP_REMOVE, pathRequest(f.part)));
                     return true;
                 }
-                state.uploaded(f.item, f.sourceBytes, f.content.length);
+                uploaded(state, f.item, f.copied);
                 return false;
             }
             case CLEANING -> {
@@ -412,30 +430,42 @@ final class SftpUploader {
     /** A large file (or one of unknown size): MINA's async stream keeps several writes in flight. */
     private void streamOne(SftpClient sftp, UploadPlan.Item item, String part, String target, boolean posixRename,
             TransferState state, byte[] buf) throws IOException {
+        boolean settled = false; // uploaded or failed for good; otherwise it goes back to the queue
         try {
-            long[] counts;
-            try (InputStream in = Streams.open(item);
+            Streams.Copied copied;
+            try (Streams.SourceStream in = Streams.open(item);
                     OutputStream out = sftp.write(part, settings.writeBufferSize(),
                             EnumSet.of(SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
                                     SftpClient.OpenMode.Truncate))) {
-                counts = Streams.copy(item, in, out, settings.gzipLevel(), buf);
+                copied = Streams.copy(item, in, out, settings.gzipLevel(), buf);
             }
             rename(sftp, part, target, posixRename);
-            state.uploaded(item, counts[0], counts[1]);
+            settled = true;
+            uploaded(state, item, copied);
         } catch (Streams.SourceReadException e) {
+            settled = true;
             removeQuietly(sftp, part);
             state.failed(item, e.getMessage());
         } catch (SftpException e) {
             if (!sftp.isOpen() || e.getStatus() == SftpConstants.SSH_FX_NO_CONNECTION
                     || e.getStatus() == SftpConstants.SSH_FX_CONNECTION_LOST) {
-                state.pending.addFirst(item);
                 throw e;
             }
+            settled = true;
             removeQuietly(sftp, part);
             state.failed(item, "server refused it: " + e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            state.pending.addFirst(item);
-            throw e;
+        } finally {
+            if (!settled) {
+                requeue(state, item);
+            }
+        }
+    }
+
+    static void uploaded(TransferState state, UploadPlan.Item item, Streams.Copied copied) {
+        if (copied.grew()) {
+            state.uploadedChanged(item, copied.sourceBytes(), copied.sentBytes(), Streams.grewReason(item));
+        } else {
+            state.uploaded(item, copied.sourceBytes(), copied.sentBytes());
         }
     }
 

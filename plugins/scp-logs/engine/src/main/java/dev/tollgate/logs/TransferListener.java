@@ -18,6 +18,12 @@ public interface TransferListener {
     /** A file was skipped locally or refused by the server; the publish goes on. */
     default void fileFailed(FileProblem problem) {}
 
+    /**
+     * A file changed after planning but was published as planned: it grew, and its first planned
+     * bytes (its size when the plan was made) were published. It also counts as uploaded.
+     */
+    default void fileChanged(FileProblem problem) {}
+
     /** The connection broke; the unfinished files are retried after the delay. */
     default void retrying(int nextAttempt, Duration delay, String cause) {}
 

@@ -35,6 +35,49 @@ public class LogHostTest {
     }
 
     @Test
+    public void urlsEncodeEachPathSegment() {
+        LogHost h = valid();
+        // a folder literally named %2e%2e must not read as '..' to a browser
+        assertEquals("http://logs.example.org/metaplugin-ci/%252e%252e/x/", h.urlOf("%2e%2e/x"));
+        assertEquals("http://logs.example.org/metaplugin-ci/a%3Fb/c%23d/e%20f/", h.urlOf("a?b/c#d/e f"));
+        assertEquals("http://logs.example.org/metaplugin-ci/caf%C3%A9/x%2By%3Bz/", h.urlOf("caf\u00e9/x+y;z"));
+        assertEquals("http://logs.example.org/metaplugin-ci/periodic/job-1.2_3~4/", h.urlOf("periodic/job-1.2_3~4"));
+        // whatever the segment, the URL stays under the base
+        for (String dest : new String[] {"%2e%2e/%2e%2e/x", "a/%2F/b", "..%2f..%2fx", "a\\b", "?x", "#x", "@x", ":x"}) {
+            URI u = URI.create(h.urlOf(dest));
+            assertTrue(dest + " -> " + u, u.normalize().getPath().startsWith("/metaplugin-ci/"));
+            assertEquals(dest + " -> " + u, null, u.getQuery());
+            assertEquals(dest + " -> " + u, null, u.getFragment());
+            assertEquals(dest + " -> " + u, dest, u.getPath().substring("/metaplugin-ci/".length(),
+                    u.getPath().length() - 1));
+        }
+    }
+
+    @Test
+    public void bidiAndOtherInvisibleCharactersAreRefusedInNames() {
+        String[] bad = {"evil\u202Etxt.exe", "a\u200Bb", "x\u2066y\u2069", "bom\uFEFF", "line\u2028sep",
+            "para\u2029sep", "shy\u00ADhyphen", "arabic\u061Cmark", "lone\uD800surrogate", "tag\uDB40\uDC01"};
+        for (String name : bad) {
+            String problem = RemoteNames.problemWithSegment(name);
+            assertTrue(RemoteNames.printable(name) + ": " + problem, problem != null
+                    && problem.contains("invisible or control character"));
+            try {
+                DestinationPattern.resolve("ok/" + name, Map.of());
+                fail(RemoteNames.printable(name));
+            } catch (IllegalArgumentException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("U+"));
+                for (char c : e.getMessage().toCharArray()) {
+                    assertFalse("message shows the character escaped: " + e.getMessage(),
+                            Character.getType(c) == Character.FORMAT || Character.isSurrogate(c)
+                                    || c == '\u2028' || c == '\u2029');
+                }
+            }
+        }
+        // ordinary non-ASCII names are fine
+        assertEquals(null, RemoteNames.problemWithSegment("caf\u00e9-\u65e5\u672c-\uD83D\uDE00.txt"));
+    }
+
+    @Test
     public void everyBadFieldIsNamedInOneMessage() {
         try {
             new LogHost("bad name", "logs host", 0, "relative/root", "us er", " ", HostKeyPin.of(KEY.getPublic()),

@@ -1,6 +1,7 @@
 package dev.tollgate.logs;
 
 import dev.tollgate.common.Sleeper;
+import dev.tollgate.testing.FaultyTcpProxy;
 import dev.tollgate.testing.OpenSshServer;
 import dev.tollgate.testing.Peers;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,10 +20,12 @@ import java.util.stream.Stream;
 
 /**
  * Not a test: uploads one generated devstack-like log tree to one OpenSSH sshd on loopback with this
- * publisher (SFTP, N channels; and with gzip), {@code scp -r} and {@code rsync -a} over ssh, each into
- * a fresh remote directory, and prints a table.
+ * publisher (the tar stream it picks by default; SFTP with N channels, with and without gzip),
+ * {@code scp -r} and {@code rsync -a} over ssh, each into a fresh remote directory, checks every copy
+ * against the source, and prints a table. With a round-trip time, every tool goes through a
+ * {@link FaultyTcpProxy} that delays each direction by half of it, as a long link would.
  *
- * <pre>scripts/bench plugins/scp-logs/engine dev.tollgate.logs.LogUploadBenchmark [files=3000] [MB=60] [channels=4] [rounds=3]</pre>
+ * <pre>scripts/bench plugins/scp-logs/engine dev.tollgate.logs.LogUploadBenchmark [files=3000] [MB=60] [channels=4] [rounds=3] [rttMs=0] [scpRounds=rounds]</pre>
  */
 public final class LogUploadBenchmark {
     private LogUploadBenchmark() {}
@@ -31,20 +35,24 @@ public final class LogUploadBenchmark {
         int megabytes = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int channels = args.length > 2 ? Integer.parseInt(args[2]) : PublisherSettings.defaults().channels();
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        int rttMs = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        int scpRounds = args.length > 5 ? Integer.parseInt(args[5]) : rounds;
         Path work = Files.createTempDirectory("log-upload-bench");
         try {
-            run(work, files, megabytes, channels, rounds);
+            run(work, files, megabytes, channels, rounds, rttMs, scpRounds);
         } finally {
             MinaLogServer.deleteTree(work);
         }
     }
 
-    private static void run(Path work, int files, int megabytes, int channels, int rounds) throws Exception {
+    private static void run(Path work, int files, int megabytes, int channels, int rounds, int rttMs, int scpRounds)
+            throws Exception {
         Path src = work.resolve("src");
         long bytes = generate(src, files, megabytes * 1_000_000L);
-        int count = TestTrees.checksums(src).size();
-        System.out.printf(Locale.ROOT, "tree: %d files, %.1f MB in %s; %d cores%n", count, bytes / 1e6, src,
-                Runtime.getRuntime().availableProcessors());
+        Map<String, String> sums = TestTrees.checksums(src);
+        int count = sums.size();
+        System.out.printf(Locale.ROOT, "tree: %d files, %.1f MB in %s; %d cores; round trip %d ms%n", count,
+                bytes / 1e6, src, Runtime.getRuntime().availableProcessors(), rttMs);
 
         Path keygen = Peers.requireExecutable("openssh-client", "/usr/bin/ssh-keygen");
         Path scp = Peers.requireExecutable("openssh-client", "/usr/bin/scp");
@@ -54,23 +62,31 @@ public final class LogUploadBenchmark {
         exec(List.of(keygen.toString(), "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", key.toString()));
         String pub = Files.readString(keyDir.resolve("id.pub"), StandardCharsets.US_ASCII).trim();
         Path remote = Files.createDirectories(work.resolve("remote"));
-        try (OpenSshServer sshd = OpenSshServer.start(work.resolve("sshd"), List.of(pub))) {
+        try (OpenSshServer sshd = OpenSshServer.start(work.resolve("sshd"), List.of(pub));
+                FaultyTcpProxy proxy = new FaultyTcpProxy("127.0.0.1", sshd.port())) {
+            // every tool connects through the proxy; with no delay it only adds a loopback hop
+            proxy.delay(Duration.ofNanos(rttMs * 500_000L), Duration.ofNanos(rttMs * 500_000L));
+            int port = rttMs > 0 ? proxy.port() : sshd.port();
+            Path known = work.resolve("known_hosts");
+            Files.writeString(known, "[127.0.0.1]:" + port + " " + sshd.hostPublicKeyLine() + "\n");
             String sshOpts = "-i " + key + " -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile="
-                    + sshd.knownHostsFile();
+                    + known;
             String target = sshd.user() + "@127.0.0.1:";
-            LogHost host = LogHost.of("bench", "127.0.0.1", sshd.port(), remote.toString(), sshd.user(), "k",
+            LogHost host = LogHost.of("bench", "127.0.0.1", port, remote.toString(), sshd.user(), "k",
                     sshd.hostPublicKeyLine(), "http://127.0.0.1/logs/");
             String keyText = Files.readString(key, StandardCharsets.US_ASCII);
             CredentialSource creds = id -> Credential.privateKey(keyText, null);
 
-            // A Jenkins controller is a long-running JVM: warm it up (the JIT needs a few runs), timing the
-            // first, cold run separately.
-            for (int i = 0; i < 5; i++) {
+            // A Jenkins controller is a long-running JVM: warm it up, timing the first, cold run
+            // separately. The JIT needs several runs: AES-GCM, for one, is several times slower before
+            // the JDK's intrinsics are compiled in, and one publish encrypts only some 10-60 MB.
+            for (int i = 0; i < 10; i++) {
                 long t0 = System.nanoTime();
-                publisher(creds, channels).publish(host, PublishRequest.builder().source(src).gzip(i % 2 == 1)
-                        .destination("warmup-" + i).build(), TransferListener.NONE);
-                System.out.printf(Locale.ROOT, "warm-up run %d%s: %.2f s%n", i + 1, i % 2 == 1 ? " (gzip)" : "",
-                        (System.nanoTime() - t0) / 1e9);
+                Protocol p = i % 2 == 0 ? Protocol.AUTO : Protocol.SFTP;
+                PublishResult r = publisher(creds, channels, p).publish(host, PublishRequest.builder().source(src)
+                        .gzip(i % 3 == 2).destination("warmup-" + i).build(), TransferListener.NONE);
+                System.out.printf(Locale.ROOT, "warm-up run %d (%s%s): %.2f s%n", i + 1, r.protocol(),
+                        i % 3 == 2 ? ", gzip" : "", (System.nanoTime() - t0) / 1e9);
             }
             MinaLogServer.deleteTree(remote);
             Files.createDirectories(remote);
@@ -82,23 +98,38 @@ public final class LogUploadBenchmark {
             Map<String, Long> sentBytes = new java.util.HashMap<>();
             for (int round = 1; round <= rounds; round++) {
                 String tag = "r" + round;
-                timePublisher(seconds, cpu, sshdPid, sentBytes, creds, host, src, channels, false, tag, count);
-                timePublisher(seconds, cpu, sshdPid, sentBytes, creds, host, src, channels, true, tag, count);
-                timePublisher(seconds, cpu, sshdPid, sentBytes, creds, host, src, 1, false, tag, count);
-                timeTool(seconds, cpu, sshdPid, "scp -r", count, remote.resolve("scp-" + tag), List.of("sh", "-c",
-                        scp + " -q -r -P " + sshd.port() + " " + sshOpts + " " + src + " " + target
-                                + remote.resolve("scp-" + tag)));
-                timeTool(seconds, cpu, sshdPid, "rsync -a", count, remote.resolve("rsync-" + tag), List.of(rsync.toString(), "-a",
-                        "-e", "ssh -p " + sshd.port() + " " + sshOpts, src + "/", target + remote.resolve("rsync-" + tag)));
+                timePublisher(seconds, cpu, sshdPid, sentBytes, creds, host, src, remote, sums, Protocol.AUTO,
+                        channels, false, tag);
+                timePublisher(seconds, cpu, sshdPid, sentBytes, creds, host, src, remote, sums, Protocol.AUTO,
+                        channels, true, tag);
+                timePublisher(seconds, cpu, sshdPid, sentBytes, creds, host, src, remote, sums, Protocol.SFTP,
+                        channels, false, tag);
+                if (rttMs == 0) {
+                    timePublisher(seconds, cpu, sshdPid, sentBytes, creds, host, src, remote, sums, Protocol.SFTP,
+                            channels, true, tag);
+                    timePublisher(seconds, cpu, sshdPid, sentBytes, creds, host, src, remote, sums, Protocol.SFTP, 1,
+                            false, tag);
+                }
+                if (round <= scpRounds) {
+                    // the target does not exist yet: scp -r creates it as the copy of src
+                    timeTool(seconds, cpu, sshdPid, "scp -r", sums, remote.resolve("scp-" + tag),
+                            List.of("sh", "-c", scp + " -q -r -P " + port + " " + sshOpts + " " + src + " " + target
+                                    + remote.resolve("scp-" + tag)));
+                }
+                timeTool(seconds, cpu, sshdPid, "rsync -a", sums, remote.resolve("rsync-" + tag), List.of(
+                        rsync.toString(), "-a", "-e", "ssh -p " + port + " " + sshOpts, src + "/",
+                        target + remote.resolve("rsync-" + tag)));
                 MinaLogServer.deleteTree(remote); // keep the disk small between rounds
                 Files.createDirectories(remote);
             }
-            double scpMedian = median(seconds.get("scp -r"));
-            System.out.printf(Locale.ROOT, "%n%d rounds, median (min) seconds%n", rounds);
-            System.out.printf(Locale.ROOT, "| %-46s | %5s | %5s | %-14s | %6s | %7s | %-17s |%n", "tool", "files",
-                    "MB", "seconds", "MB/s", "vs scp", "CPU s client+sshd");
-            System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(48), "-".repeat(7), "-".repeat(7),
-                    "-".repeat(16), "-".repeat(8), "-".repeat(9), "-".repeat(19));
+            double scpMedian = seconds.containsKey("scp -r") ? median(seconds.get("scp -r")) : Double.NaN;
+            double rsyncMedian = median(seconds.get("rsync -a"));
+            System.out.printf(Locale.ROOT, "%n%d rounds (scp -r in %d), median (min) seconds, round trip %d ms%n",
+                    rounds, Math.min(rounds, scpRounds), rttMs);
+            System.out.printf(Locale.ROOT, "| %-46s | %5s | %5s | %-15s | %6s | %7s | %8s | %-17s |%n", "tool", "files",
+                    "MB", "seconds", "MB/s", "vs scp", "vs rsync", "CPU s client+sshd");
+            System.out.printf(Locale.ROOT, "|%s|%s|%s|%s|%s|%s|%s|%s|%n", "-".repeat(48), "-".repeat(7), "-".repeat(7),
+                    "-".repeat(17), "-".repeat(8), "-".repeat(9), "-".repeat(10), "-".repeat(19));
             for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
                 double med = median(e.getValue());
                 double min = e.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(0);
@@ -107,8 +138,10 @@ public final class LogUploadBenchmark {
                 List<double[]> c = cpu.get(e.getKey());
                 double client = median(c.stream().map(x -> x[0]).toList());
                 double server = median(c.stream().map(x -> x[1]).toList());
-                System.out.printf(Locale.ROOT, "| %-46s | %5d | %5.1f | %6.2f (%5.2f) | %6.1f | %6.1fx | %5.2f + %5.2f     |%n",
-                        name, count, bytes / 1e6, med, min, bytes / 1e6 / med, scpMedian / med, client, server);
+                System.out.printf(Locale.ROOT,
+                        "| %-46s | %5d | %5.1f | %6.2f (%6.2f) | %6.1f | %6.1fx | %7.2fx | %5.2f + %5.2f     |%n",
+                        name, count, bytes / 1e6, med, min, bytes / 1e6 / med, scpMedian / med, rsyncMedian / med,
+                        client, server);
             }
             System.out.println("all runs: " + seconds);
         }
@@ -166,22 +199,23 @@ public final class LogUploadBenchmark {
     }
 
     private static void timePublisher(Map<String, List<Double>> seconds, Map<String, List<double[]>> cpu,
-            long sshdPid, Map<String, Long> sentBytes,
-            CredentialSource creds, LogHost host, Path src, int channels, boolean gzip, String tag, int count)
-            throws Exception {
-        String dest = "publisher-" + channels + (gzip ? "-gzip-" : "-") + tag;
+            long sshdPid, Map<String, Long> sentBytes, CredentialSource creds, LogHost host, Path src, Path remote,
+            Map<String, String> sums, Protocol protocol, int channels, boolean gzip, String tag) throws Exception {
+        String dest = "publisher-" + protocol + "-" + channels + (gzip ? "-gzip-" : "-") + tag;
         double[] self0 = cpuOf("self");
         double[] sshd0 = cpuOf(Long.toString(sshdPid));
         long t0 = System.nanoTime();
-        PublishResult r = publisher(creds, channels).publish(host, PublishRequest.builder().source(src)
+        PublishResult r = publisher(creds, channels, protocol).publish(host, PublishRequest.builder().source(src)
                 .destination(dest).gzip(gzip).build(), TransferListener.NONE);
         double s = (System.nanoTime() - t0) / 1e9;
         double[] self1 = cpuOf("self");
         double[] sshd1 = cpuOf(Long.toString(sshdPid));
-        if (r.outcome() != PublishResult.Outcome.COMPLETE || r.files() != count) {
+        if (r.outcome() != PublishResult.Outcome.COMPLETE || r.files() != sums.size()) {
             throw new IllegalStateException("publisher run incomplete: " + r);
         }
-        String name = "publisher SFTP, " + channels + " channel" + (channels > 1 ? "s" : "") + (gzip ? ", gzip" : "");
+        checkCopy(r.protocol() + " publish", sums, remote.resolve(dest), gzip);
+        String name = "publisher " + (r.protocol() == Protocol.TAR ? "tar stream" : r.protocol() + ", " + channels
+                + " channel" + (channels > 1 ? "s" : "")) + (gzip ? ", gzip" : "");
         seconds.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
         cpu.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {self1[0] - self0[0],
             sshd1[0] + sshd1[1] - sshd0[0] - sshd0[1]});
@@ -190,8 +224,25 @@ public final class LogUploadBenchmark {
         }
     }
 
+    /** The copy holds exactly the source's files and bytes (gunzipped where the publisher gzipped). */
+    private static void checkCopy(String what, Map<String, String> sums, Path copy, boolean gzipped)
+            throws IOException {
+        Map<String, String> got = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> e : TestTrees.checksums(copy).entrySet()) {
+            String name = e.getKey();
+            if (gzipped && name.endsWith(".gz") && !sums.containsKey(name)) {
+                got.put(name.substring(0, name.length() - 3), TestTrees.sha256(TestTrees.gunzip(copy.resolve(name))));
+            } else {
+                got.put(name, e.getValue());
+            }
+        }
+        if (!got.equals(sums)) {
+            throw new IllegalStateException(what + ": the copy in " + copy + " differs from the source");
+        }
+    }
+
     private static void timeTool(Map<String, List<Double>> seconds, Map<String, List<double[]>> cpu, long sshdPid,
-            String name, int count, Path dest, List<String> command) throws Exception {
+            String name, Map<String, String> sums, Path dest, List<String> command) throws Exception {
         double[] self0 = cpuOf("self");
         double[] sshd0 = cpuOf(Long.toString(sshdPid));
         long t0 = System.nanoTime();
@@ -201,19 +252,13 @@ public final class LogUploadBenchmark {
         double[] sshd1 = cpuOf(Long.toString(sshdPid));
         cpu.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {self1[1] - self0[1],
             sshd1[0] + sshd1[1] - sshd0[0] - sshd0[1]});
-        int got;
-        try (Stream<Path> st = Files.walk(dest)) {
-            got = (int) st.filter(Files::isRegularFile).count();
-        }
-        if (got != count) {
-            throw new IllegalStateException(name + " copied " + got + " files, not " + count);
-        }
+        checkCopy(name, sums, dest, false);
         seconds.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
     }
 
-    private static LogPublisher publisher(CredentialSource creds, int channels) {
-        return new LogPublisher(creds, PublisherSettings.defaults().withChannels(channels), Clock.systemUTC(),
-                Sleeper.REAL);
+    private static LogPublisher publisher(CredentialSource creds, int channels, Protocol protocol) {
+        return new LogPublisher(creds, PublisherSettings.defaults().withChannels(channels).withProtocol(protocol),
+                Clock.systemUTC(), Sleeper.REAL);
     }
 
     private static void exec(List<String> command) throws IOException, InterruptedException {

@@ -39,11 +39,18 @@ final class MinaLogServer implements AutoCloseable {
     final KeyPair clientKey;
     final AtomicInteger sessions = new AtomicInteger();
     final AtomicInteger kills = new AtomicInteger();
+    /** Exec requests that were not scp (this server runs no shell, so it refuses them). */
+    final AtomicInteger otherCommands = new AtomicInteger();
     private final SshServer sshd;
     private final AtomicLong written = new AtomicLong();
     private volatile long killAfterBytes = -1;
 
     MinaLogServer(Path root, boolean sftp) throws IOException {
+        this(root, sftp, 0);
+    }
+
+    /** With the channel window the server grants each client channel (0: MINA's default, 2 MiB). */
+    MinaLogServer(Path root, boolean sftp, long windowBytes) throws IOException {
         this.root = root;
         this.hostKey = ecKey();
         this.rsaHostKey = rsaKey();
@@ -52,12 +59,18 @@ final class MinaLogServer implements AutoCloseable {
         sshd.setHost("127.0.0.1");
         sshd.setPort(0);
         CoreModuleProperties.TCP_NODELAY.set(sshd, true);
+        if (windowBytes > 0) {
+            CoreModuleProperties.WINDOW_SIZE.set(sshd, windowBytes);
+        }
         sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey, rsaHostKey));
         sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
         sshd.setPasswordAuthenticator((user, pw, session) -> USER.equals(user) && PASSWORD.equals(pw));
         sshd.setPublickeyAuthenticator((user, key, session) -> USER.equals(user)
                 && KeyUtils.compareKeys(key, clientKey.getPublic()));
-        sshd.setCommandFactory(new ScpCommandFactory());
+        sshd.setCommandFactory(new ScpCommandFactory.Builder().withDelegate((channel, command) -> {
+            otherCommands.incrementAndGet();
+            throw new IllegalArgumentException("no shell on this server: " + command);
+        }).build());
         if (sftp) {
             SftpSubsystemFactory factory = new SftpSubsystemFactory.Builder().build();
             factory.addSftpEventListener(new SftpEventListener() {

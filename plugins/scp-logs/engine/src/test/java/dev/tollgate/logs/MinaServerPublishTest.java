@@ -229,6 +229,7 @@ public class MinaServerPublishTest {
         Files.writeString(src.resolve("good.txt"), "fine");
         Files.writeString(src.resolve("bell\u0007name.txt"), "control char");
         Files.writeString(src.resolve("back\\slash.txt"), "backslash");
+        Files.writeString(src.resolve("invoice\u202Etxt.exe"), "reads as invoiceexe.txt");
         Files.createSymbolicLink(src.resolve("escape.txt"), outside.resolve("secret.txt"));
         Files.createSymbolicLink(src.resolve("escape-dir"), outside);
         Files.createSymbolicLink(src.resolve("inside.txt"), src.resolve("good.txt"));
@@ -239,13 +240,14 @@ public class MinaServerPublishTest {
         Path dest = remoteRoot.resolve("unsafe/1");
         assertEquals(Map.of("good.txt", TestTrees.sha256("fine".getBytes(StandardCharsets.UTF_8)),
                 "inside.txt", TestTrees.sha256("fine".getBytes(StandardCharsets.UTF_8))), TestTrees.checksums(dest));
-        assertEquals(4, r.skipped().size());
+        assertEquals(5, r.skipped().size());
         String all = r.skipped().toString();
         assertTrue(all, all.contains("control character"));
+        assertTrue(all, all.contains("invoice\\u202etxt.exe: file name contains an invisible or control character (U+202E)"));
         assertTrue(all, all.contains("backslash"));
         assertTrue(all, all.contains("escape.txt: symlink points outside the source directory"));
         assertTrue(all, all.contains("escape-dir"));
-        assertEquals(4, recorder.failed.size());
+        assertEquals(5, recorder.failed.size());
         try {
             new ConsoleLog("../console.html", () -> null);
             fail("a console log name with .. must be rejected");
@@ -347,14 +349,50 @@ public class MinaServerPublishTest {
             CredentialSource creds = id -> Credential.password(MinaLogServer.PASSWORD.toCharArray());
             LogPublisher p = new LogPublisher(creds, PublisherSettings.defaults(), Clock.systemUTC(), sleeps::add);
             PublishResult r = p.publish(scpOnly.logHost("/logs", "pw"),
-                    request("21/12321/3/check/job/abc").consoleLog(ConsoleLog.of("console.txt", "done\n".getBytes(
-                            StandardCharsets.UTF_8))).build(), recorder);
+                    // a console log of unknown length (as Jenkins hands it over): spooled, then sent with its length
+                    request("21/12321/3/check/job/abc").consoleLog(new ConsoleLog("console.txt",
+                            () -> new java.io.ByteArrayInputStream("done\n".getBytes(StandardCharsets.UTF_8))))
+                            .build(), recorder);
             assertEquals(Protocol.SCP, r.protocol());
             assertEquals(PublishResult.Outcome.COMPLETE, r.outcome());
             Map<String, String> expected = new java.util.TreeMap<>(sourceSums);
             expected.put("console.txt", TestTrees.sha256("done\n".getBytes(StandardCharsets.UTF_8)));
             assertEquals(expected, TestTrees.checksums(root.resolve("logs/21/12321/3/check/job/abc")));
         }
+    }
+
+    @Test
+    public void aServerWithoutAShellIsAskedForTarOnceAnHourAndSftpIsUsed() throws Exception {
+        dev.tollgate.testing.ManualClock clock = new dev.tollgate.testing.ManualClock(java.time.Instant.parse(
+                "2026-11-28T10:00:00Z"));
+        CredentialSource creds = id -> Credential.password(MinaLogServer.PASSWORD.toCharArray());
+        LogPublisher p = new LogPublisher(creds, PublisherSettings.defaults(), clock, sleeps::add);
+        int before = server.otherCommands.get();
+        for (int i = 0; i < 3; i++) {
+            PublishResult r = p.publish(server.logHost("/srv/logs", "pw"), request("probe/" + i).includes("*.html")
+                    .build(), TransferListener.NONE);
+            assertEquals(Protocol.SFTP, r.protocol());
+            assertEquals(PublishResult.Outcome.COMPLETE, r.outcome());
+        }
+        assertEquals("the first publish asked, the next two remembered the answer", before + 1,
+                server.otherCommands.get());
+        clock.advance(Duration.ofMinutes(61));
+        p.publish(server.logHost("/srv/logs", "pw"), request("probe/3").includes("*.html").build(),
+                TransferListener.NONE);
+        assertEquals("asked again after an hour", before + 2, server.otherCommands.get());
+    }
+
+    @Test
+    public void tarOnlyIsRefusedByAServerWithoutAShell() throws Exception {
+        try {
+            publisher(PublisherSettings.defaults().withProtocol(Protocol.TAR)).publish(
+                    server.logHost("/srv/logs", "pw"), request("tar-only").build(), recorder);
+            fail("MINA's server runs no tar");
+        } catch (LogPublishException e) {
+            assertEquals(LogPublishException.Reason.REMOTE_REFUSED, e.reason());
+            assertTrue(e.getMessage(), e.getMessage().contains("takes no tar stream"));
+        }
+        assertFalse(Files.exists(remoteRoot.resolve("tar-only")));
     }
 
     static void assertNoPartFiles(Path dir) throws IOException {

@@ -80,7 +80,7 @@ public class OpenSshPublishTest {
     @Test
     public void uploadsATreeOverSftpWithTheHostKeyChecked() throws Exception {
         String logPath = "21/12321/3/check/check-tempest-dsvm-metaplugin/abc1234";
-        PublishResult r = publisher().publish(host(sshd.hostPublicKeyLine()), PublishRequest.builder().source(source)
+        PublishResult r = publisher(PublisherSettings.defaults().withProtocol(Protocol.SFTP)).publish(host(sshd.hostPublicKeyLine()), PublishRequest.builder().source(source)
                 .parameters(Map.of("LOG_PATH", logPath)).consoleLog(ConsoleLog.of("console.html",
                         "<pre>ok</pre>".getBytes(StandardCharsets.UTF_8))).build(), TransferListener.NONE);
 
@@ -93,7 +93,8 @@ public class OpenSshPublishTest {
         MinaServerPublishTest.assertNoPartFiles(logRoot);
 
         // publishing again over the same folder replaces the files (posix-rename over existing names)
-        PublishResult again = publisher().publish(host(sshd.hostPublicKeyLine()), PublishRequest.builder()
+        PublishResult again = publisher(PublisherSettings.defaults().withProtocol(Protocol.SFTP)).publish(
+                host(sshd.hostPublicKeyLine()), PublishRequest.builder()
                 .source(source).parameters(Map.of("LOG_PATH", logPath)).build(), TransferListener.NONE);
         assertEquals(PublishResult.Outcome.COMPLETE, again.outcome());
         assertEquals(expected, TestTrees.checksums(logRoot.resolve(logPath)));
