@@ -1,5 +1,6 @@
 package dev.tollgate.logs;
 
+import dev.tollgate.common.BuildResult;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;

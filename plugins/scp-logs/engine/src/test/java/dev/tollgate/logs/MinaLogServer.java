@@ -44,6 +44,15 @@ final class MinaLogServer implements AutoCloseable {
     private final SshServer sshd;
     private final AtomicLong written = new AtomicLong();
     private volatile long killAfterBytes = -1;
+    private static final java.lang.invoke.VarHandle KILL;
+
+    static {
+        try {
+            KILL = java.lang.invoke.MethodHandles.lookup().findVarHandle(MinaLogServer.class, "killAfterBytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     MinaLogServer(Path root, boolean sftp) throws IOException {
         this(root, sftp, 0);
@@ -78,8 +87,9 @@ final class MinaLogServer implements AutoCloseable {
                 public void written(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
                         byte[] data, int dataOffset, int dataLen, Throwable thrown) {
                     long limit = killAfterBytes;
-                    if (limit >= 0 && written.addAndGet(dataLen) > limit) {
-                        killAfterBytes = -1; // once
+                    // several channels write at once: only the one that claims the kill does it
+                    if (limit >= 0 && written.addAndGet(dataLen) > limit
+                            && KILL.compareAndSet(MinaLogServer.this, limit, -1L)) {
                         kills.incrementAndGet();
                         session.close(true);
                     }
