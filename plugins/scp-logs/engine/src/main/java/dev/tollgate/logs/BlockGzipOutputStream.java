@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
  * written. Not thread-safe: one writer; the compressing threads are its own and end with {@link #close}
  * or {@link #abandon}.
  */
-final class BlockGzipOutputStream extends OutputStream {
+final class BlockGzipOutputStream extends BlockOutputStream {
     static final int BLOCK_BYTES = 1 << 20;
     private static final int IN_FLIGHT = 4;
 
@@ -28,12 +28,11 @@ final class BlockGzipOutputStream extends OutputStream {
     private final int level;
     private final ExecutorService compressors;
     private final ArrayDeque<Future<byte[]>> members = new ArrayDeque<>();
-    private byte[] block = new byte[BLOCK_BYTES];
-    private int used;
     private long written;
     private boolean closed;
 
     BlockGzipOutputStream(OutputStream out, int level, int threads) {
+        super(BLOCK_BYTES);
         this.out = out;
         this.level = level;
         this.compressors = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
@@ -43,46 +42,22 @@ final class BlockGzipOutputStream extends OutputStream {
         });
     }
 
-    @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        while (len > 0) {
-            int n = Math.min(len, BLOCK_BYTES - used);
-            System.arraycopy(b, off, block, used, n);
-            used += n;
-            off += n;
-            len -= n;
-            if (used == BLOCK_BYTES) {
-                submitBlock();
-            }
-        }
-    }
-
     /**
      * Sends everything written so far, compressed, to the stream below, and flushes it. Ends the
      * current block early: call it only where the reader must see the data now.
      */
     @Override
     public void flush() throws IOException {
-        if (used > 0) {
-            submitBlock();
-        }
+        handOnPartial();
         while (!members.isEmpty()) {
             writeOldest();
         }
         out.flush();
     }
 
-    private void submitBlock() throws IOException {
-        byte[] data = block;
-        int length = used;
+    @Override
+    protected void blockFull(byte[] data, int length) throws IOException {
         members.addLast(compressors.submit(() -> compress(data, length, level)));
-        block = new byte[BLOCK_BYTES];
-        used = 0;
         // members that are ready go out now, so the reader starts early; a full pipeline waits
         while (!members.isEmpty() && (members.size() >= IN_FLIGHT || members.peekFirst().isDone())) {
             writeOldest();
@@ -124,9 +99,7 @@ final class BlockGzipOutputStream extends OutputStream {
         }
         closed = true;
         try {
-            if (used > 0) {
-                submitBlock();
-            }
+            handOnPartial();
             while (!members.isEmpty()) {
                 writeOldest();
             }

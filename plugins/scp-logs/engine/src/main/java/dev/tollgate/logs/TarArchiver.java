@@ -253,38 +253,21 @@ final class TarArchiver implements AutoCloseable {
     }
 
     /** The archive in chunks of {@link #CHUNK_BYTES}, queued for the sender; waits while the queue is full. */
-    private final class ChunkStream extends OutputStream {
-        private byte[] chunk = new byte[CHUNK_BYTES];
-        private int used;
+    private final class ChunkStream extends BlockOutputStream {
         private boolean ended;
 
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
+        ChunkStream() {
+            super(CHUNK_BYTES);
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            while (len > 0) {
-                int n = Math.min(len, CHUNK_BYTES - used);
-                System.arraycopy(b, off, chunk, used, n);
-                used += n;
-                off += n;
-                len -= n;
-                if (used == CHUNK_BYTES) {
-                    put(chunk);
-                    chunk = new byte[CHUNK_BYTES];
-                    used = 0;
-                }
-            }
+        protected void blockFull(byte[] data, int length) throws IOException {
+            put(length == data.length ? data : java.util.Arrays.copyOf(data, length));
         }
 
         @Override
         public void close() throws IOException {
-            if (used > 0) {
-                put(java.util.Arrays.copyOf(chunk, used));
-                used = 0;
-            }
+            handOnPartial();
         }
 
         private void put(byte[] c) throws IOException {
