@@ -66,14 +66,13 @@ public class ScpStreamingTest {
     }
 
     /** A source channel that, at every read, notes how far the reads are ahead of the server's copy. */
-    private static final class AheadWatch implements SeekableByteChannel {
-        private final SeekableByteChannel in;
+    private static final class AheadWatch extends ReadOnlyChannel {
         private final Path copy;
         private final AtomicLong maxAhead;
         private long read;
 
         AheadWatch(SeekableByteChannel in, Path copy, AtomicLong maxAhead) {
-            this.in = in;
+            super(in);
             this.copy = copy;
             this.maxAhead = maxAhead;
         }
@@ -87,42 +86,6 @@ public class ScpStreamingTest {
                 maxAhead.accumulateAndGet(read - received, Math::max);
             }
             return n;
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long position() throws IOException {
-            return in.position();
-        }
-
-        @Override
-        public SeekableByteChannel position(long p) throws IOException {
-            in.position(p);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return in.size();
-        }
-
-        @Override
-        public SeekableByteChannel truncate(long size) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return in.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

@@ -401,14 +401,13 @@ public class TarStreamTest {
     }
 
     /** A source channel that ends after {@code limit} bytes and runs {@code onRead} before each read. */
-    private static final class ChannelHook implements SeekableByteChannel {
-        private final SeekableByteChannel in;
+    private static final class ChannelHook extends ReadOnlyChannel {
         private final long limit;
         private final Runnable onRead;
         private long read;
 
         ChannelHook(SeekableByteChannel in, long limit, Runnable onRead) {
-            this.in = in;
+            super(in);
             this.limit = limit;
             this.onRead = onRead;
         }
@@ -427,42 +426,6 @@ public class TarStreamTest {
                 read += n;
             }
             return n;
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long position() throws IOException {
-            return in.position();
-        }
-
-        @Override
-        public SeekableByteChannel position(long p) throws IOException {
-            in.position(p);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return in.size();
-        }
-
-        @Override
-        public SeekableByteChannel truncate(long size) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return in.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }
