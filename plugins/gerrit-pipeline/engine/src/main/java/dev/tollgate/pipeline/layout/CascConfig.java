@@ -48,7 +48,12 @@ public final class CascConfig {
      * key at its default is left out, a required one always written.
      */
     public static String toYaml(Layout layout) {
-        Map<String, Object> root = Map.of("unclassified", Map.of(SYMBOL, form(layout)));
+        return toYaml(PipelineSettings.of(layout));
+    }
+
+    /** The JCasC fragment for the whole section, as {@link #toYaml(Layout)}. */
+    public static String toYaml(PipelineSettings settings) {
+        Map<String, Object> root = Map.of("unclassified", Map.of(SYMBOL, form(settings)));
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         o.setIndent(2);
@@ -90,13 +95,21 @@ public final class CascConfig {
         return parse(ConfigInput.read(file), file.toString());
     }
 
-    /** Reads the {@code unclassified.tollgateGerritPipeline} section; other JCasC sections are left alone. */
+    /** The layout of the {@code unclassified.tollgateGerritPipeline} section (see {@link #parseSettings}). */
     public static Layout parse(String text, String fileName) throws ConfigException {
+        return parseSettings(text, fileName).layout();
+    }
+
+    /**
+     * Reads the whole {@code unclassified.tollgateGerritPipeline} section, servers and switches
+     * included, and checks it; other JCasC sections are left alone.
+     */
+    public static PipelineSettings parseSettings(String text, String fileName) throws ConfigException {
         NodeReader r = new NodeReader(fileName);
         Node root = r.compose(text);
         Positions where = new Positions(UnaryOperator.identity());
-        Layout layout = root == null ? null : new Reader(r, where).layout(root);
-        return LayoutValidator.checked(layout, r, where);
+        PipelineSettings settings = root == null ? null : new Reader(r, where).settings(root);
+        return LayoutValidator.checked(settings, r, where);
     }
 
     /** Binds YAML nodes to the records, component by component, noting where each key was. */
@@ -109,7 +122,7 @@ public final class CascConfig {
             this.where = where;
         }
 
-        Layout layout(Node root) {
+        PipelineSettings settings(Node root) {
             Map<String, Node> top = r.map(root, "", null);
             if (top == null) {
                 return null;
@@ -122,7 +135,7 @@ public final class CascConfig {
                 r.error(top.get("unclassified"), "unclassified", "no `" + SYMBOL + "` section");
                 return null;
             }
-            return record(Layout.class, unclassified.get(SYMBOL), SYMBOL);
+            return record(PipelineSettings.class, unclassified.get(SYMBOL), SYMBOL);
         }
 
         /** The record a mapping gives, or null (problems reported) when a required key is missing or unreadable. */

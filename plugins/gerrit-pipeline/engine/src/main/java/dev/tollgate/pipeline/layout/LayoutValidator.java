@@ -66,30 +66,49 @@ public final class LayoutValidator {
      * @throws ConfigException with every problem
      */
     public static void validate(Layout layout, String source) throws ConfigException {
+        validateRoot(layout, source);
+    }
+
+    /**
+     * Checks the whole global configuration built in code (the Jenkins plugin's describables), as
+     * {@link #validate(Layout, String)}.
+     *
+     * @throws ConfigException with every problem
+     */
+    public static void validate(PipelineSettings settings, String source) throws ConfigException {
+        validateRoot(settings, source);
+    }
+
+    private static void validateRoot(Record root, String source) throws ConfigException {
         List<ConfigError> missing = new ArrayList<>();
-        requiredKeys(layout, source, missing);
+        requiredKeys(root, source, missing);
         if (!missing.isEmpty()) {
             throw new ConfigException(missing); // the rules below assume what is required is there
         }
-        List<ConfigError> errors = check(layout, source, Positions.NONE, List.of());
+        List<ConfigError> errors = check(root, source, Positions.NONE, List.of());
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
     }
 
-    /** The layout a reader built, or every problem of the reading and of the rules. */
-    static Layout checked(Layout layout, NodeReader r, Positions where) throws ConfigException {
-        List<ConfigError> errors = layout == null ? r.errors : check(layout, r.file, where, r.errors);
-        if (!errors.isEmpty() || layout == null) {
+    /** The configuration a reader built (a Layout or PipelineSettings), or every problem of the reading and of the rules. */
+    static <R extends Record> R checked(R root, NodeReader r, Positions where) throws ConfigException {
+        List<ConfigError> errors = root == null ? r.errors : check(root, r.file, where, r.errors);
+        if (!errors.isEmpty() || root == null) {
             throw new ConfigException(errors);
         }
-        return layout;
+        return root;
     }
 
     /** The rules' problems merged with the reading problems, in reading order. */
-    static List<ConfigError> check(Layout layout, String file, Positions where, List<ConfigError> reading) {
+    static List<ConfigError> check(Record root, String file, Positions where, List<ConfigError> reading) {
         LayoutValidator v = new LayoutValidator(file, where);
-        v.layout(layout);
+        if (root instanceof PipelineSettings s) {
+            v.servers(s);
+            v.layout(s.layout());
+        } else {
+            v.layout((Layout) root);
+        }
         List<Found> rules = new ArrayList<>(v.found);
         rules.sort(Comparator.comparingInt(Found::index)); // stable: equal places keep the rules' order
         List<ConfigError> out = new ArrayList<>(reading.size() + rules.size());
@@ -136,6 +155,95 @@ public final class LayoutValidator {
                 add(at(where.of(p, "projects"), "name"), "duplicate project `" + p.name() + "`");
             }
         }
+    }
+
+    private void servers(PipelineSettings s) {
+        Map<String, Positions.Mark> firstName = new HashMap<>();
+        for (GerritServerConfig g : s.servers()) {
+            Problems p = problems(g, "servers");
+            Positions.Mark name = where.of(g, "servers", "name");
+            if (!g.name().matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+                p.add("name", "`" + g.name() + "`: use letters, digits, `.`, `_` and `-` (it names the server in URLs and logs)");
+            }
+            Positions.Mark first = firstName.putIfAbsent(g.name(), name);
+            if (first != null) {
+                p.add("name", "duplicate server `" + g.name() + "` (first on line " + first.line() + ")");
+            }
+            if (g.sshPort() < 1 || g.sshPort() > 65535) {
+                p.add("sshPort", "expected a port from 1 to 65535, got " + g.sshPort());
+            }
+            if (g.viaGerritTrigger()) {
+                for (String own : List.of("host", "hostKey", "username", "credentialsId")) {
+                    if (p.given(own)) {
+                        p.add(own, "leave out with " + p.spelled("gerritTriggerServer")
+                                + ": events come from the Gerrit Trigger plugin's server");
+                    }
+                }
+            } else {
+                need(g.host(), "host", "Gerrit's SSH host (or name a Gerrit Trigger server in "
+                        + p.spelled("gerritTriggerServer") + ")", p);
+                need(g.username(), "username", "the SSH user of the event stream", p);
+                need(g.credentialsId(), "credentialsId", "an SSH private-key credential of that user", p);
+                if (need(g.hostKey(), "hostKey", "the server's public host key, pinned (from `ssh-keyscan -p "
+                        + g.sshPort() + " " + (g.host() == null ? "HOST" : g.host()) + "`)", p)) {
+                    String bad = hostKeyProblem(g.hostKey());
+                    if (bad != null) {
+                        p.add("hostKey", bad);
+                    }
+                }
+                if (blank(g.restUrl())) {
+                    p.add("restUrl", "required: reviews are posted over Gerrit's REST API (e.g. https://review.example.org/)");
+                }
+            }
+            for (String key : List.of("restUrl", "gitUrl")) {
+                String url = key.equals("restUrl") ? g.restUrl() : g.gitUrl();
+                if (!blank(url) && !url.matches("(?i)https?://[^\\s/]+.*")) {
+                    p.add(key, "expected an http:// or https:// URL, got `" + url + "`");
+                }
+            }
+            if (!blank(g.restUrl()) && blank(g.restCredentialsId())) {
+                p.add("restCredentialsId", "required with " + p.spelled("restUrl")
+                        + ": a username/password credential (Gerrit HTTP password) allowed to vote");
+            }
+        }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Reports a missing value; true when it is there. */
+    private static boolean need(String value, String key, String what, Problems p) {
+        if (blank(value)) {
+            p.add(key, "required: " + what);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * What is wrong with a pinned host key, or null: each line (known_hosts or public-key form, blank
+     * lines and {@code #} comments aside) must hold a key type and a base64 key.
+     */
+    static String hostKeyProblem(String hostKey) {
+        int keys = 0;
+        for (String line : hostKey.split("\n")) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            String[] f = t.split("\\s+");
+            int type = 0;
+            while (type < f.length && !f[type].matches("ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+")) {
+                type++;
+            }
+            if (type + 1 >= f.length || !f[type + 1].matches("[A-Za-z0-9+/]+={0,2}")) {
+                String shown = t.length() > 40 ? t.substring(0, 40) + "..." : t;
+                return "not a public key line: `" + shown + "` (expected e.g. `ssh-ed25519 AAAAC3Nza...`)";
+            }
+            keys++;
+        }
+        return keys == 0 ? "no key in it" : null;
     }
 
     /** The record's mark, reported under another key (a duplicate entry is reported as its name). */
