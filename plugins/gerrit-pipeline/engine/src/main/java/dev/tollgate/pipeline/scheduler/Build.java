@@ -45,4 +45,10 @@ final class Build {
         result = r;
         ended = at;
     }
+
+    /** As a status page shows it. Under the lock. */
+    SchedulerStatus.JobStatus status() {
+        return new SchedulerStatus.JobStatus(job.name(), id, job.voting(), attempt, launched, started, ended, url,
+                result, state == State.CANCELED);
+    }
 }

@@ -109,7 +109,7 @@ final class IndependentPipelineManager implements PipelineManager {
         if (resolved.isEmpty()) {
             return; // every job filtered out: nothing to run, nothing to report
         }
-        QueueItem item = new QueueItem(d.newId(), pipeline, ref, event, this);
+        QueueItem item = new QueueItem(d.newId(), pipeline, ref, event, this, d.now());
         for (ResolvedJob j : resolved) {
             Build b = new Build(d.newId(), item, j, d.now(), 1);
             item.builds.add(b);
@@ -136,6 +136,7 @@ final class IndependentPipelineManager implements PipelineManager {
         if (url != null) {
             b.url = url;
         }
+        d.buildEnded(b);
         QueueItem item = b.item;
         if (item.done() && queue.get(item.changeRef) == item) {
             finish(item, d);
@@ -158,6 +159,7 @@ final class IndependentPipelineManager implements PipelineManager {
                     lost.job.name(), lost.id, item.changeRef.project(), why, String.valueOf(lost.attempt));
             next.state = Build.State.ENDED;
             next.result = BuildResult.RETRY_LIMIT;
+            d.buildEnded(next);
             if (item.done()) {
                 finish(item, d);
             }
@@ -205,5 +207,10 @@ final class IndependentPipelineManager implements PipelineManager {
             out.add(item.view());
         }
         return out;
+    }
+
+    @Override
+    public List<QueueItem> queued() {
+        return new ArrayList<>(queue.values());
     }
 }

@@ -41,6 +41,9 @@ interface PipelineManager {
     /** The items queued or running, oldest first. */
     List<ItemView> items();
 
+    /** The same items themselves, oldest first, for {@link Scheduler#status()}; a new list. */
+    List<QueueItem> queued();
+
     /** A new, empty queue for a pipeline's {@code manager:} (the layout validator allows only known names). */
     static PipelineManager forName(String manager) {
         if (PipelineConfig.INDEPENDENT.equals(manager)) {

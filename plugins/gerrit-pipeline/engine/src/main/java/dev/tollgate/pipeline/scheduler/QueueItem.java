@@ -1,7 +1,9 @@
 package dev.tollgate.pipeline.scheduler;
 
+import dev.tollgate.pipeline.event.Change;
 import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.GerritEvent;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,14 +19,18 @@ final class QueueItem {
     /** The event that enqueued it: job parameters and the reviewed revision come from it. */
     final GerritEvent event;
     final PipelineManager manager;
+    /** When it entered the queue (a status page shows how long it has waited). */
+    final Instant enqueued;
     final List<Build> builds = new ArrayList<>();
 
-    QueueItem(String uuid, Pipeline pipeline, ChangeRef changeRef, GerritEvent event, PipelineManager manager) {
+    QueueItem(String uuid, Pipeline pipeline, ChangeRef changeRef, GerritEvent event, PipelineManager manager,
+              Instant enqueued) {
         this.uuid = uuid;
         this.pipeline = pipeline;
         this.changeRef = changeRef;
         this.event = event;
         this.manager = manager;
+        this.enqueued = enqueued;
     }
 
     List<String> jobs() {
@@ -37,6 +43,18 @@ final class QueueItem {
 
     ItemView view() {
         return new ItemView(uuid, pipeline.name(), changeRef, jobs());
+    }
+
+    /** As a status page shows it. Under the lock. */
+    SchedulerStatus.ItemStatus status() {
+        Change c = event.change();
+        String ref = changeRef instanceof ChangeRef.Ref r ? r.ref() : JobParameters.refspec(c, event.patchSet());
+        List<SchedulerStatus.JobStatus> jobs = new ArrayList<>(builds.size());
+        for (Build b : builds) {
+            jobs.add(b.status());
+        }
+        return new SchedulerStatus.ItemStatus(uuid, changeRef, ref, c == null ? null : c.url(),
+                c == null ? null : c.owner(), enqueued, jobs);
     }
 
     /** Every job has a result. */

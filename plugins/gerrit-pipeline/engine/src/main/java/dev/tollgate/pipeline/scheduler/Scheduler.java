@@ -62,6 +62,8 @@ public final class Scheduler {
     private final Map<String, PipelineManager> managers = new LinkedHashMap<>();
     /** Builds handed to (or about to be handed to) the launcher and not ended; guarded by lock. */
     private final Map<String, Build> builds = new HashMap<>();
+    /** When the layout in {@code config} was adopted; guarded by lock. */
+    private Instant configuredAt;
 
     /**
      * The layout, compiled for the hot path. Immutable: read without the lock. {@code managers} are
@@ -178,6 +180,7 @@ public final class Scheduler {
             PipelineManager fresh = compiled.managers.get(i);
             kept.add(managers.computeIfAbsent(compiled.pipelines.get(i).name(), name -> fresh));
         }
+        configuredAt = clock.instant();
         return new Config(compiled.layout, compiled.pipelines, kept, compiled.projectJobs, compiled.jobs);
     }
 
@@ -226,6 +229,7 @@ public final class Scheduler {
                 }
                 for (Pipeline p : accepted) {
                     if (p.name().equals(name)) {
+                        d.accepted(p, event);
                         m.enqueue(p, event, projectPipelines.get(name), c.jobs, d);
                     }
                 }
@@ -329,6 +333,45 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * What every pipeline holds now, for a status page: pipelines in layout order (then pipelines a
+     * reload dropped that still have items), their items oldest first, each job's current build.
+     * One consistent moment, taken under the lock; the result is immutable.
+     */
+    public SchedulerStatus status() {
+        lock.lock();
+        try {
+            List<SchedulerStatus.PipelineStatus> out = new ArrayList<>();
+            List<String> configured = new ArrayList<>();
+            for (Pipeline p : config.pipelines) {
+                configured.add(p.name());
+                PipelineConfig pc = p.config();
+                out.add(new SchedulerStatus.PipelineStatus(pc.name(), pc.description(), pc.manager(),
+                        itemStatus(managers.get(p.name()).queued())));
+            }
+            for (Map.Entry<String, PipelineManager> e : managers.entrySet()) {
+                List<QueueItem> queued = e.getValue().queued();
+                if (!configured.contains(e.getKey()) && !queued.isEmpty()) {
+                    // dropped by a reload: shown as its newest item was enqueued
+                    PipelineConfig pc = queued.get(queued.size() - 1).pipeline.config();
+                    out.add(new SchedulerStatus.PipelineStatus(pc.name(), pc.description(), pc.manager(),
+                            itemStatus(queued)));
+                }
+            }
+            return new SchedulerStatus(configuredAt, out);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static List<SchedulerStatus.ItemStatus> itemStatus(List<QueueItem> queued) {
+        List<SchedulerStatus.ItemStatus> items = new ArrayList<>(queued.size());
+        for (QueueItem item : queued) {
+            items.add(item.status());
+        }
+        return items;
+    }
+
     /** Builds launched and not yet completed. */
     public int runningBuilds() {
         lock.lock();
@@ -379,6 +422,19 @@ public final class Scheduler {
 
         void report(Reporter r, Report report) {
             effects.add(() -> r.report(report));
+        }
+
+        void accepted(Pipeline p, GerritEvent event) {
+            String name = p.name();
+            effects.add(() -> listener.accepted(name, event));
+        }
+
+        void buildEnded(Build b) {
+            ItemView view = b.item.view();
+            String job = b.job.name();
+            String id = b.id;
+            BuildResult result = b.result;
+            effects.add(() -> listener.buildEnded(view, job, id, result));
         }
 
         void enqueued(QueueItem item) {

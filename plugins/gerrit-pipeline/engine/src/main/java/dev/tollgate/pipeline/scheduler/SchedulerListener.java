@@ -1,5 +1,7 @@
 package dev.tollgate.pipeline.scheduler;
 
+import dev.tollgate.common.BuildResult;
+import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.port.Review;
 
 /**
@@ -7,6 +9,13 @@ import dev.tollgate.pipeline.port.Review;
  * Called outside the scheduler's lock, on the thread that caused the decision.
  */
 public interface SchedulerListener {
+    /**
+     * The pipeline took the event: one of its triggers matched, and its require and reject allow it.
+     * An item follows unless it is already queued, none of the project's jobs runs on its branch, or
+     * the event names no patchset.
+     */
+    default void accepted(String pipeline, GerritEvent event) {}
+
     default void enqueued(ItemView item) {}
 
     /** @param reason {@code new-patchset} or {@code abandoned} */
@@ -17,6 +26,13 @@ public interface SchedulerListener {
      * {@code attempt} counts from 1, so the first relaunch is attempt 2.
      */
     default void relaunched(ItemView item, String job, int attempt, String reason) {}
+
+    /**
+     * A build of {@code job} ended with a result: the build's own, {@code LAUNCH_ERROR} when it could
+     * not be launched, or {@code RETRY_LIMIT} when its last allowed attempt ended without one. Builds
+     * cancelled by a dequeue and {@code noop} jobs (never launched) do not end here.
+     */
+    default void buildEnded(ItemView item, String job, String buildId, BuildResult result) {}
 
     /** A review is about to be posted for a reporter action (start, success, failure). */
     default void reporting(ItemView item, String action, Review review) {}

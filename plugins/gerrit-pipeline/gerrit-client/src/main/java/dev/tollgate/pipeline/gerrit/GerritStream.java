@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.gerrit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.event.BoundedLineReader;
+import dev.tollgate.pipeline.status.StreamMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -202,6 +203,17 @@ public final class GerritStream implements AutoCloseable {
         long last = lastEventCreatedOn;
         return new Status(state, last < 0 ? null : Instant.ofEpochSecond(last), lastLineAt, connectedSince,
                 reconnects, lastDisconnectReason, delivered, duplicatesDropped);
+    }
+
+    /**
+     * The stream's state and counters as the engine's metrics take them ({@code PipelineMetrics.snapshot}):
+     * {@link #status()} with {@link #droppedOutputs()} and {@link #oversizedLines()}.
+     */
+    public StreamMetrics metrics() {
+        Status s = status();
+        return new StreamMetrics(s.state().name(), s.state() == State.CONNECTED, s.reconnects(), s.delivered(),
+                s.duplicatesDropped(), droppedOutputs, oversizedLines, s.connectedSince(), s.lastLineAt(),
+                s.lastEventCreatedOn(), s.lastDisconnectReason());
     }
 
     @Override

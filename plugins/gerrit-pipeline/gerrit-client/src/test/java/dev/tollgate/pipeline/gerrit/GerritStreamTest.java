@@ -1,9 +1,11 @@
 package dev.tollgate.pipeline.gerrit;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.tollgate.common.Backoff;
+import dev.tollgate.pipeline.status.StreamMetrics;
 import dev.tollgate.testing.ManualClock;
 import dev.tollgate.testing.Peers;
 import java.io.IOException;
@@ -224,6 +226,45 @@ public class GerritStreamTest {
         assertEquals(List.of(Instant.ofEpochSecond(1995)), recovery.calls);
         assertEquals(1, s.droppedOutputs());
         assertEquals("no reconnect was needed", 1, sink.connects());
+    }
+
+    @Test
+    public void metricsTellTheStateAndCountersOfTheStreamAcrossAReconnect() throws Exception {
+        RecordingSink sink = new RecordingSink();
+        GateSleeper gate = new GateSleeper();
+        GerritStream s = stream(config(5, null), sink, null, gate);
+        sink.await("connected", 20, r -> r.connects() == 1);
+        StreamMetrics up = s.metrics();
+        assertEquals("CONNECTED", up.state());
+        assertTrue(up.connected());
+        assertEquals(0, up.reconnects());
+        assertTrue(up.connectedSince() != null);
+        server.send(comment(7, "one", 7000));
+        server.send(comment(7, "one", 7000)); // the same event again: dropped
+        server.send("{\"type\":\"dropped-output\"}"); // no recovery configured: counted, nothing fetched
+        server.send(comment(7, "two", 7001));
+        sink.await("two events", 20, r -> r.events().size() == 2);
+
+        server.closeSessions();
+        sink.await("disconnect", 20, r -> r.disconnects().size() == 1);
+        StreamMetrics down = s.metrics();
+        assertEquals("WAITING_TO_RECONNECT", down.state());
+        assertFalse(down.connected());
+        assertEquals(1, down.reconnects());
+        assertEquals(2, down.delivered());
+        assertEquals(1, down.duplicatesDropped());
+        assertEquals(1, down.droppedOutputs());
+        assertEquals(0, down.oversizedLines());
+        assertEquals(null, down.connectedSince());
+        assertEquals(Instant.ofEpochSecond(7001), down.lastEventCreatedOn());
+        assertEquals(sink.disconnects().get(0), down.lastDisconnectReason());
+
+        gate.release();
+        sink.await("reconnected", 20, r -> r.connects() == 2);
+        StreamMetrics again = s.metrics();
+        assertEquals("CONNECTED", again.state());
+        assertTrue(again.connected());
+        assertEquals("the count stays", 1, again.reconnects());
     }
 
     @Test
