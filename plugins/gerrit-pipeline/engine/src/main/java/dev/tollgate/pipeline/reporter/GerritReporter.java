@@ -38,6 +38,16 @@ public final class GerritReporter implements Reporter {
 
     @Override
     public void report(Report report) {
+        send(report, false);
+    }
+
+    /** Posted through {@link ReviewPoster#postIfAbsent}: the poster looks for the review's key first. */
+    @Override
+    public void reportIfAbsent(Report report) {
+        send(report, true);
+    }
+
+    private void send(Report report, boolean mayHaveLanded) {
         if (!(report.changeRef() instanceof ChangeRef.Patchset p)) {
             return; // a ref update has no change to review
         }
@@ -54,7 +64,12 @@ public final class GerritReporter implements Reporter {
             LOG.log(System.Logger.Level.WARNING, "listener failed on " + action + " report: " + ex, ex);
         }
         try {
-            poster.post(review);
+            if (!mayHaveLanded) {
+                poster.post(review);
+            } else if (!poster.postIfAbsent(review)) {
+                LOG.log(System.Logger.Level.INFO, "{0} review for {1} change {2} (item {3}) had been posted before "
+                        + "the restart; not posted again", action, p.project(), p, report.itemUuid());
+            }
         } catch (ReviewPoster.ReviewException | RuntimeException ex) {
             // logged, never lost silently; the rest of the work goes on
             LOG.log(System.Logger.Level.WARNING, "cannot post " + action + " review for " + p.project()

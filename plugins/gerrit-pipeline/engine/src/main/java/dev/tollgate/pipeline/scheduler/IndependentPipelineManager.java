@@ -4,12 +4,9 @@ import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.PipelineConfig;
-import dev.tollgate.pipeline.reporter.JobOutcome;
-import dev.tollgate.pipeline.reporter.Report;
 import dev.tollgate.pipeline.reporter.ReportAction;
 import dev.tollgate.pipeline.trigger.EventMatcher;
 import dev.tollgate.pipeline.trigger.Trigger;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -119,7 +116,7 @@ final class IndependentPipelineManager implements PipelineManager {
         }
         queue.put(ref, item);
         d.enqueued(item);
-        pipeline.reporter(ReportAction.START).ifPresent(r -> d.report(r, report(item, ReportAction.START)));
+        pipeline.reporter(ReportAction.START).ifPresent(r -> d.report(item, r, item.report(ReportAction.START)));
         for (Build b : item.builds) {
             if (b.isOpen()) {
                 d.launch(b);
@@ -182,22 +179,7 @@ final class IndependentPipelineManager implements PipelineManager {
         }
         ReportAction action = success ? ReportAction.SUCCESS : ReportAction.FAILURE;
         d.completed(item, action);
-        item.pipeline.reporter(action).ifPresent(r -> d.report(r, report(item, action)));
-    }
-
-    private static Report report(QueueItem item, ReportAction action) {
-        List<JobOutcome> outcomes = new ArrayList<>();
-        if (action != ReportAction.START) {
-            for (Build b : item.builds) {
-                Instant from = b.started != null ? b.started : b.launched;
-                outcomes.add(new JobOutcome(b.job.name(), b.job.voting(), b.job.successMessage(),
-                        b.job.failureMessage(), b.result, b.url,
-                        b.ended == null ? null : Duration.between(from, b.ended))); // RETRY_LIMIT: no time
-            }
-        }
-        String revision = item.event.patchSet() == null ? null : item.event.patchSet().revision();
-        return new Report(action, item.uuid, item.pipeline.config(), item.changeRef, revision, item.jobs(),
-                outcomes);
+        item.pipeline.reporter(action).ifPresent(r -> d.report(item, r, item.report(action)));
     }
 
     @Override
@@ -212,5 +194,10 @@ final class IndependentPipelineManager implements PipelineManager {
     @Override
     public List<QueueItem> queued() {
         return new ArrayList<>(queue.values());
+    }
+
+    @Override
+    public boolean adopt(QueueItem item) {
+        return queue.putIfAbsent(item.changeRef, item) == null;
     }
 }

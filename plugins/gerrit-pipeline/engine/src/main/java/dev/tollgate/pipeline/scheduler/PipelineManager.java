@@ -41,8 +41,14 @@ interface PipelineManager {
     /** The items queued or running, oldest first. */
     List<ItemView> items();
 
-    /** The same items themselves, oldest first, for {@link Scheduler#status()}; a new list. */
+    /** The same items themselves, oldest first, for {@link Scheduler#status()} and a snapshot of the queues. */
     List<QueueItem> queued();
+
+    /**
+     * Puts back an item restored from a snapshot, as it was, behind those already queued; decides
+     * nothing. False (and nothing changes) when an item about the same thing is already queued.
+     */
+    boolean adopt(QueueItem item);
 
     /** A new, empty queue for a pipeline's {@code manager:} (the layout validator allows only known names). */
     static PipelineManager forName(String manager) {

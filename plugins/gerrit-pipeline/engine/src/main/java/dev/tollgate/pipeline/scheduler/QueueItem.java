@@ -3,8 +3,13 @@ package dev.tollgate.pipeline.scheduler;
 import dev.tollgate.pipeline.event.Change;
 import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.GerritEvent;
+import dev.tollgate.pipeline.reporter.JobOutcome;
+import dev.tollgate.pipeline.reporter.Report;
+import dev.tollgate.pipeline.reporter.ReportAction;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 
 /**
@@ -22,6 +27,12 @@ final class QueueItem {
     /** When it entered the queue (a status page shows how long it has waited). */
     final Instant enqueued;
     final List<Build> builds = new ArrayList<>();
+    /** Reports decided and not yet made: at a restart they may or may not be on the change. */
+    final EnumSet<ReportAction> reporting = EnumSet.noneOf(ReportAction.class);
+    /** Reports made (or given up on by the reporter): never made again, not even after a restart. */
+    final EnumSet<ReportAction> reported = EnumSet.noneOf(ReportAction.class);
+    /** Rebuilt from a snapshot: its reports are made only where the change does not have them yet. */
+    boolean restored;
 
     QueueItem(String uuid, Pipeline pipeline, ChangeRef changeRef, GerritEvent event, PipelineManager manager,
               Instant enqueued) {
@@ -65,5 +76,20 @@ final class QueueItem {
             }
         }
         return true;
+    }
+
+    /** The report of an action as it stands now (for success and failure: every job's outcome). */
+    Report report(ReportAction action) {
+        List<JobOutcome> outcomes = new ArrayList<>();
+        if (action != ReportAction.START) {
+            for (Build b : builds) {
+                Instant from = b.started != null ? b.started : b.launched;
+                outcomes.add(new JobOutcome(b.job.name(), b.job.voting(), b.job.successMessage(),
+                        b.job.failureMessage(), b.result, b.url,
+                        b.ended == null ? null : Duration.between(from, b.ended))); // RETRY_LIMIT: no time
+            }
+        }
+        String revision = event.patchSet() == null ? null : event.patchSet().revision();
+        return new Report(action, uuid, pipeline.config(), changeRef, revision, jobs(), outcomes);
     }
 }

@@ -8,6 +8,8 @@ import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.layout.PipelineConfig;
 import dev.tollgate.pipeline.layout.PipelineJobs;
 import dev.tollgate.pipeline.layout.ProjectConfig;
+import dev.tollgate.pipeline.port.BuildLookup;
+import dev.tollgate.pipeline.port.BuildStatus;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
 import dev.tollgate.pipeline.port.ReviewPoster;
@@ -15,14 +17,21 @@ import dev.tollgate.pipeline.reporter.GerritReporter;
 import dev.tollgate.pipeline.reporter.Report;
 import dev.tollgate.pipeline.reporter.ReportAction;
 import dev.tollgate.pipeline.reporter.Reporter;
+import dev.tollgate.pipeline.scheduler.state.SavedItem;
+import dev.tollgate.pipeline.scheduler.state.SavedPipeline;
+import dev.tollgate.pipeline.scheduler.state.SchedulerState;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -44,6 +53,13 @@ import java.util.function.Supplier;
  * released the decisions are carried out on the calling thread, in the order they were taken:
  * launches and cancels through the launcher, reports through the reporters, listener calls. So a
  * slow Gerrit or launcher never blocks other threads, and a port may call back into the Scheduler.
+ *
+ * <p>Persistence: {@link #snapshot} takes, under the lock, everything needed to rebuild the queues
+ * (items, builds, which reports are made and which are in progress); {@link #revision} moves on
+ * whenever that changes, so a caller saves only when it must. {@link #restore} rebuilds the queues
+ * of a new Scheduler from a snapshot, asking Jenkins through a {@link BuildLookup} what became of
+ * each open build, so that nothing is launched twice and no review is posted twice. An item leaves
+ * the saved state only once its final report has been made, not when it is decided.
  */
 public final class Scheduler {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
@@ -64,6 +80,10 @@ public final class Scheduler {
     private final Map<String, Build> builds = new HashMap<>();
     /** When the layout in {@code config} was adopted; guarded by lock. */
     private Instant configuredAt;
+    /** Done items, out of their queue, whose final report is decided and not yet made; guarded by lock. */
+    private final Map<String, QueueItem> finishing = new LinkedHashMap<>();
+    /** Moves on with every change to what {@link #snapshot} saves; written under the lock. */
+    private volatile long revision;
 
     /**
      * The layout, compiled for the hot path. Immutable: read without the lock. {@code managers} are
@@ -250,6 +270,7 @@ public final class Scheduler {
                 if (url != null) {
                     b.url = url;
                 }
+                revision++;
             }
         } finally {
             lock.unlock();
@@ -275,6 +296,7 @@ public final class Scheduler {
                 LOG.log(System.Logger.Level.DEBUG, "completion of unknown or cancelled build {0} ignored", buildId);
                 return;
             }
+            revision++;
             d = new Decisions(clock.instant());
             b.item.manager.buildCompleted(b, result, url, d);
         } finally {
@@ -302,6 +324,7 @@ public final class Scheduler {
                 LOG.log(System.Logger.Level.DEBUG, "end of unknown or cancelled build {0} ignored", buildId);
                 return;
             }
+            revision++;
             d = new Decisions(clock.instant());
             lost.item.manager.buildEndedWithoutResult(lost, why, d);
         } finally {
@@ -383,6 +406,218 @@ public final class Scheduler {
     }
 
     /**
+     * A number that moves on (never back) whenever what {@link #snapshot} saves changes: an item
+     * enqueued or dequeued, a build launched, handed to the launcher, started or ended, a report
+     * decided or made. Save when it differs from the {@link SchedulerState#revision()} last saved.
+     */
+    public long revision() {
+        return revision;
+    }
+
+    /**
+     * Everything needed to rebuild the queues after a restart, taken under the lock: queued items in
+     * pipeline order, oldest first, then done items whose final report is not yet made. Cheap (no
+     * I/O, no encoding); write it with {@code SchedulerStateCodec}.
+     */
+    public SchedulerState snapshot() {
+        lock.lock();
+        try {
+            List<SavedItem> items = new ArrayList<>();
+            List<String> configured = new ArrayList<>();
+            for (Pipeline p : config.pipelines) {
+                configured.add(p.name());
+                managers.get(p.name()).queued().forEach(it -> items.add(SavedForms.save(it)));
+            }
+            for (Map.Entry<String, PipelineManager> e : managers.entrySet()) {
+                if (!configured.contains(e.getKey())) { // dropped by a reload, still draining
+                    e.getValue().queued().forEach(it -> items.add(SavedForms.save(it)));
+                }
+            }
+            finishing.values().forEach(it -> items.add(SavedForms.save(it)));
+            return new SchedulerState(revision, clock.instant(), items);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Rebuilds the queues of this new Scheduler (built with the current layout, nothing fed to it yet)
+     * from a snapshot taken before a restart. Call it before events and build ends are fed in.
+     *
+     * <p>Each item comes back as it was saved, with the pipeline configuration and the jobs it was
+     * enqueued with, even where the layout has changed or dropped them since (as after
+     * {@link #reconfigure}: an item of a pipeline the layout no longer has drains). Reports made
+     * before the restart are never made again; those in progress then, and every later report of a
+     * restored item, are made only where the change does not have them yet
+     * ({@link Reporter#reportIfAbsent}), because the saved state may be older than the last report
+     * the stopped engine made. Then, outside the lock, {@code lookup}
+     * is asked about each open build, and each answer is acted on as its own decision
+     * ({@link BuildStatus}): RUNNING is re-attached; ENDED is taken as {@link #onJobCompleted};
+     * ENDED_WITHOUT_RESULT as {@link #onJobEndedWithoutResult}; UNKNOWN is launched again with the
+     * same id if it had not been handed to the launcher, else taken as ended without a result. Open
+     * builds are registered before {@code lookup} is asked, so an end Jenkins reports meanwhile
+     * through {@link #onJobCompleted} is taken once, whichever comes first. A lookup that throws
+     * leaves its build attached (logged): it is never launched twice.
+     *
+     * @throws IllegalStateException    when this Scheduler has already queued something
+     * @throws IllegalArgumentException when an item's pipeline manager is one this engine does not
+     *                                  have (a newer engine saved it); nothing changes then
+     */
+    public void restore(SchedulerState state, BuildLookup lookup) {
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(lookup, "lookup");
+        // outside the lock: each saved pipeline built once (no triggers to compile), managers checked
+        Map<SavedPipeline, Pipeline> pipelines = new HashMap<>();
+        Map<String, PipelineManager> fresh = new HashMap<>();
+        for (SavedItem s : state.items()) {
+            pipelines.computeIfAbsent(s.pipeline(), sp -> Pipeline.of(SavedForms.config(sp), poster, reviewObserver));
+            fresh.computeIfAbsent(s.pipeline().name(), name -> PipelineManager.forName(s.pipeline().manager()));
+        }
+        Decisions d = new Decisions(clock.instant());
+        Map<Build, Boolean> open = new LinkedHashMap<>(); // open build -> had been handed to the launcher
+        lock.lock();
+        try {
+            if (!builds.isEmpty() || !finishing.isEmpty()
+                    || managers.values().stream().anyMatch(m -> !m.queued().isEmpty())) {
+                throw new IllegalStateException("restore is for a new scheduler; this one has queued items already");
+            }
+            Set<String> ids = new HashSet<>();
+            for (SavedItem s : state.items()) {
+                PipelineManager m = managers.computeIfAbsent(s.pipeline().name(), fresh::get);
+                QueueItem item = SavedForms.restore(s, pipelines.get(s.pipeline()), m);
+                if (!item.done()) {
+                    item.reporting.retainAll(EnumSet.of(ReportAction.START)); // a final report needs a done item
+                }
+                if (!restorable(item, ids)) {
+                    continue;
+                }
+                if (item.done()) {
+                    finishing.put(item.uuid, item); // its final report was in progress
+                } else {
+                    m.adopt(item);
+                }
+                for (ReportAction a : List.copyOf(item.reporting)) { // START first
+                    Optional<Reporter> r = item.pipeline.reporter(a);
+                    if (r.isPresent()) {
+                        d.report(item, r.get(), item.report(a));
+                    } else {
+                        item.reporting.remove(a); // the saved pipeline has no such reporter
+                    }
+                }
+                if (item.reporting.isEmpty()) {
+                    finishing.remove(item.uuid);
+                }
+                for (Build b : item.builds) {
+                    if (b.isOpen()) {
+                        builds.put(b.id, b);
+                        open.put(b, b.launch != Build.Launch.NOT_YET);
+                    }
+                }
+            }
+            revision = Math.max(revision, state.revision()) + 1;
+            LOG.log(System.Logger.Level.INFO, "restored {0} item(s) with {1} open build(s) from the state of {2}",
+                    String.valueOf(state.items().size()), String.valueOf(open.size()), state.takenAt());
+        } finally {
+            lock.unlock();
+            d.carryOut();
+        }
+        for (Map.Entry<Build, Boolean> e : open.entrySet()) {
+            settle(e.getKey(), e.getValue(), lookup);
+        }
+    }
+
+    /** Whether a saved item is to be restored: not a duplicate, not already done and reported. Under the lock. */
+    private boolean restorable(QueueItem item, Set<String> ids) {
+        List<String> mine = new ArrayList<>();
+        mine.add(item.uuid);
+        item.builds.forEach(b -> mine.add(b.id));
+        String problem = null;
+        if (new HashSet<>(mine).size() < mine.size() || mine.stream().anyMatch(ids::contains)) {
+            problem = "its uuid or a build id is in the saved state twice";
+        } else if (!item.done() && item.manager.queued().stream().anyMatch(q -> q.changeRef.equals(item.changeRef))) {
+            problem = "its pipeline has an item about " + item.changeRef + " already";
+        } else if (item.done() && item.reporting.isEmpty()) {
+            return false; // done and reported: nothing left to do
+        }
+        if (problem != null) {
+            LOG.log(System.Logger.Level.WARNING, "saved item {0} ({1} in {2}) not restored: {3}", item.uuid,
+                    item.changeRef, item.pipeline.name(), problem);
+            return false;
+        }
+        ids.addAll(mine);
+        return true;
+    }
+
+    /** Acts on what Jenkins says of a build open at the restart; each answer is its own decision. */
+    private void settle(Build b, boolean handed, BuildLookup lookup) {
+        BuildStatus status;
+        try {
+            status = lookup.status(b.id);
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "cannot ask Jenkins about build " + b.id + " (" + b.job.name()
+                    + ") after the restart: " + ex + "; left attached, its end is taken when Jenkins reports it", ex);
+            return;
+        }
+        if (status == null) {
+            status = BuildStatus.unknown();
+        }
+        LOG.log(System.Logger.Level.INFO, "build {0} ({1}) for {2} after the restart: {3}", b.id, b.job.name(),
+                b.item.changeRef, status);
+        if (status instanceof BuildStatus.Running r) {
+            attached(b, r.url());
+        } else if (status instanceof BuildStatus.Ended e) {
+            onJobCompleted(b.id, e.result(), e.url());
+        } else if (status instanceof BuildStatus.EndedWithoutResult w) {
+            onJobEndedWithoutResult(b.id, w.why() == null ? "ended without a result across a restart" : w.why());
+        } else if (handed) {
+            onJobEndedWithoutResult(b.id, "Jenkins has no trace of it after a restart (its launch was lost)");
+        } else {
+            launchRestored(b);
+        }
+    }
+
+    private void attached(Build b, String url) {
+        lock.lock();
+        try {
+            if (builds.get(b.id) == b && url != null && !url.equals(b.url)) {
+                b.url = url;
+                revision++;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A launch decided before the restart and never handed over: made now, under the same id. */
+    private void launchRestored(Build b) {
+        Decisions d = new Decisions(clock.instant());
+        lock.lock();
+        try {
+            if (builds.get(b.id) == b && b.isOpen()) { // else dequeued meanwhile
+                d.launch(b);
+            }
+        } finally {
+            lock.unlock();
+            d.carryOut();
+        }
+    }
+
+    /** A report's reporter returned: it is made (or given up on) and never made again. */
+    private void reported(QueueItem item, ReportAction action) {
+        lock.lock();
+        try {
+            item.reporting.remove(action);
+            item.reported.add(action);
+            if (item.reporting.isEmpty()) {
+                finishing.remove(item.uuid, item);
+            }
+            revision++;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * What the managers decide during one locked section, in order, and their access to the time, new
      * ids and the build registry. Recording happens under the lock; {@link #carryOut} runs after it is
      * released. One per locked section, on one thread.
@@ -405,6 +640,7 @@ public final class Scheduler {
 
         /** Registers the build and launches it once the lock is released. */
         void launch(Build b) {
+            revision++;
             builds.put(b.id, b);
             LaunchRequest req = request(b);
             effects.add(() -> Scheduler.this.launch(b, req));
@@ -412,6 +648,7 @@ public final class Scheduler {
 
         /** The build leaves the registry; a launcher that has it is told to cancel it. */
         void cancel(Build b) {
+            revision++;
             builds.remove(b.id);
             b.state = Build.State.CANCELED;
             if (b.launch == Build.Launch.LAUNCHED) {
@@ -420,8 +657,30 @@ public final class Scheduler {
             } // NOT_YET: launch() will skip it; LAUNCHING: launch() cancels it when the launcher returns
         }
 
-        void report(Reporter r, Report report) {
-            effects.add(() -> r.report(report));
+        /**
+         * Reports once the lock is released; until the reporter returns, the report counts as in
+         * progress (saved as such), and a final report keeps its item in the saved state. An item
+         * restored from a snapshot reports only what is not already made ({@link Reporter#reportIfAbsent}):
+         * the snapshot may be older than the last report the stopped engine made.
+         */
+        void report(QueueItem item, Reporter r, Report report) {
+            revision++;
+            ReportAction action = report.action();
+            item.reporting.add(action);
+            if (action != ReportAction.START) {
+                finishing.put(item.uuid, item);
+            }
+            effects.add(() -> {
+                try {
+                    if (item.restored) {
+                        r.reportIfAbsent(report);
+                    } else {
+                        r.report(report);
+                    }
+                } finally {
+                    reported(item, action);
+                }
+            });
         }
 
         void accepted(Pipeline p, GerritEvent event) {
@@ -438,11 +697,13 @@ public final class Scheduler {
         }
 
         void enqueued(QueueItem item) {
+            revision++;
             ItemView view = item.view();
             effects.add(() -> listener.enqueued(view));
         }
 
         void dequeued(QueueItem item, String reason) {
+            revision++;
             ItemView view = item.view();
             effects.add(() -> listener.dequeued(view, reason));
         }
@@ -488,6 +749,7 @@ public final class Scheduler {
                 return; // dequeued (or finished) before it was launched: nothing to start
             }
             b.launch = Build.Launch.LAUNCHING;
+            revision++; // handed over: after a restart it is not launched again under this id
         } finally {
             lock.unlock();
         }

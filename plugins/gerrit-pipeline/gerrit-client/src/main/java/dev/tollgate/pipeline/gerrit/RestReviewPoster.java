@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
  * lost after the request went out, a 5xx that may have landed — the change's messages are read
  * before anything else is sent; a message with this tag means the review is there and posting
  * stops. If that check itself fails, nothing is re-posted until a check succeeds.
+ * {@link #postIfAbsent} (a review whose post was in progress when Jenkins stopped) starts with that
+ * check: the review is posted only when the change has no message with its tag.
  *
  * <p>4xx answers other than 408 and 429 fail at once with Gerrit's error text; 5xx, time-outs and
  * connection errors are retried with backoff up to {@code maxAttempts}.
@@ -71,6 +73,21 @@ public final class RestReviewPoster implements ReviewPoster {
 
     @Override
     public void post(Review review) throws ReviewException {
+        post(review, false);
+    }
+
+    /**
+     * Looks for the review's tag on the change first and posts only when it is not there; when
+     * Gerrit cannot be asked, waits and asks again (as after an uncertain attempt) and never posts
+     * blind.
+     */
+    @Override
+    public boolean postIfAbsent(Review review) throws ReviewException {
+        return post(review, true);
+    }
+
+    /** True when posted now, false when the change had it already. */
+    private boolean post(Review review, boolean mayHaveLanded) throws ReviewException {
         String change = GerritRest.changeId(review.project(), review.change());
         String revision = review.revision() != null && !review.revision().isBlank()
                 ? review.revision() : Integer.toString(review.patchset());
@@ -84,8 +101,8 @@ public final class RestReviewPoster implements ReviewPoster {
         body.put("tag", tag);
         String path = "a/changes/" + change + "/revisions/" + GerritRest.encode(revision) + "/review";
 
-        boolean uncertain = false; // did an earlier attempt perhaps land?
-        String lastProblem = null;
+        boolean uncertain = mayHaveLanded; // did an earlier attempt (perhaps before a restart) land?
+        String lastProblem = mayHaveLanded ? "a post in progress when the engine stopped" : null;
         int attempt = 0;
         while (true) {
             if (uncertain) {
@@ -93,7 +110,7 @@ public final class RestReviewPoster implements ReviewPoster {
                 if (Boolean.TRUE.equals(there)) {
                     LOG.log(Level.INFO, "review {0} on {1} had landed despite \"{2}\"; not posting again",
                             new Object[] {tag, change, lastProblem});
-                    return;
+                    return false;
                 }
                 if (there == null) {
                     // cannot tell: waiting is the only move that cannot post twice
@@ -117,7 +134,7 @@ public final class RestReviewPoster implements ReviewPoster {
                 int status = r.status();
                 if (r.ok()) {
                     warnAboutIgnoredVotes(review, tag, change, r);
-                    return;
+                    return true;
                 }
                 lastProblem = "HTTP " + status + ": " + r.body().strip();
                 if (status >= 500 || status == 408) {
