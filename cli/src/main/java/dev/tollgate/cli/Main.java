@@ -1,5 +1,7 @@
 package dev.tollgate.cli;
 
+import dev.tollgate.cli.casc.JcascFile;
+import dev.tollgate.cli.casc.SuiteSections;
 import dev.tollgate.pipeline.layout.CascConfig;
 import dev.tollgate.pipeline.layout.ConfigInput;
 import dev.tollgate.pipeline.layout.ConfigError;
@@ -33,9 +35,10 @@ public final class Main {
             "usage: tollgate COMMAND [ARGS]",
             "",
             "commands:",
-            "  validate FILE            check a Zuul v2 layout.yaml or the suite's JCasC YAML (a file with a",
-            "                           top-level `unclassified:` key); prints a one-line summary, or",
-            "                           FILE:LINE: message lines and exits 1",
+            "  validate FILE            check a Zuul v2 layout.yaml, or every section of the suite in a JCasC",
+            "                           file (one with a top-level `jenkins:`, `unclassified:`, `credentials:`",
+            "                           ... key); prints a one-line summary per section, or FILE:LINE: message",
+            "                           lines and exits 1",
             "  import-zuul LAYOUT       print the JCasC `unclassified:` fragment equivalent to a Zuul v2 layout",
             "  simulate --layout LAYOUT [--hold] [--result SUCCESS|FAILURE|NONE]",
             "           [--job-result JOB=RESULT[,RESULT...]]... EVENTS",
@@ -111,11 +114,14 @@ public final class Main {
         if (text == null) {
             return INVALID;
         }
-        boolean casc = CascConfig.looksLikeCasc(text);
         try {
-            Layout layout = casc ? CascConfig.parse(text, file.toString()) : LayoutParser.parse(text, file.toString());
-            out.println(file + ": valid " + (casc ? "JCasC configuration (unclassified." + CascConfig.SYMBOL + ")"
-                    : "Zuul v2 layout") + ": " + layout.summary());
+            if (JcascFile.looksLikeJcasc(text)) {
+                for (String section : JcascFile.check(text, file.toString(), SuiteSections.ALL)) {
+                    out.println(file + ": " + section);
+                }
+            } else {
+                out.println(file + ": valid Zuul v2 layout: " + LayoutParser.parse(text, file.toString()).summary());
+            }
             return OK;
         } catch (ConfigException e) {
             printErrors(e, err);
@@ -213,7 +219,7 @@ public final class Main {
             return null;
         }
         try {
-            return CascConfig.looksLikeCasc(text) ? CascConfig.parse(text, file.toString())
+            return JcascFile.looksLikeJcasc(text) ? CascConfig.parse(text, file.toString())
                     : LayoutParser.parse(text, file.toString());
         } catch (ConfigException e) {
             printErrors(e, err);

@@ -67,8 +67,11 @@ public final class ConfigInput {
         return out.flip().toString();
     }
 
-    /** The first size problem of a text, or null; every parse checks this before SnakeYAML runs. */
-    static ConfigError check(String text, String file) {
+    /**
+     * The first size problem of a text, or null; every parse checks this before SnakeYAML runs (so must
+     * any other reader of configuration text, such as the command-line tool's check of a whole JCasC file).
+     */
+    public static ConfigError check(String text, String file) {
         if (text.length() > MAX_BYTES) {
             return new ConfigError(file, 1, "", "the configuration is " + text.length()
                     + " characters long, more than the limit of " + MAX_BYTES);

@@ -185,7 +185,8 @@ public final class LayoutValidator {
                 need(g.username(), "username", "the SSH user of the event stream", p);
                 need(g.credentialsId(), "credentialsId", "an SSH private-key credential of that user", p);
                 if (need(g.hostKey(), "hostKey", "the server's public host key, pinned (from `ssh-keyscan -p "
-                        + g.sshPort() + " " + (g.host() == null ? "HOST" : g.host()) + "`)", p)) {
+                        + g.sshPort() + " " + (g.host() == null ? "HOST" : g.host()) + "`)", p)
+                        && !jcascVariable(g.hostKey())) {
                     String bad = hostKeyProblem(g.hostKey());
                     if (bad != null) {
                         p.add("hostKey", bad);
@@ -197,7 +198,7 @@ public final class LayoutValidator {
             }
             for (String key : List.of("restUrl", "gitUrl")) {
                 String url = key.equals("restUrl") ? g.restUrl() : g.gitUrl();
-                if (!blank(url) && !url.matches("(?i)https?://[^\\s/]+.*")) {
+                if (!blank(url) && !jcascVariable(url) && !url.matches("(?i)https?://[^\\s/]+.*")) {
                     p.add(key, "expected an http:// or https:// URL, got `" + url + "`");
                 }
             }
@@ -210,6 +211,15 @@ public final class LayoutValidator {
 
     private static boolean blank(String s) {
         return s == null || s.isBlank();
+    }
+
+    /**
+     * Is the whole value one JCasC variable ({@code ${GERRIT_HOST_KEY}}, {@code ${URL:-default}},
+     * {@code ${readFile:/path}})? JCasC replaces it when it loads the file, so only the loaded value has a
+     * form to check (the plugin checks its records then); in the file it stands for a value that is given.
+     */
+    static boolean jcascVariable(String value) {
+        return value.strip().matches("\\$\\{[^{}]+}");
     }
 
     /** Reports a missing value; true when it is there. */

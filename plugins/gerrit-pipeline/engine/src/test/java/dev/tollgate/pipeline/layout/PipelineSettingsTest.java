@@ -139,6 +139,31 @@ public class PipelineSettingsTest {
         assertTrue(e.get(0), e.get(0).startsWith("c.yaml:7: hostkey: unknown key") && e.get(0).contains("hostKey"));
     }
 
+    /** JCasC fills in ${VAR} when it loads the file: a value that holds one is checked only for being there. */
+    @Test
+    public void valuesFromJcascVariablesAreLeftToJcasc() throws Exception {
+        PipelineSettings s = CascConfig.parseSettings(section(
+                "      - name: review",
+                "        host: review.example.org",
+                "        username: ${GERRIT_USER}",
+                "        hostKey: ${GERRIT_HOST_KEY}",
+                "        credentialsId: gerrit-ssh",
+                "        restUrl: ${GERRIT_URL:-https://review.example.org/}",
+                "        restCredentialsId: gerrit-http",
+                "        gitUrl: ${GERRIT_GIT_URL}"), "c.yaml");
+        assertEquals("${GERRIT_HOST_KEY}", s.servers().get(0).hostKey());
+        // the text around a variable is still checked
+        assertEquals(List.of("c.yaml:10: restUrl: expected an http:// or https:// URL, got `review.${DOMAIN}`"),
+                errors(section(
+                        "      - name: review",
+                        "        host: review.example.org",
+                        "        username: ci-bot",
+                        "        hostKey: '" + KEY + "'",
+                        "        credentialsId: gerrit-ssh",
+                        "        restUrl: review.${DOMAIN}",
+                        "        restCredentialsId: gerrit-http")));
+    }
+
     @Test
     public void hostKeysInEveryUsualForm() {
         assertNull(LayoutValidator.hostKeyProblem(KEY));

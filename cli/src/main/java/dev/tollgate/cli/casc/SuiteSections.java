@@ -1,0 +1,35 @@
+package dev.tollgate.cli.casc;
+
+import dev.tollgate.cli.casc.SuiteSection.Place;
+import dev.tollgate.pipeline.layout.CascConfig;
+import dev.tollgate.pipeline.layout.PipelineSettings;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The registry of the suite's JCasC sections that {@code tollgate validate} checks. Each plugin adds
+ * one line to {@link #ALL} with its reader: the scp-logs, node-recycle and gearman plugins a section
+ * under {@code unclassified:}, each cloud driver one under {@code jenkins: clouds:}. Nothing else in
+ * the validator changes when a section is added. Immutable.
+ */
+public final class SuiteSections {
+    /** Every section of the suite, in the order their summaries are printed. */
+    public static final List<SuiteSection> ALL = List.of(
+            new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline));
+
+    private SuiteSections() {}
+
+    /** The gerrit-pipeline plugin's global configuration: servers, comment-only switch, layout. */
+    static String gerritPipeline(String text, String file) throws dev.tollgate.pipeline.layout.ConfigException {
+        PipelineSettings s = CascConfig.parseSettings(text, file);
+        StringBuilder b = new StringBuilder();
+        if (!s.servers().isEmpty()) {
+            b.append(s.servers().size()).append(" Gerrit server(s) (")
+                    .append(s.servers().stream().map(g -> g.name()).collect(Collectors.joining(", "))).append("), ");
+        }
+        if (s.commentOnly()) {
+            b.append("comment only (no votes), ");
+        }
+        return b.append(s.layout().summary()).toString();
+    }
+}

@@ -1,0 +1,226 @@
+package dev.tollgate.cli;
+
+import static dev.tollgate.cli.MainTest.assertNoStackTrace;
+import static dev.tollgate.cli.MainTest.assertOneCleanError;
+import static dev.tollgate.cli.MainTest.run;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.tollgate.cli.MainTest.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** {@code tollgate validate} on a whole JCasC file: every section of the suite, misspelt and misplaced keys. */
+public class ValidateJcascTest {
+    static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHu1jKFzGxr0u7gUfy5JKbq9C6P0H3YWnKeyxyzabcde";
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    /** A controller's file: other plugins' sections around the suite's (lines 1-16 before the section). */
+    static final List<String> HEAD = List.of(
+            "jenkins:",                                         // 1
+            "  systemMessage: metaplugin-ci",                   // 2
+            "  numExecutors: 0",                                // 3
+            "credentials:",                                     // 4
+            "  system:",                                        // 5
+            "    domainCredentials:",                           // 6
+            "      - credentials:",                             // 7
+            "          - usernamePassword:",                    // 8
+            "              id: gerrit-http",                    // 9
+            "              password: ${GERRIT_HTTP_PASSWORD}",  // 10
+            "unclassified:",                                    // 11
+            "  location:",                                      // 12
+            "    url: http://master:8080/",                     // 13
+            "  gerrit-trigger:",                                // 14
+            "    anyKey: the Gerrit Trigger plugin checks it",  // 15
+            "  tollgateGerritPipeline:");                       // 16
+
+    static final List<String> SECTION = List.of(
+            "    commentOnly: true",                            // 17
+            "    servers:",                                     // 18
+            "      - name: review",                             // 19
+            "        host: review.example.org",                 // 20
+            "        username: ${GERRIT_USER}",                 // 21
+            "        hostKey: ${GERRIT_HOST_KEY}",              // 22
+            "        credentialsId: gerrit-ssh",                // 23
+            "        restUrl: https://review.example.org/",     // 24
+            "        restCredentialsId: gerrit-http",           // 25
+            "    pipelines:",                                   // 26
+            "      - name: check",                              // 27
+            "        manager: IndependentPipelineManager",      // 28
+            "        triggers:",                                // 29
+            "          - events: [patchset-created]",           // 30
+            "    projects:",                                    // 31
+            "      - name: openstack/neutron",                  // 32
+            "        pipelines:",                               // 33
+            "          - name: check",                          // 34
+            "            jobs: [check-tempest-dsvm-metaplugin]");// 35
+
+    static final List<String> TAIL = List.of(
+            "jobs:",
+            "  - script: job('seed')");
+
+    Path file(List<String> head, List<String> section, List<String> tail) throws Exception {
+        Path f = tmp.newFile().toPath();
+        StringBuilder b = new StringBuilder();
+        for (List<String> part : List.of(head, section, tail)) {
+            part.forEach(l -> b.append(l).append('\n'));
+        }
+        Files.writeString(f, b.toString());
+        return f;
+    }
+
+    Path file(String... lines) throws Exception {
+        return file(List.of(lines), List.of(), List.of());
+    }
+
+    static List<String> errLines(Result r) {
+        assertEquals(r.err(), 1, r.code());
+        assertEquals("", r.out());
+        assertNoStackTrace(r);
+        return List.of(r.err().split("\n"));
+    }
+
+    @Test
+    public void aWholeControllerFileIsValidWithOneLinePerSection() throws Exception {
+        Path f = file(HEAD, SECTION, TAIL);
+        Result r = run("validate", f.toString());
+        assertEquals(r.err(), 0, r.code());
+        assertEquals(f + ": valid JCasC configuration (unclassified.tollgateGerritPipeline): 1 Gerrit server(s) (review), "
+                + "comment only (no votes), 1 pipeline(s), 1 project(s), 0 job definition(s), 1 project job(s)\n", r.out());
+    }
+
+    @Test
+    public void serversAndSwitchesAreCheckedOnTheirLines() throws Exception {
+        List<String> section = new java.util.ArrayList<>(SECTION);
+        section.set(0, "    commentOnly: perhaps");
+        section.set(3, "        host: review.example.org");
+        section.set(4, "        username: ci-bot");
+        section.set(5, "        hostkey: " + KEY);
+        Path f = file(HEAD, section, TAIL);
+        List<String> e = errLines(run("validate", f.toString()));
+        // in reading order: the section's keys in the order of the records (servers before commentOnly)
+        assertEquals(3, e.size());
+        assertTrue(e.get(0), e.get(0).startsWith(f + ":22: hostkey: unknown key in servers (expected one of: name, host, "));
+        assertEquals(f + ":19: hostKey: required: the server's public host key, pinned (from `ssh-keyscan -p 29418 "
+                + "review.example.org`)", e.get(1));
+        assertEquals(f + ":17: commentOnly: expected true or false, got `perhaps`", e.get(2));
+    }
+
+    @Test
+    public void aMisspeltSectionNameIsAnErrorThatNamesTheRightOne() throws Exception {
+        List<String> head = new java.util.ArrayList<>(HEAD);
+        head.set(15, "  tollgateGerritPipline:");
+        Path f = file(head, SECTION, TAIL);
+        assertEquals(List.of(f + ":16: tollgateGerritPipline: unknown section of the suite (did you mean "
+                + "`tollgateGerritPipeline`?)"), errLines(run("validate", f.toString())));
+        head.set(15, "  TollgateGerritPipeline:");
+        assertEquals(List.of(f + ":16: TollgateGerritPipeline: unknown section of the suite (did you mean "
+                + "`tollgateGerritPipeline`?)"), errLines(run("validate", file(head, SECTION, TAIL).toString()))
+                .stream().map(l -> l.replaceFirst("^[^:]*", f.toString())).toList());
+    }
+
+    @Test
+    public void anUnknownTollgateSectionIsAnError() throws Exception {
+        Path f = file(HEAD, SECTION, List.of("  tollgateScpLogs:", "    hosts: []"));
+        assertEquals(List.of(f + ":36: tollgateScpLogs: unknown section of the suite (its sections under "
+                + "unclassified: tollgateGerritPipeline)"), errLines(run("validate", f.toString())));
+    }
+
+    @Test
+    public void aSectionOutOfPlaceIsAnError() throws Exception {
+        Path f = file("jenkins:", "  numExecutors: 0", "tollgateGerritPipeline:", "  pipelines: []");
+        assertEquals(List.of(f + ":3: tollgateGerritPipeline: a section of the suite that belongs under unclassified:"),
+                errLines(run("validate", f.toString())));
+        Path g = file("jenkins:", "  clouds:", "    - tollgateGerritPipeline:", "        pipelines: []");
+        assertEquals(List.of(g + ":3: tollgateGerritPipeline: a section of the suite that belongs under unclassified:"),
+                errLines(run("validate", g.toString())));
+    }
+
+    @Test
+    public void aMisspeltRootKeyIsAnErrorBecauseItsSectionsWouldBeSkipped() throws Exception {
+        List<String> head = new java.util.ArrayList<>(HEAD);
+        head.set(10, "unclasified:");
+        Path f = file(head, SECTION, TAIL);
+        List<String> e = errLines(run("validate", f.toString()));
+        assertEquals(f + ":11: unclasified: unknown JCasC root key (did you mean `unclassified`?)", e.get(0));
+    }
+
+    @Test
+    public void otherPluginsSectionsAreLeftAlone() throws Exception {
+        Path f = file(HEAD, SECTION, List.of(
+                "  gerritTrigger: {}", "  scpRepositoryHosts: [1, 2]", "security:", "  anything: goes",
+                "tool:", "  git: {}", "myPluginRoot: {}"));
+        assertEquals(0, run("validate", f.toString()).code());
+    }
+
+    @Test
+    public void aFileWithoutAnySectionOfTheSuiteSaysSo() throws Exception {
+        Path f = file("jenkins:", "  numExecutors: 0", "unclassified:", "  location:", "    url: http://x/");
+        assertOneCleanError(run("validate", f.toString()), f + ": no section of the suite in this JCasC file "
+                + "(expected unclassified.tollgateGerritPipeline)");
+    }
+
+    @Test
+    public void aDuplicateKeyIsReportedOnce() throws Exception {
+        List<String> tail = List.of("unclassified:", "  location: {}");
+        Path f = file(HEAD, SECTION, tail);
+        assertEquals(List.of(f + ":36: unclassified: duplicate key"), errLines(run("validate", f.toString())));
+    }
+
+    @Test
+    public void brokenFilesAreOneLineEach() throws Exception {
+        Path bad = file("jenkins:", "  numExecutors: [0", "unclassified: {}");
+        List<String> e = errLines(run("validate", bad.toString()));
+        assertEquals(1, e.size());
+        assertTrue(e.get(0), e.get(0).startsWith(bad + ":3: invalid YAML: "));
+
+        Path two = file(HEAD, SECTION, List.of("---", "jenkins:", "  numExecutors: 1"));
+        assertOneCleanError(run("validate", two.toString()), two + ":37: a second YAML document: a JCasC file holds "
+                + "one (put more configuration in another file of the directory CASC_JENKINS_CONFIG names)");
+
+        Path scalarRoot = file("\"", "jenkins: one quoted text", "unclassified: over three lines\"");
+        assertOneCleanError(run("validate", scalarRoot.toString()), scalarRoot + ":1: expected the JCasC sections "
+                + "(jenkins:, credentials:, unclassified:, ...) at the top of the file, got ` jenkins: one quoted "
+                + "text unclassified: ...`");
+
+        Path notAMapping = file("jenkins: {}", "unclassified:", "  - tollgateGerritPipeline");
+        assertOneCleanError(run("validate", notAMapping.toString()), notAMapping + ":2: unclassified: expected a "
+                + "mapping, got a list");
+
+        Path longLine = tmp.newFile().toPath();
+        Files.writeString(longLine, "jenkins: {}\nunclassified:\n  # " + "x".repeat(100_000) + "\n");
+        assertOneCleanError(run("validate", longLine.toString()), longLine + ":3: the line is 100004 characters "
+                + "long, more than the limit of 65536");
+
+        Path bomb = tmp.newFile().toPath(); // a billion laughs: 5^12 x's from 55 aliases of aliases
+        StringBuilder b = new StringBuilder("jenkins: {}\nunclassified:\n  a0: &a0 [x, x, x, x, x]\n");
+        for (int i = 1; i < 12; i++) {
+            String a = "*a" + (i - 1);
+            b.append("  a").append(i).append(": &a").append(i).append(" [").append(String.join(", ", a, a, a, a, a))
+                    .append("]\n");
+        }
+        Files.writeString(bomb, b.toString());
+        List<String> be = errLines(run("validate", bomb.toString()));
+        assertEquals(1, be.size());
+        assertTrue(be.get(0), be.get(0).startsWith(bomb + ":") && be.get(0).contains("invalid YAML: "));
+    }
+
+    /** The section readers' errors and the file's own come together, the file's first. */
+    @Test
+    public void fileAndSectionProblemsTogether() throws Exception {
+        List<String> section = new java.util.ArrayList<>(SECTION);
+        section.set(1, "    servers: {}");
+        Path f = file(HEAD, section.subList(0, 2), List.of(section.get(9), section.get(10), section.get(11),
+                section.get(12), section.get(13), "  tollgateNodeRecycle: {}"));
+        assertEquals(List.of(
+                f + ":24: tollgateNodeRecycle: unknown section of the suite (its sections under unclassified: "
+                        + "tollgateGerritPipeline)",
+                f + ":18: servers: expected a list, got a mapping"), errLines(run("validate", f.toString())));
+    }
+}
