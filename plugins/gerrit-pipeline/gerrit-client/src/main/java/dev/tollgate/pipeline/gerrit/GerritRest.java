@@ -93,6 +93,11 @@ public final class GerritRest {
         return base;
     }
 
+    /** The credentials the next request will use (for naming the user in a message; never shown whole). */
+    HttpCredentials credentials() {
+        return credentials.get();
+    }
+
     /** {@code path} is relative to the server root and starts with {@code a/}. */
     public Response get(String path) throws IOException, InterruptedException {
         return send(request(path).GET().build());

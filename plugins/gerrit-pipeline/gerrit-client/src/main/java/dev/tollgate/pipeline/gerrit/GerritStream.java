@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.event.BoundedLineReader;
 import dev.tollgate.pipeline.status.StreamMetrics;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,11 +25,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.NamedResource;
-import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.session.ConnectionService;
-import org.apache.sshd.common.util.security.SecurityUtils;
-import org.apache.sshd.core.CoreModuleProperties;
 
 /**
  * Gerrit's event stream: {@code ssh -p PORT user@host gerrit stream-events}, kept alive.
@@ -121,18 +115,7 @@ public final class GerritStream implements AutoCloseable {
             return;
         }
         running = true;
-        SshClient c = SshClient.setUpDefaultClient();
-        c.setServerKeyVerifier(hostKeyCheck);
-        c.setSignatureFactories(hostKeyCheck.preferConfigured(c.getSignatureFactories()));
-        CoreModuleProperties.TCP_NODELAY.set(c, true);
-        CoreModuleProperties.REQUEST_EXEC_REPLY.set(c, true);
-        if (!config.keepAliveInterval().isZero()) {
-            CoreModuleProperties.HEARTBEAT_INTERVAL.set(c, config.keepAliveInterval());
-            // waiting for a reply is what makes a dead peer visible; an "ignore" heartbeat is not
-            CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(c, config.keepAliveInterval());
-            CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(c, Math.max(1, config.keepAliveMaxMissed()));
-        }
-        c.start();
+        SshClient c = GerritSsh.startClient(config, hostKeyCheck, hostKeyCheck);
         client = c;
         Thread t = new Thread(this::run, "gerrit-stream-" + config.host() + ":" + config.port());
         t.setDaemon(true);
@@ -349,9 +332,7 @@ public final class GerritStream implements AutoCloseable {
         try (ClientSession s = client.connect(cred.username(), config.host(), config.port())
                 .verify(timeout).getSession()) {
             session = s;
-            for (KeyPair kp : loadKeys(s, cred)) {
-                s.addPublicKeyIdentity(kp);
-            }
+            GerritSsh.addIdentities(s, cred);
             s.auth().verify(timeout);
             try (StreamEventsChannel ch = new StreamEventsChannel()) {
                 s.getService(ConnectionService.class).registerChannel(ch);
@@ -472,17 +453,6 @@ public final class GerritStream implements AutoCloseable {
         if (abortReason == null) {
             abortReason = "connection lost: " + describe(e);
         }
-    }
-
-    static Iterable<KeyPair> loadKeys(ClientSession s, SshKeyCredentials cred) throws Exception {
-        FilePasswordProvider pw = cred.passphrase() == null ? FilePasswordProvider.EMPTY
-                : FilePasswordProvider.of(cred.passphrase());
-        Iterable<KeyPair> keys = SecurityUtils.loadKeyPairIdentities(s, NamedResource.ofName("gerrit-ssh-key"),
-                new ByteArrayInputStream(cred.privateKey().getBytes(StandardCharsets.UTF_8)), pw);
-        if (keys == null || !keys.iterator().hasNext()) {
-            throw new IOException("the configured SSH private key could not be read (OpenSSH or PEM form expected)");
-        }
-        return keys;
     }
 
     /**

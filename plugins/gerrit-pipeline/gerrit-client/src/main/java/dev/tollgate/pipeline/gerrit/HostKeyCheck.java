@@ -118,6 +118,16 @@ public final class HostKeyCheck implements ServerKeyVerifier {
         return expected.stream().map(HostKeyCheck::fingerprint).collect(Collectors.toList());
     }
 
+    /** The pinned keys as {@code TYPE SHA256:...}, the form {@code ssh-keygen -l} prints. */
+    public List<String> expectedKeys() {
+        return expected.stream().map(HostKeyCheck::describe).collect(Collectors.toList());
+    }
+
+    /** {@code TYPE SHA256:...}. */
+    public static String describe(PublicKey key) {
+        return KeyUtils.getKeyType(key) + " " + fingerprint(key);
+    }
+
     @Override
     public boolean verifyServerKey(ClientSession session, SocketAddress remote, PublicKey presented) {
         for (PublicKey k : expected) {

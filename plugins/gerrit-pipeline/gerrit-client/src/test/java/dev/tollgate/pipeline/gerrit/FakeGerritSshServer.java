@@ -24,6 +24,13 @@ final class FakeGerritSshServer implements AutoCloseable {
     final SshServer server;
     final String hostKeyLine;
     final AtomicInteger commands = new AtomicInteger();
+    /** What {@code gerrit version} answers; null: Gerrit's answer to an unknown command. */
+    volatile String version = "3.10.2";
+    /**
+     * When set, {@code gerrit stream-events} writes this line on stderr and exits with status 1, as
+     * Gerrit does for a user without the "Stream Events" capability.
+     */
+    volatile String streamEventsRefusal;
     private volatile StreamCommand current;
 
     FakeGerritSshServer(PublicKey userKey) throws Exception {
@@ -38,8 +45,17 @@ final class FakeGerritSshServer implements AutoCloseable {
         server.setKeyPairProvider(hostKeys);
         server.setPublickeyAuthenticator((user, key, session) -> "ci".equals(user) && KeyUtils.compareKeys(userKey, key));
         server.setCommandFactory((channel, command) -> {
+            if (GerritConnectionCheck.VERSION_COMMAND.equals(command)) {
+                String v = version;
+                return v != null ? new AnswerCommand("gerrit version " + v, null, 0)
+                        : new AnswerCommand(null, "fatal: gerrit: version: not found", 1);
+            }
             if (!GerritStream.COMMAND.equals(command)) {
                 throw new IllegalArgumentException("unexpected command " + command);
+            }
+            String refusal = streamEventsRefusal;
+            if (refusal != null) {
+                return new AnswerCommand(null, refusal, 1);
             }
             commands.incrementAndGet();
             return new StreamCommand(this);
@@ -95,6 +111,56 @@ final class FakeGerritSshServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.stop(true);
+    }
+
+    /** A command that writes one line (stdout or stderr) and exits, like Gerrit's one-shot commands. */
+    private static final class AnswerCommand implements Command {
+        private final String stdout;
+        private final String stderr;
+        private final int status;
+        private OutputStream out;
+        private OutputStream err;
+        private ExitCallback exit;
+
+        AnswerCommand(String stdout, String stderr, int status) {
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.status = status;
+        }
+
+        @Override
+        public void setInputStream(java.io.InputStream in) {}
+
+        @Override
+        public void setOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(OutputStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void setExitCallback(ExitCallback callback) {
+            this.exit = callback;
+        }
+
+        @Override
+        public void start(ChannelSession channel, Environment env) throws IOException {
+            if (stdout != null) {
+                out.write((stdout + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            if (stderr != null) {
+                err.write((stderr + "\n").getBytes(StandardCharsets.UTF_8));
+                err.flush();
+            }
+            exit.onExit(status);
+        }
+
+        @Override
+        public void destroy(ChannelSession channel) {}
     }
 
     private static final class StreamCommand implements Command {

@@ -90,6 +90,19 @@ final class GerritAdmin {
         return 0;
     }
 
+    /**
+     * A new account in Registered Users only (no group, so none of the capabilities admins and
+     * service users have), with an SSH key and an HTTP password.
+     */
+    void createUser(String username, String sshPublicKey, String httpPassword) throws Exception {
+        ObjectNode in = obj().put("name", "Test " + username).put("email", username + "@example.org")
+                .put("ssh_key", sshPublicKey).put("http_password", httpPassword);
+        GerritRest.Response r = rest.put("a/accounts/" + GerritRest.encode(username), in);
+        if (r.status() != 201) {
+            throw new AssertionError("creating account " + username + " failed: " + r.status() + " " + r.body());
+        }
+    }
+
     String currentRevision(int change) throws Exception {
         return call("GET", "a/changes/" + id(change) + "?o=CURRENT_REVISION", null).path("current_revision").asText();
     }

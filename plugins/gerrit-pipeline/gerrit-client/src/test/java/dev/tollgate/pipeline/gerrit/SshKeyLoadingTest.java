@@ -34,7 +34,7 @@ public class SshKeyLoadingTest {
     }
 
     private static KeyPair load(String key, String passphrase) throws Exception {
-        return GerritStream.loadKeys(null, new SshKeyCredentials("ci", key, passphrase)).iterator().next();
+        return GerritSsh.loadKeys(null, new SshKeyCredentials("ci", key, passphrase)).iterator().next();
     }
 
     @Test
