@@ -1,0 +1,137 @@
+package dev.tollgate.checks;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The parts of a plugin class's Java source that Jenkins binds by name: getters, the
+ * {@code @DataBoundConstructor}'s parameters, {@code @DataBoundSetter}s, {@code @Symbol}s and the
+ * {@code @QueryParameter}s of web methods. Read from the text (the plugin cannot be compiled in the
+ * default build); the patterns match the project's code style, one declaration per line.
+ */
+final class JavaSource {
+    private static final Pattern GETTER = Pattern.compile("public\\s+[\\w<>,. ?\\[\\]]+\\s+(?:get|is)(\\w+)\\(\\)");
+    private static final Pattern SETTER = Pattern.compile("@DataBoundSetter\\s+public\\s+void\\s+set(\\w+)\\(");
+    private static final Pattern CONSTRUCTOR = Pattern.compile("@DataBoundConstructor\\s+public\\s+\\w+\\(([^)]*)\\)");
+    private static final Pattern SYMBOL = Pattern.compile("@Symbol\\(\"([^\"]+)\"\\)");
+    private static final Pattern TO_RECORD = Pattern.compile("public\\s+(\\w+)\\s+toRecord\\(\\)");
+
+    private final String text;
+
+    private JavaSource(String text) {
+        this.text = text;
+    }
+
+    static JavaSource of(Path p) {
+        try {
+            return new JavaSource(Files.readString(p));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String cap(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static String decap(String s) {
+        return Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    Set<String> getters() {
+        Set<String> out = new LinkedHashSet<>();
+        Matcher m = GETTER.matcher(text);
+        while (m.find()) {
+            out.add(decap(m.group(1)));
+        }
+        return out;
+    }
+
+    List<String> constructorParameters() {
+        Matcher m = CONSTRUCTOR.matcher(text);
+        List<String> out = new ArrayList<>();
+        if (m.find()) {
+            for (String p : splitParameters(m.group(1))) {
+                String[] words = p.strip().split("\\s+");
+                out.add(words[words.length - 1]);
+            }
+        }
+        return out;
+    }
+
+    /** Constructor parameters and setters: the keys JCasC, Job DSL and forms can set. */
+    List<String> boundProperties() {
+        List<String> out = new ArrayList<>(constructorParameters());
+        Matcher m = SETTER.matcher(text);
+        while (m.find()) {
+            out.add(decap(m.group(1)));
+        }
+        return out;
+    }
+
+    List<String> symbols() {
+        List<String> out = new ArrayList<>();
+        Matcher m = SYMBOL.matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    String toRecordType() {
+        Matcher m = TO_RECORD.matcher(text);
+        return m.find() ? m.group(1) : null;
+    }
+
+    boolean isGlobalConfiguration() {
+        return text.contains("extends GlobalConfiguration");
+    }
+
+    /** The {@code @QueryParameter} names of a web method, or null when the class has no such method. */
+    List<String> queryParameters(String method) {
+        Matcher m = Pattern.compile("public\\s+\\w+\\s+" + method + "\\(([^)]*)\\)").matcher(text);
+        if (!m.find()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (String p : splitParameters(m.group(1))) {
+            if (p.contains("@QueryParameter")) {
+                String[] words = p.strip().split("\\s+");
+                out.add(words[words.length - 1]);
+            }
+        }
+        return out;
+    }
+
+    /** Splits a parameter list at commas outside generic brackets. */
+    private static List<String> splitParameters(String list) {
+        List<String> out = new ArrayList<>();
+        int depth = 0;
+        StringBuilder cur = new StringBuilder();
+        for (char c : list.toCharArray()) {
+            if (c == '<') {
+                depth++;
+            } else if (c == '>') {
+                depth--;
+            }
+            if (c == ',' && depth == 0) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        if (!cur.toString().isBlank()) {
+            out.add(cur.toString());
+        }
+        return out;
+    }
+}
