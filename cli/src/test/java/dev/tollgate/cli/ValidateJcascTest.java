@@ -162,7 +162,7 @@ public class ValidateJcascTest {
     @Test
     public void aFileWithoutAnySectionOfTheSuiteSaysSo() throws Exception {
         Path f = file("jenkins:", "  numExecutors: 0", "unclassified:", "  location:", "    url: http://x/");
-        assertOneCleanError(run("validate", f.toString()), f + ": no section of the suite in this JCasC file "
+        assertOneCleanError(run("validate", f.toString()), f + ":1: no section of the suite in this JCasC file "
                 + "(expected unclassified.tollgateGerritPipeline)");
     }
 

@@ -83,7 +83,7 @@ public final class JcascFile {
             }
         }
         if (errors.isEmpty() && summaries.isEmpty()) {
-            errors.add(new ConfigError(file, 0, "", "no section of the suite in this JCasC file (expected "
+            errors.add(new ConfigError(file, 1, "", "no section of the suite in this JCasC file (expected "
                     + String.join(" or ", sections.stream().map(SuiteSection::path).toList()) + ")"));
         }
         if (!errors.isEmpty()) {
@@ -333,15 +333,5 @@ public final class JcascFile {
         }
         String v = ((ScalarNode) n).getValue();
         return "`" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "`";
-    }
-
-    /** For tests: the problems of a text as lines. */
-    static List<String> problems(String text, String file, List<SuiteSection> sections) {
-        try {
-            check(text, file, sections);
-            return List.of();
-        } catch (ConfigException e) {
-            return e.errors().stream().map(ConfigError::toString).toList();
-        }
     }
 }

@@ -2,6 +2,8 @@ package dev.tollgate.cli.casc;
 
 import dev.tollgate.cli.casc.SuiteSection.Place;
 import dev.tollgate.pipeline.layout.CascConfig;
+import dev.tollgate.pipeline.layout.ConfigException;
+import dev.tollgate.pipeline.layout.GerritServerConfig;
 import dev.tollgate.pipeline.layout.PipelineSettings;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -20,12 +22,12 @@ public final class SuiteSections {
     private SuiteSections() {}
 
     /** The gerrit-pipeline plugin's global configuration: servers, comment-only switch, layout. */
-    static String gerritPipeline(String text, String file) throws dev.tollgate.pipeline.layout.ConfigException {
+    static String gerritPipeline(String text, String file) throws ConfigException {
         PipelineSettings s = CascConfig.parseSettings(text, file);
         StringBuilder b = new StringBuilder();
         if (!s.servers().isEmpty()) {
             b.append(s.servers().size()).append(" Gerrit server(s) (")
-                    .append(s.servers().stream().map(g -> g.name()).collect(Collectors.joining(", "))).append("), ");
+                    .append(s.servers().stream().map(GerritServerConfig::name).collect(Collectors.joining(", "))).append("), ");
         }
         if (s.commentOnly()) {
             b.append("comment only (no votes), ");

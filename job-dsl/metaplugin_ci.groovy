@@ -1,0 +1,116 @@
+// metaplugin-ci's check job, written with Job DSL from its Jenkins Job Builder definition
+// (metaplugin_ci.yaml): the freestyle job the check pipeline runs, and a Pipeline variant that does the
+// same. The seed job (casc/metaplugin-ci.yaml, `jobs:`) runs every job-dsl/**/*.groovy from a checkout
+// of this repository, so readFileFromWorkspace reads the shell steps from job-dsl/shell/.
+//
+// Not here yet: the JJB job's publishers (devstack and console logs copied to the log server by SCP,
+// then the agent taken offline and rebooted) are the suite's scp-logs and node-recycle plugins, and
+// join this configuration with them.
+
+String cleanupPreviousRun = readFileFromWorkspace('job-dsl/shell/cleanup-previous-run.sh')
+String devstackGate = readFileFromWorkspace('job-dsl/shell/devstack-gate.sh')
+
+// The parameters Tollgate passes to the job (docs/gerrit-pipeline.md, "Job parameters"). Tollgate
+// names all of them as safe, so a build gets them defined or not; they are defined here so that the
+// job can be run by hand with a change of one's choosing, and so that they show on the build's page.
+Map<String, String> suiteParameters = [
+        ZUUL_UUID             : 'The build id (32 hex digits).',
+        ZUUL_PROJECT          : 'The Gerrit project, e.g. openstack/neutron.',
+        ZUUL_PIPELINE         : 'The pipeline, e.g. check.',
+        ZUUL_BRANCH           : 'The change\'s branch.',
+        ZUUL_CHANGE           : 'The change number.',
+        ZUUL_PATCHSET         : 'The patchset number.',
+        ZUUL_REF              : 'The ref to fetch from ZUUL_URL: the patchset\'s, e.g. refs/changes/45/12345/2.',
+        ZUUL_URL              : 'The git URL the change is fetched from.',
+        ZUUL_CHANGES          : 'project:branch:ref of the change, as devstack-gate reads it.',
+        ZUUL_CHANGE_IDS       : 'change,patchset.',
+        ZUUL_COMMIT           : 'The patchset\'s revision.',
+        ZUUL_VOTING           : '1 when the job votes, 0 when not.',
+        BASE_LOG_PATH         : 'Where the change\'s logs go on the log server, e.g. 45/12345/2.',
+        LOG_PATH              : 'Where this build\'s logs go on the log server.',
+        GERRIT_PROJECT        : 'As the Gerrit Trigger plugin sets it.',
+        GERRIT_BRANCH         : 'As the Gerrit Trigger plugin sets it.',
+        GERRIT_CHANGE_NUMBER  : 'As the Gerrit Trigger plugin sets it.',
+        GERRIT_PATCHSET_NUMBER: 'As the Gerrit Trigger plugin sets it.',
+        GERRIT_REFSPEC        : 'As the Gerrit Trigger plugin sets it.',
+]
+
+job('check-tempest-dsvm-metaplugin') {
+    description('Third-party testing for Neutron MetaPlugin: devstack with the metaplugin, then tempest\'s '
+            + 'network API tests. Run by Tollgate\'s check pipeline for openstack/neutron.')
+    // agents with devstack-gate and the metaplugin files installed (the seed's slaves)
+    label('devstack_slave')
+    // builds of different changes run side by side, each on its own one-executor agent
+    concurrentBuild()
+    parameters {
+        suiteParameters.each { name, what -> stringParam(name, '', what) }
+    }
+    wrappers {
+        // 60 minutes, then the build FAILS (build-timeout aborts by default): a devstack run that hangs
+        // is the test's failure, reported as FAILURE with the pipeline's recheck message, while ABORTED
+        // is left to mean a cancelled build (Tollgate cancels a change's builds on a new patchset)
+        timeout {
+            absolute(60)
+            failBuild()
+        }
+        timestamps()
+    }
+    steps {
+        shell(cleanupPreviousRun)
+        shell(devstackGate)
+    }
+}
+
+// The same job as a Pipeline, for sites that prefer Pipeline jobs (name it in the layout instead).
+// Its script holds the same shell steps, written into it from the same files.
+pipelineJob('check-tempest-dsvm-metaplugin-pipeline') {
+    description('check-tempest-dsvm-metaplugin as a Pipeline: the same steps, timeout and agent label.')
+    parameters {
+        suiteParameters.each { name, what -> stringParam(name, '', what) }
+    }
+    definition {
+        cps {
+            script(pipelineScript(cleanupPreviousRun, devstackGate))
+            // no script approval needed, except for the one call casc/metaplugin-ci.yaml approves
+            sandbox()
+        }
+    }
+}
+
+/**
+ * The Pipeline script of the check job: the two shell steps on a devstack_slave agent, with
+ * timestamps and a 60-minute limit that fails the build. Pipeline's timeout step aborts its body
+ * (ABORTED); the script turns its own timeout, and only that, into a failure, as the freestyle job's
+ * failBuild() does. A build cancelled by Tollgate or by hand stays ABORTED.
+ */
+static String pipelineScript(String cleanupPreviousRun, String devstackGate) {
+    """\
+// Written by job-dsl/metaplugin_ci.groovy from job-dsl/shell/: change those, not this.
+node('devstack_slave') {
+    timestamps {
+        try {
+            timeout(time: 60, unit: 'MINUTES') {
+                stage('Clean up the previous run') {
+                    sh(${groovyLiteral(cleanupPreviousRun)})
+                }
+                stage('devstack-gate') {
+                    sh(${groovyLiteral(devstackGate)})
+                }
+            }
+        } catch (org.jenkinsci.plugins.workflow.steps.FlowInterruptedException interruption) {
+            for (cause in interruption.causes) {
+                if (cause instanceof org.jenkinsci.plugins.workflow.steps.TimeoutStepExecution.ExceededTimeout) {
+                    error('check-tempest-dsvm-metaplugin ran out of its 60 minutes')
+                }
+            }
+            throw interruption
+        }
+    }
+}
+"""
+}
+
+/** The text as a single-quoted Groovy literal: the shell's $VARIABLES stay the shell's. */
+static String groovyLiteral(String text) {
+    "'''" + text.replace('\\', '\\\\').replace('\'', '\\\'') + "'''"
+}
