@@ -13,7 +13,8 @@ import java.util.Objects;
  * The gerrit reporter: one review per report, with the action's labels and Zuul v2's message, posted
  * through the {@link ReviewPoster} port. A ref update has no change to review and is not reported.
  * A review that cannot be posted is logged (WARNING) with the project, change, pipeline and item,
- * and dropped. Immutable, thread-safe.
+ * and dropped. {@link #reportIfAbsent} posts through {@link ReviewPoster#postIfAbsent}, which looks
+ * for the review's key on the change first. Immutable, thread-safe.
  */
 public final class GerritReporter implements Reporter {
     private static final System.Logger LOG = System.getLogger(GerritReporter.class.getName());

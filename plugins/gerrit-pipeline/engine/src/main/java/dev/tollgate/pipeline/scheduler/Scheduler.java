@@ -441,8 +441,10 @@ public final class Scheduler {
     }
 
     /**
-     * Rebuilds the queues of this new Scheduler (built with the current layout, nothing fed to it yet)
-     * from a snapshot taken before a restart. Call it before events and build ends are fed in.
+     * Rebuilds the queues of this new Scheduler (built with the current layout, nothing enqueued yet)
+     * from a snapshot taken before a restart. Call it before Gerrit events are fed in; build ends may
+     * come at any time (one that comes before is ignored as unknown, and {@code lookup} then reports
+     * it as ended).
      *
      * <p>Each item comes back as it was saved, with the pipeline configuration and the jobs it was
      * enqueued with, even where the layout has changed or dropped them since (as after
@@ -450,14 +452,14 @@ public final class Scheduler {
      * before the restart are never made again; those in progress then, and every later report of a
      * restored item, are made only where the change does not have them yet
      * ({@link Reporter#reportIfAbsent}), because the saved state may be older than the last report
-     * the stopped engine made. Then, outside the lock, {@code lookup}
-     * is asked about each open build, and each answer is acted on as its own decision
-     * ({@link BuildStatus}): RUNNING is re-attached; ENDED is taken as {@link #onJobCompleted};
-     * ENDED_WITHOUT_RESULT as {@link #onJobEndedWithoutResult}; UNKNOWN is launched again with the
-     * same id if it had not been handed to the launcher, else taken as ended without a result. Open
-     * builds are registered before {@code lookup} is asked, so an end Jenkins reports meanwhile
-     * through {@link #onJobCompleted} is taken once, whichever comes first. A lookup that throws
-     * leaves its build attached (logged): it is never launched twice.
+     * the stopped engine made. Then, outside the lock, {@code lookup} is asked about each open
+     * build, and each answer is acted on as its own decision ({@link BuildStatus}): Running is
+     * re-attached; Ended is taken as {@link #onJobCompleted}; EndedWithoutResult as
+     * {@link #onJobEndedWithoutResult}; Unknown is launched again with the same id if it had not
+     * been handed to the launcher, else taken as ended without a result. Open builds are registered
+     * before {@code lookup} is asked, so an end Jenkins reports meanwhile through
+     * {@link #onJobCompleted} is taken once, whichever comes first. A lookup that throws leaves its
+     * build attached (logged): it is never launched twice.
      *
      * @throws IllegalStateException    when this Scheduler has already queued something
      * @throws IllegalArgumentException when an item's pipeline manager is one this engine does not
@@ -552,7 +554,7 @@ public final class Scheduler {
     private void settle(Build b, boolean handed, BuildLookup lookup) {
         BuildStatus status;
         try {
-            status = lookup.status(b.id);
+            status = lookup.status(b.id, b.job.name());
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "cannot ask Jenkins about build " + b.id + " (" + b.job.name()
                     + ") after the restart: " + ex + "; left attached, its end is taken when Jenkins reports it", ex);
@@ -576,10 +578,18 @@ public final class Scheduler {
         }
     }
 
+    /** Jenkins has the build: a dequeue must cancel it there, even if the save said it was not handed over. */
     private void attached(Build b, String url) {
         lock.lock();
         try {
-            if (builds.get(b.id) == b && url != null && !url.equals(b.url)) {
+            if (builds.get(b.id) != b) {
+                return; // ended or dequeued meanwhile
+            }
+            if (b.launch == Build.Launch.NOT_YET) {
+                b.launch = Build.Launch.LAUNCHED;
+                revision++;
+            }
+            if (url != null && !url.equals(b.url)) {
                 b.url = url;
                 revision++;
             }

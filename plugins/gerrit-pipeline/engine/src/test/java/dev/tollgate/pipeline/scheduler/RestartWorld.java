@@ -48,7 +48,10 @@ final class RestartWorld {
             status.put(r.buildId(), BuildStatus.running(null));
         }
 
-        BuildStatus lookup(String buildId) {
+        BuildStatus lookup(String buildId, String job) {
+            if (runs.containsKey(buildId) && !runs.get(buildId).job().equals(job)) {
+                throw new AssertionError(buildId + " is a build of " + runs.get(buildId).job() + ", not " + job);
+            }
             return status.getOrDefault(buildId, BuildStatus.unknown());
         }
 

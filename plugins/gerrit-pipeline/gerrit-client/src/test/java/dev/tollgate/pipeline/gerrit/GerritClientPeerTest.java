@@ -288,6 +288,23 @@ public class GerritClientPeerTest {
     }
 
     @Test
+    public void aReviewInProgressAtARestartIsLookedForOnTheChangeAndPostedOnlyIfMissing() throws Exception {
+        FaultyTcpProxy http = closeLater(new FaultyTcpProxy("127.0.0.1", URI.create(gerrit.httpUrl).getPort()));
+        CountingSleeper sleeper = new CountingSleeper();
+        int change = admin.createChange("Restart " + UUID.randomUUID());
+        Review landed = review(change, 1, Map.of("Verified", 1), "Build succeeded.");
+        poster(http, sleeper).post(landed); // the stopped engine's post, which landed
+        assertFalse("the new engine finds it", poster(http, sleeper).postIfAbsent(landed));
+        assertEquals(1, admin.messagesTagged(change, RestReviewPoster.tagOf(landed)));
+        Review missing = review(change, 1, Map.of("Verified", -1), "Build failed.");
+        assertTrue("and posts what is not there", poster(http, sleeper).postIfAbsent(missing));
+        assertEquals(1, admin.messagesTagged(change, RestReviewPoster.tagOf(missing)));
+        assertEquals(-1, admin.vote(change, "Verified"));
+        assertEquals("post, look, look, post", 4, http.forwardedRequests.get());
+        assertTrue(sleeper.waits.isEmpty());
+    }
+
+    @Test
     public void clientErrorsFailAtOnceWithGerritsText() throws Exception {
         FaultyTcpProxy http = closeLater(new FaultyTcpProxy("127.0.0.1", URI.create(gerrit.httpUrl).getPort()));
         CountingSleeper sleeper = new CountingSleeper();

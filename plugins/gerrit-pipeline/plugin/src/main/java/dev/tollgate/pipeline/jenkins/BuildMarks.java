@@ -18,27 +18,36 @@ final class BuildMarks {
         return a != null && a.getServer().equals(server) && a.getBuildId().equals(buildId);
     }
 
-    /** The build carrying the mark, searching the newest builds of every job first. */
-    static Run<?, ?> findRun(String server, String buildId) {
-        return index(server, RECENT).get(buildId); // a build the engine still waits for is among the newest
-    }
-
-    /** Marked builds of one server by engine build id: the last {@code perJob} builds of each job. */
-    static Map<String, Run<?, ?>> index(String server, int perJob) {
-        Map<String, Run<?, ?>> out = new HashMap<>();
-        for (Job<?, ?> job : Jenkins.get().getAllItems(Job.class)) {
-            int seen = 0;
-            for (Run<?, ?> run : job.getBuilds()) {
-                if (seen++ >= perJob) {
-                    break;
-                }
-                TollgateBuildAction a = run.getAction(TollgateBuildAction.class);
-                if (a != null && a.getServer().equals(server)) {
-                    out.putIfAbsent(a.getBuildId(), run);
-                }
+    /**
+     * The build of {@code jobName} carrying the mark, or null. Only the job's newest builds are
+     * searched: a build the engine still waits for is among them.
+     */
+    static Run<?, ?> findRun(String server, String buildId, String jobName) {
+        Job<?, ?> job = Jenkins.get().getItemByFullName(jobName, Job.class);
+        if (job == null) {
+            return null;
+        }
+        int seen = 0;
+        for (Run<?, ?> run : job.getBuilds()) {
+            if (seen++ >= RECENT) {
+                break;
+            }
+            if (isMarked(run.getAction(TollgateBuildAction.class), server, buildId)) {
+                return run;
             }
         }
-        return out;
+        return null;
+    }
+
+    /** The build carrying the mark in any job (its newest builds), or null: for a cancel, which knows no job. */
+    static Run<?, ?> findRun(String server, String buildId) {
+        for (Job<?, ?> job : Jenkins.get().getAllItems(Job.class)) {
+            Run<?, ?> run = findRun(server, buildId, job.getFullName());
+            if (run != null) {
+                return run;
+            }
+        }
+        return null;
     }
 
     /** Queued items of one server by engine build id. */

@@ -10,29 +10,27 @@ import java.util.Map;
 
 /**
  * What Jenkins holds of the builds a server's engine launched before a restart: a marked queue item
- * (Jenkins saves its queue) is running, a marked build has ended or is still building. Looked up
- * once for the whole restore, after Jenkins loaded its jobs and queue.
+ * (Jenkins saves its queue) is running, a marked build of the job has ended or is still building.
+ * Asked during a restore, after Jenkins loaded its jobs and queue; the queue is read once.
  */
 final class JenkinsBuildLookup implements BuildLookup {
     private final String server;
     private Map<String, Queue.Item> queued;
-    private Map<String, Run<?, ?>> runs;
 
     JenkinsBuildLookup(String server) {
         this.server = server;
     }
 
     @Override
-    public synchronized BuildStatus status(String buildId) {
+    public synchronized BuildStatus status(String buildId, String job) {
         try (ACLContext ignored = ACL.as2(ACL.SYSTEM2)) {
             if (queued == null) {
                 queued = BuildMarks.queued(server);
-                runs = BuildMarks.index(server, BuildMarks.RECENT);
             }
             if (queued.containsKey(buildId)) {
                 return BuildStatus.running(null);
             }
-            Run<?, ?> run = runs.get(buildId);
+            Run<?, ?> run = BuildMarks.findRun(server, buildId, job);
             if (run == null) {
                 return BuildStatus.unknown();
             }
