@@ -4,6 +4,7 @@ import dev.tollgate.pipeline.layout.ApprovalRequirement;
 import hudson.Extension;
 import hudson.model.Describable;
 import hudson.util.FormValidation;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -19,7 +20,7 @@ public final class ApprovalRequirementSpec implements Describable<ApprovalRequir
     private String email;
     private String newerThan;
     private String olderThan;
-    private List<LabelValuesSpec> labels = List.of();
+    private List<LabelValuesSpec> labels = new ArrayList<>();
 
     @DataBoundConstructor
     public ApprovalRequirementSpec() {

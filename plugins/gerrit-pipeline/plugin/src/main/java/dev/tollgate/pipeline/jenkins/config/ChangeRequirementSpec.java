@@ -4,6 +4,7 @@ import dev.tollgate.pipeline.layout.ChangeRequirement;
 import hudson.Extension;
 import hudson.model.Describable;
 import hudson.util.ListBoxModel;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -17,8 +18,8 @@ import org.kohsuke.stapler.verb.POST;
 public final class ChangeRequirementSpec implements Describable<ChangeRequirementSpec> {
     private Boolean open;
     private Boolean currentPatchset;
-    private List<String> statuses = List.of();
-    private List<ApprovalRequirementSpec> approvals = List.of();
+    private List<String> statuses = new ArrayList<>();
+    private List<ApprovalRequirementSpec> approvals = new ArrayList<>();
 
     @DataBoundConstructor
     public ChangeRequirementSpec() {

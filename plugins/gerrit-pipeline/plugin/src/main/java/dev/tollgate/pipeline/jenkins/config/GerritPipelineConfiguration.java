@@ -7,6 +7,7 @@ import dev.tollgate.pipeline.layout.LayoutValidator;
 import dev.tollgate.pipeline.layout.PipelineSettings;
 import hudson.Extension;
 import hudson.ExtensionList;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import jenkins.model.GlobalConfiguration;
@@ -26,11 +27,11 @@ import org.kohsuke.stapler.StaplerRequest2;
 @Extension
 @Symbol("tollgateGerritPipeline")
 public class GerritPipelineConfiguration extends GlobalConfiguration {
-    private List<GerritServer> servers = List.of();
+    private List<GerritServer> servers = new ArrayList<>();
     private boolean commentOnly;
-    private List<PipelineSpec> pipelines = List.of();
-    private List<JobSpec> jobs = List.of();
-    private List<ProjectSpec> projects = List.of();
+    private List<PipelineSpec> pipelines = new ArrayList<>();
+    private List<JobSpec> jobs = new ArrayList<>();
+    private List<ProjectSpec> projects = new ArrayList<>();
 
     public GerritPipelineConfiguration() {
         load();
@@ -132,10 +133,10 @@ public class GerritPipelineConfiguration extends GlobalConfiguration {
             bulk = true; // the setters below save once, at the end, and only a valid configuration
             boolean bound = false;
             try {
-                servers = List.of(); // a repeatable section left empty is absent from the form
-                pipelines = List.of();
-                jobs = List.of();
-                projects = List.of();
+                servers = new ArrayList<>(); // a repeatable section left empty is absent from the form
+                pipelines = new ArrayList<>();
+                jobs = new ArrayList<>();
+                projects = new ArrayList<>();
                 commentOnly = false;
                 req.bindJSON(this, json);
                 if (!isEmpty()) {

@@ -5,6 +5,7 @@ import hudson.Extension;
 import hudson.model.Describable;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -19,10 +20,10 @@ import org.kohsuke.stapler.verb.POST;
 public final class JobSpec implements Describable<JobSpec> {
     private String name;
     private Boolean voting;
-    private List<String> branches = List.of();
+    private List<String> branches = new ArrayList<>();
     private String successMessage;
     private String failureMessage;
-    private List<SkipIfSpec> skipIf = List.of();
+    private List<SkipIfSpec> skipIf = new ArrayList<>();
     private Integer attempts;
 
     @DataBoundConstructor

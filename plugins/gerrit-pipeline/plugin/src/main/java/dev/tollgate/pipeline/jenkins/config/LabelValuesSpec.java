@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.jenkins.config;
 import dev.tollgate.pipeline.layout.LabelValues;
 import hudson.Extension;
 import hudson.model.Describable;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -14,7 +15,7 @@ import org.kohsuke.stapler.DataBoundSetter;
  */
 public final class LabelValuesSpec implements Describable<LabelValuesSpec> {
     private String category;
-    private List<Integer> values = List.of();
+    private List<Integer> values = new ArrayList<>();
 
     @DataBoundConstructor
     public LabelValuesSpec(String category) {

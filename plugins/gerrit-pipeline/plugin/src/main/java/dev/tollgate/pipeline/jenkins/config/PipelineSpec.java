@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.jenkins.config;
 import dev.tollgate.pipeline.layout.PipelineConfig;
 import hudson.Extension;
 import hudson.model.Describable;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -16,7 +17,7 @@ public final class PipelineSpec implements Describable<PipelineSpec> {
     private String name;
     private String description;
     private String manager = "IndependentPipelineManager";
-    private List<TriggerSpec> triggers = List.of();
+    private List<TriggerSpec> triggers = new ArrayList<>();
     private ReporterSpec start;
     private ReporterSpec success;
     private ReporterSpec failure;

@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.jenkins.config;
 import dev.tollgate.pipeline.layout.PipelineJobs;
 import hudson.Extension;
 import hudson.model.Describable;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -14,7 +15,7 @@ import org.kohsuke.stapler.DataBoundSetter;
  */
 public final class ProjectPipelineSpec implements Describable<ProjectPipelineSpec> {
     private String name;
-    private List<String> jobs = List.of();
+    private List<String> jobs = new ArrayList<>();
 
     @DataBoundConstructor
     public ProjectPipelineSpec(String name) {

@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.jenkins.config;
 import dev.tollgate.pipeline.layout.ProjectConfig;
 import hudson.Extension;
 import hudson.model.Describable;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -14,7 +15,7 @@ import org.kohsuke.stapler.DataBoundSetter;
  */
 public final class ProjectSpec implements Describable<ProjectSpec> {
     private String name;
-    private List<ProjectPipelineSpec> pipelines = List.of();
+    private List<ProjectPipelineSpec> pipelines = new ArrayList<>();
 
     @DataBoundConstructor
     public ProjectSpec(String name) {

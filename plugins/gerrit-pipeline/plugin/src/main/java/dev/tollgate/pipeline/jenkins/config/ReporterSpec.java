@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.jenkins.config;
 import dev.tollgate.pipeline.layout.ReporterConfig;
 import hudson.Extension;
 import hudson.model.Describable;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -13,7 +14,7 @@ import org.kohsuke.stapler.DataBoundSetter;
  * Mirrors {@link ReporterConfig} key for key (JCasC, Job DSL and the form use the same names).
  */
 public final class ReporterSpec implements Describable<ReporterSpec> {
-    private List<LabelVoteSpec> labels = List.of();
+    private List<LabelVoteSpec> labels = new ArrayList<>();
 
     @DataBoundConstructor
     public ReporterSpec() {

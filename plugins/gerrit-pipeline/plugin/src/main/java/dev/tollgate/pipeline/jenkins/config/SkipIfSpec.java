@@ -4,6 +4,7 @@ import dev.tollgate.pipeline.layout.SkipIf;
 import hudson.Extension;
 import hudson.model.Describable;
 import hudson.util.FormValidation;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -17,7 +18,7 @@ import org.kohsuke.stapler.QueryParameter;
 public final class SkipIfSpec implements Describable<SkipIfSpec> {
     private String project;
     private String branch;
-    private List<String> allFilesMatchAny = List.of();
+    private List<String> allFilesMatchAny = new ArrayList<>();
 
     @DataBoundConstructor
     public SkipIfSpec() {

@@ -30,18 +30,21 @@ public final class Specs {
         }
     }
 
-    /** An immutable copy; null (a form or file that leaves the key out) is an empty list. */
+    /**
+     * A copy without nulls; null (a form or file that leaves the key out) is an empty list. An
+     * ArrayList, which Jenkins' XStream persists as a plain list (the JDK's immutable lists it cannot
+     * open on Java 17).
+     */
     static <T> List<T> list(List<T> values) {
-        if (values == null) {
-            return List.of();
-        }
-        List<T> out = new ArrayList<>(values.size());
-        for (T v : values) {
-            if (v != null) {
-                out.add(v);
+        List<T> out = new ArrayList<>(values == null ? 0 : values.size());
+        if (values != null) {
+            for (T v : values) {
+                if (v != null) {
+                    out.add(v);
+                }
             }
         }
-        return List.copyOf(out);
+        return out;
     }
 
     /** An empty text field means the key is not set. */

@@ -4,6 +4,7 @@ import dev.tollgate.pipeline.layout.TriggerConfig;
 import hudson.Extension;
 import hudson.model.Describable;
 import hudson.util.FormValidation;
+import java.util.ArrayList;
 import java.util.List;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -15,15 +16,15 @@ import org.kohsuke.stapler.QueryParameter;
  * Mirrors {@link TriggerConfig} key for key (JCasC, Job DSL and the form use the same names).
  */
 public final class TriggerSpec implements Describable<TriggerSpec> {
-    private List<String> events = List.of();
-    private List<String> branches = List.of();
-    private List<String> refs = List.of();
-    private List<String> comments = List.of();
-    private List<String> usernames = List.of();
-    private List<String> emails = List.of();
-    private List<ApprovalValueSpec> approvals = List.of();
-    private List<ApprovalRequirementSpec> requireApprovals = List.of();
-    private List<ApprovalRequirementSpec> rejectApprovals = List.of();
+    private List<String> events = new ArrayList<>();
+    private List<String> branches = new ArrayList<>();
+    private List<String> refs = new ArrayList<>();
+    private List<String> comments = new ArrayList<>();
+    private List<String> usernames = new ArrayList<>();
+    private List<String> emails = new ArrayList<>();
+    private List<ApprovalValueSpec> approvals = new ArrayList<>();
+    private List<ApprovalRequirementSpec> requireApprovals = new ArrayList<>();
+    private List<ApprovalRequirementSpec> rejectApprovals = new ArrayList<>();
     private boolean ignoreDeletes = true;
 
     @DataBoundConstructor
