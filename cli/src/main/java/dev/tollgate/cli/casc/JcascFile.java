@@ -12,9 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -111,11 +109,9 @@ public final class JcascFile {
                 errors.add(tooLarge);
                 return null;
             }
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(true); // reported below, with their lines
-            options.setMaxAliasesForCollections(50);
             try {
-                Iterator<Node> documents = new Yaml(options).composeAll(new StringReader(text)).iterator();
+                // duplicate keys are reported below, with their lines
+                Iterator<Node> documents = new Yaml(ConfigInput.loaderOptions()).composeAll(new StringReader(text)).iterator();
                 if (!documents.hasNext()) {
                     errors.add(new ConfigError(file, 1, "", "the file is empty"));
                     return null;
@@ -133,12 +129,8 @@ public final class JcascFile {
                     return null;
                 }
                 return root;
-            } catch (MarkedYAMLException e) {
-                int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1
-                        : e.getContextMark() != null ? e.getContextMark().getLine() + 1 : 1;
-                errors.add(new ConfigError(file, line, "", "invalid YAML: " + e.getProblem()));
             } catch (YAMLException e) {
-                errors.add(new ConfigError(file, 1, "", "invalid YAML: " + e.getMessage()));
+                errors.add(ConfigInput.yamlError(e, file));
             }
             return null;
         }

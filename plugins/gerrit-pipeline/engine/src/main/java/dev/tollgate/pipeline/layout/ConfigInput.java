@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Size limits on configuration text (Zuul layouts and the JCasC section), checked before any YAML
@@ -91,6 +94,28 @@ public final class ConfigInput {
             start = end + 1;
         }
         return null;
+    }
+
+    /**
+     * The YAML loader settings of every configuration reader: duplicate keys are let through so the
+     * reader reports them with their lines, and aliases are limited (a few lines of aliases can
+     * otherwise expand to gigabytes).
+     */
+    public static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true);
+        options.setMaxAliasesForCollections(50);
+        return options;
+    }
+
+    /** YAML that SnakeYAML cannot read, as one problem on the line it names. */
+    public static ConfigError yamlError(YAMLException e, String file) {
+        if (e instanceof MarkedYAMLException m) {
+            int line = m.getProblemMark() != null ? m.getProblemMark().getLine() + 1
+                    : m.getContextMark() != null ? m.getContextMark().getLine() + 1 : 1;
+            return new ConfigError(file, line, "", "invalid YAML: " + m.getProblem());
+        }
+        return new ConfigError(file, 1, "", "invalid YAML: " + e.getMessage());
     }
 
     private static ConfigException tooLarge(String file, String message) {

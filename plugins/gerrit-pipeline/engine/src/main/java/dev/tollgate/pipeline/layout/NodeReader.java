@@ -9,9 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -42,21 +40,14 @@ final class NodeReader {
             errors.add(tooLarge);
             return null;
         }
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(true); // we report duplicates ourselves, with their line
-        options.setMaxAliasesForCollections(50);
         try {
-            Node root = new Yaml(options).compose(new StringReader(text));
+            Node root = new Yaml(ConfigInput.loaderOptions()).compose(new StringReader(text)); // duplicates: reported below
             if (root == null) {
                 errors.add(new ConfigError(file, 1, "", "the file is empty"));
             }
             return root;
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1
-                    : e.getContextMark() != null ? e.getContextMark().getLine() + 1 : 1;
-            errors.add(new ConfigError(file, line, "", "invalid YAML: " + e.getProblem()));
         } catch (YAMLException e) {
-            errors.add(new ConfigError(file, 1, "", "invalid YAML: " + e.getMessage()));
+            errors.add(ConfigInput.yamlError(e, file));
         }
         return null;
     }
