@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * Posts every review without its votes, for running the suite next to another CI without taking part
  * in its votes. The message says which votes were left out, so a reader sees what the suite would
- * have voted. The review keeps its key, so the wrapped poster's at-most-once rule still holds.
+ * have voted. The review keeps its key, so the wrapped poster's at-most-once rule still holds, for
+ * {@link #postIfAbsent} too.
  * Thread-safe if the wrapped poster is.
  */
 public final class CommentOnlyPoster implements ReviewPoster {
@@ -22,6 +23,11 @@ public final class CommentOnlyPoster implements ReviewPoster {
     @Override
     public void post(Review review) throws ReviewException {
         poster.post(withoutVotes(review));
+    }
+
+    @Override
+    public boolean postIfAbsent(Review review) throws ReviewException {
+        return poster.postIfAbsent(withoutVotes(review));
     }
 
     /** The review with no labels, and a last line naming the votes it would have given (if any). */

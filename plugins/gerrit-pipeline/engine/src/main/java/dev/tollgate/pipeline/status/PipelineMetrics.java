@@ -65,18 +65,41 @@ public final class PipelineMetrics implements SchedulerListener {
         };
     }
 
-    /** The poster, counting each review as posted or failed, by reporter action (start, success, failure). */
+    /**
+     * The poster, counting each review as posted or failed, by reporter action (start, success,
+     * failure). {@link ReviewPoster#postIfAbsent} is handed on too (a restored item's reviews go
+     * through it); a review the change had already is neither posted nor failed.
+     */
     public ReviewPoster counting(ReviewPoster poster) {
         Objects.requireNonNull(poster, "poster");
-        return review -> {
-            String action = PREFIX + "reports." + action(review) + ".";
-            try {
-                poster.post(review);
-            } catch (ReviewPoster.ReviewException | RuntimeException e) {
-                count(action + "failed");
-                throw e;
+        return new ReviewPoster() {
+            @Override
+            public void post(Review review) throws ReviewException {
+                String action = PREFIX + "reports." + action(review) + ".";
+                try {
+                    poster.post(review);
+                } catch (ReviewException | RuntimeException e) {
+                    count(action + "failed");
+                    throw e;
+                }
+                count(action + "posted");
             }
-            count(action + "posted");
+
+            @Override
+            public boolean postIfAbsent(Review review) throws ReviewException {
+                String action = PREFIX + "reports." + action(review) + ".";
+                boolean posted;
+                try {
+                    posted = poster.postIfAbsent(review);
+                } catch (ReviewException | RuntimeException e) {
+                    count(action + "failed");
+                    throw e;
+                }
+                if (posted) {
+                    count(action + "posted");
+                }
+                return posted;
+            }
         };
     }
 

@@ -190,4 +190,39 @@ public class PipelineMetricsTest {
         assertEquals((long) threads * each, m.get(CHECK + "builds.result.unstable").longValue());
         assertEquals((long) threads * each, m.get("tollgate.reports.start.posted").longValue());
     }
+
+    /**
+     * A review of an item restored after a restart goes through postIfAbsent: the counting poster
+     * must hand it on (the port's default, which cannot look, would never post it) and count only
+     * a review posted now.
+     */
+    @Test
+    public void postIfAbsentReachesThePosterAndCountsOnlyAReviewPostedNow() throws Exception {
+        List<String> looked = new ArrayList<>();
+        ReviewPoster looking = new ReviewPoster() {
+            @Override
+            public void post(Review review) {
+                throw new AssertionError("post instead of postIfAbsent: " + review.key());
+            }
+
+            @Override
+            public boolean postIfAbsent(Review review) throws ReviewException {
+                looked.add(review.key());
+                if (review.key().startsWith("broken")) {
+                    throw new ReviewException("cannot tell");
+                }
+                return review.key().startsWith("missing");
+            }
+        };
+        ReviewPoster counted = metrics.counting(looking);
+        assertTrue(counted.postIfAbsent(new Review("p", 1, 1, null, Map.of(), "m", "missing:success")));
+        assertFalse(counted.postIfAbsent(new Review("p", 2, 1, null, Map.of(), "m", "there:success")));
+        assertThrows(ReviewPoster.ReviewException.class,
+                () -> counted.postIfAbsent(new Review("p", 3, 1, null, Map.of(), "m", "broken:failure")));
+        assertEquals(List.of("missing:success", "there:success", "broken:failure"), looked);
+        MetricsSnapshot m = metrics.snapshot(new SchedulerStatus(Instant.EPOCH, List.of()), null);
+        assertEquals(1L, m.get("tollgate.reports.success.posted").longValue());
+        assertEquals(0L, m.get("tollgate.reports.success.failed").longValue());
+        assertEquals(1L, m.get("tollgate.reports.failure.failed").longValue());
+    }
 }

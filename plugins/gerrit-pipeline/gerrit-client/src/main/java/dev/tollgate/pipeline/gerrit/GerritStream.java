@@ -109,6 +109,21 @@ public final class GerritStream implements AutoCloseable {
         this(config, credentials, sink, recovery, Clock.systemUTC(), Sleeper.REAL, null);
     }
 
+    /**
+     * Events delivered before a restart, saved with the position given as {@code resumeFrom}: the
+     * first recovery starts {@code recoverySlack} before that position, and the copies it brings
+     * back of these events are dropped as duplicates rather than delivered a second time. Call
+     * before {@link #start()}; lines that are not JSON objects are ignored.
+     */
+    public void rememberDelivered(List<String> jsonLines) {
+        for (String line : jsonLines) {
+            JsonNode n = parse(line);
+            if (n != null) {
+                dedup.firstTime(n);
+            }
+        }
+    }
+
     /** Starts the reader thread; it connects, and reconnects until {@link #close()}. */
     public synchronized void start() {
         if (running) {

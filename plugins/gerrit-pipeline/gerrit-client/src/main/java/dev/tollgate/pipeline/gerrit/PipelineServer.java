@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline.gerrit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
@@ -29,8 +30,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -44,13 +51,30 @@ import java.util.logging.Logger;
  * the next start, together with the stream's position, so a restart loses no queued item and misses
  * no event (events after the position are recovered through REST).
  *
+ * <p>Files: {@code stateFile} holds the queue ({@link SchedulerStateCodec}); {@code stateFile.stream}
+ * holds the stream's position (the newest {@code eventCreatedOn} handled, ISO-8601) on its first
+ * line, then the events handled in the last {@code recoverySlack} before it, one JSON line each: the
+ * recovery after a restart starts that long before the position, and those events are not run again
+ * ({@link GerritStream#rememberDelivered}). Both are written to a temporary file and moved over the
+ * old one. A queue file that cannot be restored is moved aside ({@code .unreadable-<millis>}) and the
+ * queue starts empty; a position file that cannot be read means live events only. Both are logged.
+ *
  * <p>The Jenkins plugin makes one per configured server and gives it the Jenkins side as
- * {@link Ports}. Thread-safe: events, build ends and saves may come from any threads.
+ * {@link Ports}. Thread-safe: events, build ends and saves may come from any threads (the stream
+ * hands its lines in from its one reader thread).
  */
 public final class PipelineServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PipelineServer.class.getName());
     /** Shown as {@code zuul_version} in the status JSON. */
     public static final String VERSION = "tollgate";
+    /** How often the stream's silence watchdog looks (its time-out is 30 minutes). */
+    static final Duration WATCHDOG_PERIOD = Duration.ofMinutes(1);
+    /**
+     * At most this many handled events are kept for the position file, none longer than
+     * MAX_HANDLED_LINE characters: such an event would run again after a restart rather than fill the file.
+     */
+    private static final int MAX_HANDLED_KEPT = 1000;
+    private static final int MAX_HANDLED_LINE = 64 * 1024;
 
     /**
      * The Jenkins side of a server.
@@ -80,18 +104,43 @@ public final class PipelineServer implements AutoCloseable {
     private final EventParser parser = new EventParser();
     private final GerritRest rest;
     private final Object saveLock = new Object();
+    private final GerritEventSink observer;
+    private final Duration watchdogPeriod;
     private volatile GerritStream stream;
     /** Guarded by saveLock. */
     private long savedRevision = Long.MIN_VALUE;
+    /** Guarded by saveLock: the position in the position file (null: none written or read). */
+    private Instant savedPosition;
+    /**
+     * The events the scheduler took from the stream in the last {@link #handledWindow} seconds before
+     * the newest, oldest first; guarded by itself. What the position file lists after the position.
+     */
+    private final Deque<Handled> handled = new ArrayDeque<>();
+    /** The newest eventCreatedOn handled from the stream (epoch seconds), -1 before any; guarded by handled. */
+    private long newestHandled = -1;
+    private volatile long handledWindow = Duration.ofSeconds(5).toSeconds();
+
+    private record Handled(long createdOn, String line) { }
 
     public PipelineServer(GerritServerConfig config, PipelineSettings settings, Ports ports) {
         this(config, settings, ports, Clock.systemUTC());
     }
 
     public PipelineServer(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock) {
+        this(config, settings, ports, clock, null, WATCHDOG_PERIOD);
+    }
+
+    /**
+     * For tests: {@code observer} hears each stream line once the scheduler has taken it, and the
+     * stream's connects and disconnects; {@code watchdogPeriod} is how often the silence watchdog looks.
+     */
+    PipelineServer(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
+                   GerritEventSink observer, Duration watchdogPeriod) {
         this.config = Objects.requireNonNull(config, "config");
         this.ports = Objects.requireNonNull(ports, "ports");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.observer = observer != null ? observer : line -> { };
+        this.watchdogPeriod = Objects.requireNonNull(watchdogPeriod, "watchdogPeriod");
         this.rest = ports.restUrl() == null ? null : new GerritRest(URI.create(ports.restUrl()), ports.httpCredentials());
         ReviewPoster base = rest != null ? new RestReviewPoster(rest) : review -> {
             throw new ReviewPoster.ReviewException("Gerrit server " + config.name() + " has no REST URL to post reviews to");
@@ -116,18 +165,51 @@ public final class PipelineServer implements AutoCloseable {
         return scheduler;
     }
 
-    /** Restores the saved queue, then (for an own stream) connects, recovering events since the saved position. */
+    /**
+     * Restores the saved queue, then (for an own stream) connects, recovering events since the saved
+     * position, and starts the stream's silence watchdog.
+     */
     public void start() {
-        Instant resumeFrom = restore();
+        restoreQueue();
+        StreamPosition from = readPosition();
         if (!config.viaGerritTrigger()) {
             GerritSshConfig ssh = GerritSshConfig.of(config.host(), config.sshPort(), config.hostKey())
-                    .withResumeFrom(resumeFrom);
+                    .withResumeFrom(from == null ? null : from.position());
+            handledWindow = ssh.recoverySlack().toSeconds();
             EventRecovery recovery = rest == null ? null
                     : new GerritRestRecovery(rest, ports.restUrl(), ZoneOffset.UTC);
-            GerritStream s = new GerritStream(ssh, ports.sshCredentials(), this::acceptLine, recovery, clock,
-                    Sleeper.REAL, null);
+            GerritStream s = new GerritStream(ssh, ports.sshCredentials(), new GerritEventSink() {
+                @Override
+                public void accept(String line) {
+                    acceptLine(line);
+                }
+
+                @Override
+                public void connected() {
+                    observer.connected();
+                }
+
+                @Override
+                public void disconnected(String reason) {
+                    observer.disconnected(reason);
+                }
+            }, recovery, clock, Sleeper.REAL, null);
+            if (from != null) {
+                s.rememberDelivered(from.handled());
+                synchronized (handled) {
+                    for (String line : from.handled()) {
+                        JsonNode n = GerritStream.parse(line);
+                        if (n != null) {
+                            keep(n.path("eventCreatedOn").asLong(0), line);
+                        }
+                    }
+                }
+            }
             stream = s;
             s.start();
+            // the stream's watchdog is driven from outside; without it a connection that is up but
+            // silent (Gerrit's side of stream-events stuck) would never be dropped and recovered
+            s.startWatchdogTimer(watchdogPeriod);
         }
     }
 
@@ -153,10 +235,35 @@ public final class PipelineServer implements AutoCloseable {
     }
 
     private void acceptLine(String line) {
+        GerritEvent event;
         try {
-            scheduler.onEvent(parser.parse(line));
+            event = parser.parse(line);
         } catch (EventParseException e) {
             LOG.warning("Gerrit server " + config.name() + " sent an event that cannot be read: " + e.getMessage());
+            observer.accept(line);
+            return;
+        }
+        scheduler.onEvent(event);
+        // kept only once the scheduler has taken it, so a save that lists it has its effect too
+        synchronized (handled) {
+            keep(event.eventCreatedOn(), line);
+        }
+        observer.accept(line);
+    }
+
+    /** Keeps a handled event for the position file, and drops those older than the window. Under handled. */
+    private void keep(long createdOn, String line) {
+        if (createdOn <= 0) {
+            return; // no time: no position to give, nothing a recovery by time could bring back
+        }
+        newestHandled = Math.max(newestHandled, createdOn);
+        if (line.length() <= MAX_HANDLED_LINE) { // a huge event run twice beats a huge file
+            handled.addLast(new Handled(createdOn, line));
+        }
+        long oldest = newestHandled - handledWindow;
+        handled.removeIf(h -> h.createdOn() < oldest);
+        while (handled.size() > MAX_HANDLED_KEPT) {
+            handled.removeFirst();
         }
     }
 
@@ -177,28 +284,39 @@ public final class PipelineServer implements AutoCloseable {
         return s == null ? null : s.metrics();
     }
 
-    /** Saves the queue if it changed since the last save: to a temporary file, then moved over the old one. */
+    /**
+     * Saves the queue if it changed since the last save (its {@link Scheduler#revision()}), and the
+     * stream's position if it moved: each to a temporary file, then moved over the old one.
+     */
     public void saveIfChanged() {
         synchronized (saveLock) {
             long revision = scheduler.revision();
-            GerritStream s = stream;
-            Instant position = s == null ? null : s.status().lastEventCreatedOn();
-            if (revision == savedRevision && !positionMoved(position)) {
+            // read before the snapshot: every event listed has its effect in the snapshot
+            Instant position;
+            List<String> lines = new ArrayList<>();
+            synchronized (handled) {
+                position = newestHandled < 0 ? null : Instant.ofEpochSecond(newestHandled);
+                handled.forEach(h -> lines.add(h.line()));
+            }
+            boolean positionMoved = position != null && !position.equals(savedPosition);
+            if (revision == savedRevision && !positionMoved) {
                 return;
             }
             SchedulerState state = scheduler.snapshot();
             try {
-                Files.createDirectories(ports.stateFile().getParent());
-                Path tmp = ports.stateFile().resolveSibling(ports.stateFile().getFileName() + ".tmp");
-                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    SchedulerStateCodec.write(state, w);
-                }
-                Files.move(tmp, ports.stateFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                if (position != null) {
-                    Files.writeString(positionFile(), position.toString() + "\n", StandardCharsets.UTF_8);
+                writeAtomically(ports.stateFile(), w -> SchedulerStateCodec.write(state, w));
+                savedRevision = state.revision();
+                if (positionMoved) {
+                    writeAtomically(positionFile(), w -> {
+                        w.write(position.toString());
+                        w.write('\n');
+                        for (String line : lines) {
+                            w.write(line);
+                            w.write('\n');
+                        }
+                    });
                     savedPosition = position;
                 }
-                savedRevision = state.revision();
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot save the queue of Gerrit server " + config.name() + " to "
                         + ports.stateFile(), e);
@@ -206,11 +324,19 @@ public final class PipelineServer implements AutoCloseable {
         }
     }
 
-    /** Guarded by saveLock. */
-    private Instant savedPosition;
+    private interface Content {
+        void writeTo(Writer w) throws IOException;
+    }
 
-    private boolean positionMoved(Instant position) {
-        return position != null && !position.equals(savedPosition);
+    /** A reader never sees a half-written file, and a crash while writing leaves the old one. */
+    private static void writeAtomically(Path file, Content content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            content.writeTo(w);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private Path positionFile() {
@@ -218,20 +344,24 @@ public final class PipelineServer implements AutoCloseable {
     }
 
     /**
-     * Restores the saved queue (a file that cannot be read is kept aside, under a new name, and the
-     * server starts with an empty queue); returns the saved stream position, or null.
+     * Restores the saved queue; a file that cannot be restored (unreadable, damaged, or naming what
+     * this engine does not have) is kept aside under a new name and the queue starts empty.
      */
-    private Instant restore() {
+    private void restoreQueue() {
         Path file = ports.stateFile();
         if (Files.exists(file)) {
             try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 SchedulerState state = SchedulerStateCodec.read(r);
                 scheduler.restore(state, ports.builds());
                 synchronized (saveLock) {
-                    savedRevision = scheduler.revision();
+                    // what is in the file; what the restore did since (a build that ended while
+                    // Jenkins was down, reported) is newer and is saved by the next save
+                    savedRevision = state.revision();
                 }
                 LOG.info("Gerrit server " + config.name() + ": restored " + state.items().size() + " queue item(s)");
-            } catch (IOException | SchedulerStateException e) {
+            } catch (IOException | SchedulerStateException | IllegalArgumentException e) {
+                // IllegalArgumentException: the scheduler refused the state as a whole (a pipeline
+                // manager it does not have) and changed nothing
                 Path aside = file.resolveSibling(file.getFileName() + ".unreadable-" + clock.millis());
                 LOG.log(Level.SEVERE, "Gerrit server " + config.name() + ": cannot restore the saved queue from " + file
                         + " (" + e.getMessage() + "); it is kept as " + aside + " and the queue starts empty");
@@ -242,19 +372,32 @@ public final class PipelineServer implements AutoCloseable {
                 }
             }
         }
-        try {
-            if (Files.exists(positionFile())) {
-                Instant at = Instant.parse(Files.readString(positionFile(), StandardCharsets.UTF_8).strip());
-                synchronized (saveLock) {
-                    savedPosition = at;
-                }
-                return at;
-            }
-        } catch (IOException | java.time.format.DateTimeParseException e) {
-            LOG.warning("Gerrit server " + config.name() + ": unreadable stream position in " + positionFile()
-                    + ", starting with live events only: " + e.getMessage());
+    }
+
+    /** The saved position and the events handled just before it. */
+    private record StreamPosition(Instant position, List<String> handled) { }
+
+    /** The saved stream position, or null (none saved, or unreadable: live events only). */
+    private StreamPosition readPosition() {
+        Path file = positionFile();
+        if (!Files.exists(file)) {
+            return null;
         }
-        return null;
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.isEmpty()) {
+                throw new IOException("the file is empty");
+            }
+            Instant at = Instant.parse(lines.get(0).strip());
+            synchronized (saveLock) {
+                savedPosition = at;
+            }
+            return new StreamPosition(at, List.copyOf(lines.subList(1, lines.size())));
+        } catch (IOException | DateTimeParseException e) {
+            LOG.warning("Gerrit server " + config.name() + ": unreadable stream position in " + file
+                    + ", starting with live events only: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Stops the stream and saves the queue; builds keep running and re-attach at the next start. */
@@ -280,6 +423,12 @@ public final class PipelineServer implements AutoCloseable {
         @Override
         public void post(Review review) throws ReviewException {
             poster.post(commentOnly ? CommentOnlyPoster.withoutVotes(review) : review);
+        }
+
+        /** A restored item's review: the REST poster looks for it on the change first. */
+        @Override
+        public boolean postIfAbsent(Review review) throws ReviewException {
+            return poster.postIfAbsent(commentOnly ? CommentOnlyPoster.withoutVotes(review) : review);
         }
     }
 }

@@ -5,21 +5,17 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.common.Backoff;
 import dev.tollgate.common.BuildResult;
-import dev.tollgate.common.Sleeper;
-import dev.tollgate.pipeline.event.EventParseException;
-import dev.tollgate.pipeline.event.EventParser;
+import dev.tollgate.pipeline.layout.GerritServerConfig;
 import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.layout.LayoutParser;
+import dev.tollgate.pipeline.layout.PipelineSettings;
+import dev.tollgate.pipeline.port.BuildStatus;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
-import dev.tollgate.pipeline.scheduler.LaunchSettings;
 import dev.tollgate.pipeline.scheduler.Scheduler;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,19 +24,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.After;
 import org.junit.BeforeClass;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 /**
- * The seed's metaplugin-ci layout, end to end against the real Gerrit: the engine's scheduler
- * fed by {@link GerritStream} over SSH, reviews posted by {@link RestReviewPoster}, jobs run by a
- * fake launcher the test completes. Plain {@code recheck} is ignored, {@code metaplugin-recheck}
- * runs the check again, and the Verified vote and the message are read back through REST.
+ * The seed's metaplugin-ci layout, end to end against the real Gerrit, through the assembled
+ * {@link PipelineServer} as the Jenkins plugin runs it: its own {@link GerritStream} over SSH, the
+ * engine's scheduler, reviews posted by {@link RestReviewPoster}, jobs run by a fake launcher the
+ * test completes. Plain {@code recheck} is ignored, {@code metaplugin-recheck} runs the check
+ * again, and the Verified vote and the message are read back through REST.
  */
 public class MetapluginCiEndToEndTest {
     private static final String JOB = "check-tempest-dsvm-metaplugin";
     private static GerritPeerProcess gerrit;
     private static GerritAdmin admin;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @Rule
+    public final TemporaryFolder tmp = new TemporaryFolder();
 
     @BeforeClass
     public static void startGerrit() throws Exception {
@@ -79,40 +81,21 @@ public class MetapluginCiEndToEndTest {
     public void recheckIsIgnoredMetapluginRecheckRunsAndTheVoteLandsInGerrit() throws Exception {
         Layout layout = LayoutParser.parse(Path.of("../../../examples/metaplugin-ci/layout.yaml"));
         FakeLauncher launcher = new FakeLauncher();
-        GerritRest rest = new GerritRest(URI.create(gerrit.httpUrl), gerrit::httpCredentials);
-        Scheduler scheduler = Scheduler.builder(layout)
-                .launcher(launcher)
-                .reviewPoster(new RestReviewPoster(rest))
-                .settings(new LaunchSettings("http://zuul.example.org/p", "gerrit", "127.0.0.1",
-                        Integer.toString(gerrit.sshPort), "ssh"))
-                .build();
-
-        EventParser parser = new EventParser();
+        GerritServerConfig server = new GerritServerConfig("gerrit", "127.0.0.1", gerrit.sshPort, gerrit.adminUser,
+                gerrit.sshHostKey, "gerrit-ssh", gerrit.httpUrl, "gerrit-http", "http://zuul.example.org/p", null);
+        PipelineSettings settings = new PipelineSettings(List.of(server), false, layout.pipelines(), layout.jobs(),
+                layout.projects());
+        PipelineServer.Ports ports = new PipelineServer.Ports(launcher, gerrit::sshCredentials, gerrit.httpUrl,
+                gerrit::httpCredentials, (buildId, job) -> new BuildStatus.Unknown(),
+                tmp.newFolder("jenkins").toPath().resolve("gerrit.json"));
+        // the observer hears each stream line once the server has handled it, and the stream's connects
         RecordingSink seen = new RecordingSink();
-        GerritEventSink intoEngine = new GerritEventSink() {
-            @Override
-            public void accept(String line) {
-                seen.accept(line);
-                try {
-                    scheduler.onEvent(parser.parse(line));
-                } catch (EventParseException e) {
-                    throw new IllegalArgumentException("Gerrit sent a line the engine cannot read: " + e.getMessage(), e);
-                }
-            }
-
-            @Override
-            public void connected() {
-                seen.connected();
-            }
-        };
-        GerritSshConfig cfg = GerritSshConfig.of("127.0.0.1", gerrit.sshPort, gerrit.sshHostKey)
-                .withBackoff(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), 2.0, 0.3));
-        GerritStream stream = new GerritStream(cfg, gerrit::sshCredentials, intoEngine,
-                new GerritRestRecovery(rest, gerrit.httpUrl, java.time.ZoneOffset.UTC), Clock.systemUTC(),
-                Sleeper.REAL, null);
-        closeables.add(stream);
+        PipelineServer pipeline = new PipelineServer(server, settings, ports, Clock.systemUTC(), seen,
+                PipelineServer.WATCHDOG_PERIOD);
+        closeables.add(pipeline);
+        Scheduler scheduler = pipeline.scheduler();
         int warmUp = admin.createChange("Metaplugin e2e warm-up " + UUID.randomUUID()); // before the stream: not seen
-        stream.start();
+        pipeline.start();
         seen.await("stream connected", 30, s -> s.connects() == 1);
         RecordingSink.awaitSubscribed(admin, warmUp, seen);
         assertEquals("comments that are not metaplugin-recheck launch nothing", 0, launcher.count.get());
