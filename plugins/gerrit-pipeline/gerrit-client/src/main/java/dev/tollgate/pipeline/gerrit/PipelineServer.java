@@ -231,7 +231,20 @@ public final class PipelineServer implements AutoCloseable {
 
     /** An event from another source (the Gerrit Trigger plugin's connection). */
     public void accept(GerritEvent event) {
+        long before = scheduler.revision();
         scheduler.onEvent(event);
+        saveIfEnqueued(before);
+    }
+
+    /**
+     * An event that changed the queue is saved at once, with the stream position: after a crash,
+     * recovery then never replays an event whose item the saved queue lacks (which would launch its
+     * builds a second time). Events that change nothing wait for the periodic save.
+     */
+    private void saveIfEnqueued(long revisionBefore) {
+        if (scheduler.revision() != revisionBefore) {
+            saveIfChanged();
+        }
     }
 
     private void acceptLine(String line) {
@@ -243,11 +256,13 @@ public final class PipelineServer implements AutoCloseable {
             observer.accept(line);
             return;
         }
+        long before = scheduler.revision();
         scheduler.onEvent(event);
         // kept only once the scheduler has taken it, so a save that lists it has its effect too
         synchronized (handled) {
             keep(event.eventCreatedOn(), line);
         }
+        saveIfEnqueued(before);
         observer.accept(line);
     }
 

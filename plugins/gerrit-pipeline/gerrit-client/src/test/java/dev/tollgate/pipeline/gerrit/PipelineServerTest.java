@@ -326,6 +326,22 @@ public class PipelineServerTest {
         assertEquals("review", server.name());
     }
 
+    /** A crash right after an enqueue: the saved queue has the item, so a replay of its event enqueues nothing. */
+    @Test
+    public void anEventThatEnqueuesIsSavedAtOnceAndOneThatChangesNothingWaits() throws Exception {
+        FakeLauncher launcher = new FakeLauncher();
+        PipelineServer server = started(launcher, new FakeLookup());
+        server.accept(uploaded(4711));
+        launcher.made();
+        assertTrue("saved without waiting for the periodic save", Files.exists(stateFile));
+        assertEquals(server.scheduler().revision(), saved().revision());
+        assertEquals(1, saved().items().size());
+
+        Files.delete(stateFile);
+        server.accept(uploaded(4711)); // the same patchset again: already queued, nothing changes
+        assertFalse("an event that changed nothing is not saved at once", Files.exists(stateFile));
+    }
+
     @Test
     public void aCompletedBuildPostsItsReviewWithTheVotesOverRest() throws Exception {
         FakeLauncher launcher = new FakeLauncher();

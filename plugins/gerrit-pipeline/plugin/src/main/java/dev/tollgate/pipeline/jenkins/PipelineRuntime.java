@@ -117,12 +117,16 @@ public final class PipelineRuntime {
             if (running != null) {
                 close(running);
             }
+            PipelineServer fresh = null;
             try {
-                PipelineServer fresh = new PipelineServer(s, settings, ports(s));
-                servers.put(s.name(), fresh);
+                fresh = new PipelineServer(s, settings, ports(s));
                 fresh.start();
+                servers.put(s.name(), fresh); // only a started server takes build ends and shows on the page
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Gerrit server " + s.name() + " did not start", e);
+                LOG.log(Level.WARNING, "Gerrit server " + s.name() + " did not start: " + e.getMessage(), e);
+                if (fresh != null) {
+                    close(fresh);
+                }
             }
         }
         closeAll(gone);
