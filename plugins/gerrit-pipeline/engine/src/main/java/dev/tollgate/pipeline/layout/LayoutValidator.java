@@ -30,6 +30,9 @@ public final class LayoutValidator {
     /** Zuul's Job.copy never copies attempts from a regex entry: refused rather than ignored. */
     static final String ATTEMPTS_ON_REGEX = "only a job's own entry sets attempts (Zuul 2.5 ignores it on a regex "
             + "entry)";
+    /** Zuul 2.5's reject: takes approvals only; the other conditions would be read and never applied. */
+    static final String REJECT_APPROVALS_ONLY = "Zuul 2.5's reject takes approvals only (use require for the change's "
+            + "state)";
     /** Zuul's MatchAll of nothing matches every change. */
     static final String EMPTY_SKIP_IF = "a condition without project, branch or all-files-match-any matches every "
             + "change, so the job would never run (Zuul 2.5 skips it always)";
@@ -275,6 +278,14 @@ public final class LayoutValidator {
         for (ChangeRequirement r : new ChangeRequirement[] {p.require(), p.reject()}) {
             if (r != null) {
                 r.approvals().forEach(this::approval);
+            }
+        }
+        if (p.reject() != null) {
+            Problems reject = problems(p.reject(), "reject");
+            for (String key : List.of("open", "currentPatchset", "statuses")) {
+                if (reject.given(key)) {
+                    reject.add(key, REJECT_APPROVALS_ONLY);
+                }
             }
         }
     }

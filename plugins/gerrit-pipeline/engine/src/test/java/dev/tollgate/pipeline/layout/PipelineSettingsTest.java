@@ -186,4 +186,44 @@ public class PipelineSettingsTest {
             throw new AssertionError(e);
         }
     }
+
+    /**
+     * Zuul 2.5 reads only approvals under reject: the other conditions are refused in both forms, not
+     * read and ignored (the JCasC form shares its record with require, so its rule says why).
+     */
+    @Test
+    public void rejectTakesApprovalsOnlyInBothForms() {
+        String casc = String.join("\n",
+                "unclassified:",
+                "  tollgateGerritPipeline:",
+                "    pipelines:",
+                "      - name: check",
+                "        manager: IndependentPipelineManager",
+                "        triggers:",
+                "          - events: [patchset-created]",
+                "        reject:",
+                "          open: false",
+                "          statuses: [MERGED]",
+                "");
+        assertEquals(List.of(
+                "c.yaml:9: open: " + LayoutValidator.REJECT_APPROVALS_ONLY,
+                "c.yaml:10: statuses: " + LayoutValidator.REJECT_APPROVALS_ONLY), errors(casc));
+        String zuul = String.join("\n",
+                "pipelines:",
+                "  - name: check",
+                "    manager: IndependentPipelineManager",
+                "    trigger:",
+                "      gerrit:",
+                "        - event: patchset-created",
+                "    reject:",
+                "      current-patchset: true",
+                "");
+        try {
+            LayoutParser.parse(zuul, "layout.yaml");
+            fail();
+        } catch (ConfigException e) {
+            assertEquals("layout.yaml:8: current-patchset: unknown key in reject (expected one of: approval)",
+                    e.errors().get(0).toString());
+        }
+    }
 }
