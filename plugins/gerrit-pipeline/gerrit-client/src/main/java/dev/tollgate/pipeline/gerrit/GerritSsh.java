@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.keyverifier.ServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 
@@ -28,6 +30,10 @@ final class GerritSsh {
      */
     static SshClient startClient(GerritSshConfig config, HostKeyCheck hostKeys, ServerKeyVerifier verifier) {
         SshClient c = SshClient.setUpDefaultClient();
+        // only what is configured: not the Jenkins user's ~/.ssh/config (which could send the
+        // connection to another host, port or user) and not its ~/.ssh/id_* keys
+        c.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+        c.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
         c.setServerKeyVerifier(verifier);
         c.setSignatureFactories(hostKeys.preferConfigured(c.getSignatureFactories()));
         CoreModuleProperties.TCP_NODELAY.set(c, true);
