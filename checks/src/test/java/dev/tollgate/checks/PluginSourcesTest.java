@@ -172,7 +172,7 @@ public class PluginSourcesTest {
         Set<String> required = new TreeSet<>();
         for (RecordComponent c : record.getRecordComponents()) {
             keys.add(c.getName());
-            if (c.isAnnotationPresent(dev.tollgate.pipeline.layout.Schema.Required.class)) {
+            if (c.isAnnotationPresent(dev.tollgate.common.config.Schema.Required.class)) {
                 required.add(c.getName());
             }
         }

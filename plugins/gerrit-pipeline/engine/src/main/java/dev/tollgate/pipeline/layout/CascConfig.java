@@ -113,7 +113,7 @@ public final class CascConfig {
     }
 
     /** Binds YAML nodes to the records, component by component, noting where each key was. */
-    private static final class Reader {
+    static final class Reader {
         private final NodeReader r;
         private final Positions where;
 
@@ -123,6 +123,11 @@ public final class CascConfig {
         }
 
         PipelineSettings settings(Node root) {
+            return section(root, SYMBOL, PipelineSettings.class);
+        }
+
+        /** The record of {@code unclassified.<symbol>}, or null (problems noted) when it is missing or unreadable. */
+        <R extends Record> R section(Node root, String symbol, Class<R> type) {
             Map<String, Node> top = r.map(root, "", null);
             if (top == null) {
                 return null;
@@ -131,11 +136,11 @@ public final class CascConfig {
             if (unclassified == null) {
                 return null;
             }
-            if (!unclassified.containsKey(SYMBOL)) {
-                r.error(top.get("unclassified"), "unclassified", "no `" + SYMBOL + "` section");
+            if (!unclassified.containsKey(symbol)) {
+                r.error(top.get("unclassified"), "unclassified", "no `" + symbol + "` section");
                 return null;
             }
-            return record(PipelineSettings.class, unclassified.get(SYMBOL), SYMBOL);
+            return record(type, unclassified.get(symbol), symbol);
         }
 
         /** The record a mapping gives, or null (problems reported) when a required key is missing or unreadable. */

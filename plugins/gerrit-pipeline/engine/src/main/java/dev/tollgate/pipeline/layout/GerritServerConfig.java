@@ -1,5 +1,7 @@
 package dev.tollgate.pipeline.layout;
 
+import dev.tollgate.common.config.Schema;
+
 /**
  * One Gerrit server: where its events come from and where reviews are posted. Either the suite's
  * own SSH event stream ({@code host}, {@code hostKey}, {@code username}, {@code credentialsId}), or

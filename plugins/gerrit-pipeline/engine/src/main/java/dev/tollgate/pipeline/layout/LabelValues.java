@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline.layout;
 
+import dev.tollgate.common.config.Schema;
 import java.util.List;
 
 /** A label (category normalised as {@link Labels#normalizeCategory}) and the votes that satisfy a requirement. */

@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline.layout;
 
+import dev.tollgate.common.config.Schema;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline.layout;
 
+import dev.tollgate.common.config.Schema;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;

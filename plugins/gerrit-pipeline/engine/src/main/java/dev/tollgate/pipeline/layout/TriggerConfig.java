@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline.layout;
 
+import dev.tollgate.common.config.Schema;
 import dev.tollgate.pipeline.event.EventType;
 import dev.tollgate.common.regex.SafePattern;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tollgate.pipeline.layout;
+package dev.tollgate.common.config;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -6,12 +6,12 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * The configuration records of this package are the configuration's schema: a record component is
- * a key of the JCasC form, with the same name (the Jenkins plugin's describables mirror them one to
- * one). These annotations say what a component's name and type cannot: whether it must be given, and
- * its value when it is not. A component with neither is optional and defaults to nothing (null, or
- * an empty list). {@link CascConfig} reads and writes the form from them; {@link LayoutValidator}
- * checks the records.
+ * Configuration records are the schema of a plugin's JCasC section: a record component is a key of
+ * the section, with the same name (the Jenkins plugin's describables mirror them one to one). These
+ * annotations say what a component's name and type cannot: whether it must be given, and its value
+ * when it is not. A component with neither is optional and defaults to nothing (null, or an empty
+ * list). The gerrit-pipeline engine's {@code CascConfig} and {@code CascSection} read and write
+ * sections from them.
  */
 public final class Schema {
     private Schema() {}
