@@ -22,6 +22,7 @@ final class JavaSource {
     private static final Pattern SETTER = Pattern.compile("@DataBoundSetter\\s+public\\s+void\\s+set(\\w+)\\(");
     private static final Pattern CONSTRUCTOR = Pattern.compile("@DataBoundConstructor\\s+public\\s+\\w+\\(([^)]*)\\)");
     private static final Pattern SYMBOL = Pattern.compile("@Symbol\\(\"([^\"]+)\"\\)");
+    private static final Pattern TO_SETTINGS = Pattern.compile("public\\s+(\\w+)\\s+toSettings\\(\\)");
     private static final Pattern TO_RECORD = Pattern.compile("public\\s+(\\w+)\\s+toRecord\\(\\)");
 
     private final String text;
@@ -84,6 +85,22 @@ final class JavaSource {
             out.add(m.group(1));
         }
         return out;
+    }
+
+    /** The return type of the global configuration's {@code toSettings()}, or null. */
+    String toSettingsType() {
+        Matcher m = TO_SETTINGS.matcher(text);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** The fully qualified name of a simple class name, from the imports or else this file's package. */
+    String resolve(String simpleName) {
+        Matcher m = Pattern.compile("import\\s+([\\w.]+)\\." + simpleName + ";").matcher(text);
+        if (m.find()) {
+            return m.group(1) + "." + simpleName;
+        }
+        Matcher p = Pattern.compile("package\\s+([\\w.]+);").matcher(text);
+        return (p.find() ? p.group(1) + "." : "") + simpleName;
     }
 
     String toRecordType() {

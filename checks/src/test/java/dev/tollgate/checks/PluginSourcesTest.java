@@ -4,7 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import dev.tollgate.pipeline.layout.CascConfig;
+import dev.tollgate.cli.casc.SuiteSection;
+import dev.tollgate.cli.casc.SuiteSections;
 import dev.tollgate.pipeline.layout.PipelineSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -140,31 +141,48 @@ public class PluginSourcesTest {
         assertTrue(String.join("\n", problems), problems.isEmpty());
     }
 
-    /** Each describable's keys are its record's components; the required ones are its constructor's. */
+    /**
+     * Each describable with a {@code toRecord()} has exactly the keys of that engine record (the
+     * required ones in its constructor) and one {@code @Symbol}; each global configuration with a
+     * {@code toSettings()} has the keys of its section's root record, under a symbol that
+     * {@code tollgate validate} reads; and every record of a section has its describable.
+     */
     @Test
     public void describablesHaveExactlyTheKeysOfTheEngineRecords() throws Exception {
-        Path config = ROOT.resolve("plugins/gerrit-pipeline/plugin/src/main/java/dev/tollgate/pipeline/jenkins/config");
         Map<String, String> problems = new TreeMap<>();
         Set<Class<?>> covered = new LinkedHashSet<>();
-        for (Path source : files(config, ".java")) {
-            JavaSource java = JavaSource.of(source);
-            String recordName = java.toRecordType();
-            if (recordName == null) {
-                continue;
-            }
-            Class<?> record = Class.forName("dev.tollgate.pipeline.layout." + recordName);
-            covered.add(record);
-            compare(source, java, record, problems);
-        }
-        JavaSource global = JavaSource.of(config.resolve("GerritPipelineConfiguration.java"));
-        compare(config.resolve("GerritPipelineConfiguration.java"), global, PipelineSettings.class, problems);
-        covered.add(PipelineSettings.class);
-        assertEquals("the global configuration's symbol is the section tollgate validate reads",
-                List.of(CascConfig.SYMBOL), global.symbols());
-        assertEquals(Map.of(), problems);
         Set<Class<?>> reachable = new LinkedHashSet<>();
-        reach(PipelineSettings.class, reachable);
-        assertEquals("every record of the section has a describable", reachable, covered);
+        Set<String> validated = SuiteSections.ALL.stream().map(SuiteSection::symbol).collect(Collectors.toSet());
+        int globals = 0;
+        for (Path module : pluginModules()) {
+            for (Path source : files(module.resolve("src/main/java"), ".java")) {
+                JavaSource java = JavaSource.of(source);
+                String recordName = java.toRecordType();
+                if (recordName != null) {
+                    Class<?> record = Class.forName(java.resolve(recordName));
+                    covered.add(record);
+                    compare(source, java, record, problems);
+                }
+                String rootName = java.toSettingsType();
+                if (java.isGlobalConfiguration() && rootName != null) {
+                    globals++;
+                    Class<?> root = Class.forName(java.resolve(rootName));
+                    compare(source, java, root, problems);
+                    covered.add(root);
+                    reach(root, reachable);
+                    if (!validated.containsAll(java.symbols())) {
+                        problems.put(source.getFileName() + " section", java.symbols()
+                                + " is not a section tollgate validate reads " + validated);
+                    }
+                }
+            }
+        }
+        assertTrue("no global configuration found", globals > 0);
+        assertTrue("the gerrit-pipeline section is among them", covered.contains(PipelineSettings.class));
+        assertEquals(Map.of(), problems);
+        Set<Class<?>> missing = new LinkedHashSet<>(reachable);
+        missing.removeAll(covered);
+        assertEquals("records of a section without a describable", Set.of(), missing);
     }
 
     private static void compare(Path source, JavaSource java, Class<?> record, Map<String, String> problems) {
@@ -188,6 +206,9 @@ public class PluginSourcesTest {
     }
 
     private static void reach(Class<?> record, Set<Class<?>> out) {
+        if (!record.isRecord()) {
+            return;
+        }
         if (!out.add(record)) {
             return;
         }
