@@ -21,7 +21,7 @@ import org.kohsuke.stapler.StaplerResponse2;
 public final class StatusPage implements RootAction {
     @Override
     public String getIconFileName() {
-        return Jenkins.get().hasPermission(Jenkins.READ) ? "symbol-git-pull-request-outline plugin-ionicons-api" : null;
+        return Jenkins.get().hasPermission(Jenkins.READ) ? "symbol-list" : null;
     }
 
     @Override
