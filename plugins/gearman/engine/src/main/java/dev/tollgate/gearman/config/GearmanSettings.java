@@ -65,6 +65,9 @@ public record GearmanSettings(@Schema.Default("false") boolean enabled, List<Gea
         if (host.isEmpty()) {
             return "required";
         }
+        if (host.contains("${")) {
+            return null; // JCasC fills it in at start-up (`${GEARMAN_HOST:-zuul}`); Jenkins then checks the value
+        }
         if (host.contains("://") || host.contains("/")) {
             return "expected a host name or address, not a URL: `" + cut(host) + "`";
         }

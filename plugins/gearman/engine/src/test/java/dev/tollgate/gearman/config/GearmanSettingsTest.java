@@ -17,10 +17,11 @@ public class GearmanSettingsTest {
         assertEquals(List.of(), new GearmanSettings(false, List.of()).problems());
         assertEquals(List.of(), new GearmanSettings(false, null).problems());
         GearmanSettings on = new GearmanSettings(true, List.of(server("zuul.example.org", 4730), server("::1", 4731),
-                server("10.0.0.5", 4730)));
+                server("10.0.0.5", 4730), server("${GEARMAN_HOST:-zuul.example.org}", 4730)));
         assertEquals(List.of(), on.problems());
         assertEquals(List.of(new GearmanServerAddress("zuul.example.org", 4730), new GearmanServerAddress("::1", 4731),
-                new GearmanServerAddress("10.0.0.5", 4730)), on.addresses());
+                new GearmanServerAddress("10.0.0.5", 4730),
+                new GearmanServerAddress("${GEARMAN_HOST:-zuul.example.org}", 4730)), on.addresses());
         assertEquals("[::1]:4731", on.servers().get(1).toString());
     }
 
