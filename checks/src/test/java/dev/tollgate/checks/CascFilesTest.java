@@ -1,9 +1,12 @@
 package dev.tollgate.checks;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.tollgate.cli.Main;
+import dev.tollgate.cli.casc.SuiteSection;
+import dev.tollgate.cli.casc.SuiteSections;
 import dev.tollgate.pipeline.layout.CascConfig;
 import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.layout.LayoutParser;
@@ -57,10 +60,16 @@ public class CascFilesTest {
             Result r = tollgate("validate", f.toString());
             assertEquals(Repository.name(f) + ": " + r.err(), 0, r.code());
             assertEquals(List.of(), r.err());
-            assertEquals(r.out().toString(), 1, r.out().size());
-            assertTrue(r.out().get(0), r.out().get(0).startsWith(f + ": valid JCasC configuration "
-                    + "(unclassified.tollgateGerritPipeline): "));
+            assertFalse(Repository.name(f), r.out().isEmpty());
+            for (String line : r.out()) { // one line per section of the suite in the file
+                assertTrue(line, line.startsWith(f + ": valid JCasC configuration (unclassified.tollgate"));
+            }
         }
+        List<String> metaplugin = tollgate("validate", Repository.file(METAPLUGIN).toString()).out();
+        assertTrue(metaplugin.toString(), metaplugin.get(0).contains("(unclassified.tollgateGerritPipeline): "));
+        assertEquals("the suite's pipelines replace Zuul there: Gearman is off", List.of(Repository.file(METAPLUGIN)
+                + ": valid JCasC configuration (unclassified.tollgateGearman): off, 0 Gearman server(s)"),
+                metaplugin.stream().filter(l -> l.contains("tollgateGearman")).toList());
     }
 
     /** The line of the first line of a text that contains {@code needle}. */
@@ -94,7 +103,8 @@ public class CascFilesTest {
         assertEquals(List.of(), r.out());
         assertEquals(List.of(
                 broken + ":" + lineOf(text, "tollgateScpLog") + ": tollgateScpLog: unknown section of the suite (its "
-                        + "sections under unclassified: tollgateGerritPipeline)",
+                        + "sections under unclassified: " + String.join(", ", SuiteSections.ALL.stream()
+                        .filter(s -> s.place() == SuiteSection.Place.UNCLASSIFIED).map(SuiteSection::symbol).toList()) + ")",
                 broken + ":" + lineOf(text, "70000") + ": sshPort: expected a port from 1 to 65535, got 70000",
                 broken + ":" + lineOf(text, "change-reopened") + ": events: unknown event type `change-reopened`",
                 broken + ":" + lineOf(text, "name: gate") + ": name: unknown pipeline `gate` (defined: check)"),

@@ -7,6 +7,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.tollgate.cli.MainTest.Result;
+import dev.tollgate.cli.casc.SuiteSection;
+import dev.tollgate.cli.casc.SuiteSections;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,6 +62,10 @@ public class ValidateJcascTest {
             "        pipelines:",                               // 33
             "          - name: check",                          // 34
             "            jobs: [check-tempest-dsvm-metaplugin]");// 35
+
+    /** The suite's sections under unclassified:, as the validator lists them in its messages. */
+    static final String UNCLASSIFIED = String.join(", ", SuiteSections.ALL.stream()
+            .filter(s -> s.place() == SuiteSection.Place.UNCLASSIFIED).map(SuiteSection::symbol).toList());
 
     static final List<String> TAIL = List.of(
             "jobs:",
@@ -129,7 +135,7 @@ public class ValidateJcascTest {
     public void anUnknownTollgateSectionIsAnError() throws Exception {
         Path f = file(HEAD, SECTION, List.of("  tollgateScpLogs:", "    hosts: []"));
         assertEquals(List.of(f + ":36: tollgateScpLogs: unknown section of the suite (its sections under "
-                + "unclassified: tollgateGerritPipeline)"), errLines(run("validate", f.toString())));
+                + "unclassified: " + UNCLASSIFIED + ")"), errLines(run("validate", f.toString())));
     }
 
     @Test
@@ -163,7 +169,7 @@ public class ValidateJcascTest {
     public void aFileWithoutAnySectionOfTheSuiteSaysSo() throws Exception {
         Path f = file("jenkins:", "  numExecutors: 0", "unclassified:", "  location:", "    url: http://x/");
         assertOneCleanError(run("validate", f.toString()), f + ":1: no section of the suite in this JCasC file "
-                + "(expected unclassified.tollgateGerritPipeline)");
+                + "(expected " + String.join(" or ", SuiteSections.ALL.stream().map(SuiteSection::path).toList()) + ")");
     }
 
     @Test
@@ -220,7 +226,67 @@ public class ValidateJcascTest {
                 section.get(12), section.get(13), "  tollgateNodeRecycle: {}"));
         assertEquals(List.of(
                 f + ":24: tollgateNodeRecycle: unknown section of the suite (its sections under unclassified: "
-                        + "tollgateGerritPipeline)",
+                        + UNCLASSIFIED + ")",
                 f + ":18: servers: expected a list, got a mapping"), errLines(run("validate", f.toString())));
+    }
+
+    /** The gearman plugin's section, after the pipelines' (lines 36-43). */
+    static final List<String> GEARMAN = List.of(
+            "  tollgateGearman:",                               // 36
+            "    enabled: true",                                // 37
+            "    servers:",                                     // 38
+            "      - host: zuul.example.org",                   // 39
+            "      - host: \"${GEARMAN_HOST}\"",                // 40
+            "        port: 4731",                               // 41
+            "      - host: 10.0.0.5",                           // 42
+            "        port: 4730");                              // 43
+
+    @Test
+    public void theGearmanSectionIsCheckedAndSummarisedOnItsOwnLine() throws Exception {
+        Path f = file(HEAD, SECTION, GEARMAN);
+        Result r = run("validate", f.toString());
+        assertEquals(r.err(), 0, r.code());
+        List<String> out = List.of(r.out().split("\n"));
+        assertEquals(2, out.size());
+        assertEquals(f + ": valid JCasC configuration (unclassified.tollgateGearman): enabled, 3 Gearman server(s) "
+                + "(zuul.example.org:4730, ${GEARMAN_HOST}:4731, 10.0.0.5:4730)", out.get(1));
+
+        Path off = file(List.of("unclassified:", "  tollgateGearman:", "    enabled: false"), List.of(), List.of());
+        assertEquals(off + ": valid JCasC configuration (unclassified.tollgateGearman): off, 0 Gearman server(s)\n",
+                run("validate", off.toString()).out());
+    }
+
+    @Test
+    public void gearmanProblemsAreOnTheirLines() throws Exception {
+        List<String> g = new java.util.ArrayList<>(GEARMAN);
+        g.set(1, "    enabled: yes please");
+        g.set(3, "      - host: zuul.example.org:4730");
+        g.set(5, "        port: 70000");
+        g.set(6, "      - hots: 10.0.0.5");
+        Path f = file(HEAD, SECTION, g);
+        assertEquals(List.of(
+                f + ":37: enabled: expected true or false, got `yes please`",
+                f + ":39: host: write the port under `port`, not in the host: `zuul.example.org:4730`",
+                f + ":41: port: expected a port from 1 to 65535, got 70000",
+                f + ":42: hots: unknown key in servers (expected one of: host, port)",
+                f + ":42: host: required"), errLines(run("validate", f.toString())));
+    }
+
+    @Test
+    public void enabledGearmanNeedsAServerAndAServerIsListedOnce() throws Exception {
+        Path f = file(HEAD, SECTION, List.of("  tollgateGearman:", "    enabled: true"));
+        assertEquals(List.of(f + ":36: servers: at least one server is needed when enabled is true"),
+                errLines(run("validate", f.toString())));
+        Path twice = file(HEAD, SECTION, List.of("  tollgateGearman:", "    servers:", "      - host: g",
+                "      - host: g", "        port: 4730"));
+        assertEquals(List.of(twice + ":39: host: server g:4730 is listed twice"),
+                errLines(run("validate", twice.toString())));
+    }
+
+    @Test
+    public void aMisspeltGearmanSectionNamesTheRightOne() throws Exception {
+        Path f = file(HEAD, SECTION, List.of("  tollgateGearmann:", "    enabled: false"));
+        assertEquals(List.of(f + ":36: tollgateGearmann: unknown section of the suite (did you mean `tollgateGearman`?)"),
+                errLines(run("validate", f.toString())));
     }
 }

@@ -1,8 +1,10 @@
 package dev.tollgate.it;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 
+import dev.tollgate.gearman.jenkins.config.GearmanConfiguration;
 import dev.tollgate.pipeline.jenkins.config.GerritPipelineConfiguration;
 import io.jenkins.plugins.casc.ConfigurationAsCode;
 import io.jenkins.plugins.casc.misc.JenkinsConfiguredWithCodeRule;
@@ -37,7 +39,13 @@ public class SuiteConfigurationTest {
             Path filled = Files.createTempFile("casc", ".yaml");
             Files.writeString(filled, withTestValues(Files.readString(file)));
             ConfigurationAsCode.get().configure(filled.toString());
-            assertNotNull(file + " configured the pipelines", GerritPipelineConfiguration.get().toSettings());
+            String text = Files.readString(file);
+            if (text.contains("  tollgateGerritPipeline:")) {
+                assertNotNull(file + " configured the pipelines", GerritPipelineConfiguration.get().toSettings());
+            }
+            if (text.contains("  tollgateGearman:")) {
+                assertEquals(file + " configured Gearman", List.of(), GearmanConfiguration.get().toSettings().problems());
+            }
         }
     }
 

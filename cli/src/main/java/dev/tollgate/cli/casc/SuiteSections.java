@@ -1,6 +1,9 @@
 package dev.tollgate.cli.casc;
 
 import dev.tollgate.cli.casc.SuiteSection.Place;
+import dev.tollgate.gearman.config.GearmanServerConfig;
+import dev.tollgate.gearman.config.GearmanSettings;
+import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.CascConfig;
 import dev.tollgate.pipeline.layout.ConfigException;
 import dev.tollgate.pipeline.layout.GerritServerConfig;
@@ -17,7 +20,8 @@ import java.util.stream.Collectors;
 public final class SuiteSections {
     /** Every section of the suite, in the order their summaries are printed. */
     public static final List<SuiteSection> ALL = List.of(
-            new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline));
+            new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline),
+            new SuiteSection(Place.UNCLASSIFIED, GearmanSettings.SYMBOL, SuiteSections::gearman));
 
     private SuiteSections() {}
 
@@ -33,5 +37,14 @@ public final class SuiteSections {
             b.append("comment only (no votes), ");
         }
         return b.append(s.layout().summary()).toString();
+    }
+
+    /** The gearman plugin's global configuration: the switch and the Gearman servers. */
+    static String gearman(String text, String file) throws ConfigException {
+        GearmanSettings s = CascSection.read(text, file, GearmanSettings.SYMBOL, GearmanSettings.class,
+                (section, problems) -> section.check(problems::add));
+        String servers = s.servers().size() + " Gearman server(s)" + (s.servers().isEmpty() ? ""
+                : " (" + s.servers().stream().map(GearmanServerConfig::toString).collect(Collectors.joining(", ")) + ")");
+        return (s.enabled() ? "enabled, " : "off, ") + servers;
     }
 }

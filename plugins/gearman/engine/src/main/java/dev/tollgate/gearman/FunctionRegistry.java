@@ -49,7 +49,8 @@ final class FunctionRegistry {
 
     /**
      * {@code build:<job>} plus {@code build:<job>:<label>} for every label of the node and for the
-     * node's own name (Jenkins treats a node's name as a label, and Zuul's ZUUL_NODE uses it).
+     * node's own name (Jenkins treats a node's name as a label, and Zuul's ZUUL_NODE uses it), for
+     * each job the node may run ({@link JobDefinition#runsOn}).
      */
     static SortedSet<String> functionsFor(NodeSpec node, Collection<JobDefinition> jobs) {
         Set<String> labels = new LinkedHashSet<>(node.labels());
@@ -59,7 +60,7 @@ final class FunctionRegistry {
             return fns;
         }
         for (JobDefinition j : jobs) {
-            if (j.label() != null && !labels.contains(j.label())) {
+            if (!j.runsOn(node.name(), node.labels())) {
                 continue;
             }
             fns.add(BUILD_PREFIX + j.name());

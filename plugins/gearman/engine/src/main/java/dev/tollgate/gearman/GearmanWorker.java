@@ -142,15 +142,33 @@ public final class GearmanWorker implements AutoCloseable {
 
     /**
      * Adds a node or updates its labels and executor count. Extra executors of a shrinking node
-     * retire: idle ones disconnect now, busy ones after their build.
+     * retire: idle ones disconnect now, busy ones after their build. A new node takes jobs; an
+     * existing one keeps its availability.
      */
     public void putNode(NodeSpec spec) {
+        put(spec, null);
+    }
+
+    /**
+     * Adds or updates a node together with whether it takes jobs, in one step: a node that is offline
+     * when it is added never grabs, not even once. Taking jobs is refused to a node that runs a build
+     * with OFFLINE_NODE_WHEN_COMPLETE, as with {@link #setNodeOnline}.
+     */
+    public void putNode(NodeSpec spec, boolean acceptingJobs) {
+        put(spec, acceptingJobs);
+    }
+
+    private void put(NodeSpec spec, Boolean acceptingJobs) {
         List<ServerConnection> toStart = new ArrayList<>();
         List<ServerConnection> toClose = new ArrayList<>();
         synchronized (lock) {
             checkOpen();
             NodeState n = nodes.computeIfAbsent(spec.name(), k -> new NodeState(spec));
             n.spec = spec;
+            if (acceptingJobs != null) {
+                // before any connection of the node exists or syncs: none may grab in between
+                n.availability.setAccepting(acceptingJobs && !n.runsSingleUseBuild());
+            }
             long active = n.executors.stream().filter(e -> !e.retired).count();
             for (ExecutorState e : n.executors) {
                 if (!e.retired && e.index >= spec.executors()) {

@@ -52,6 +52,19 @@ public record GearmanWorkerConfig(String managerName, List<GearmanServerAddress>
         }
     }
 
+    /**
+     * A manager name made from a host name or any other text: characters a manager name may not
+     * have (':' and blanks, as in {@code stop:<manager>}) become '-', and an empty text gives
+     * {@code jenkins}.
+     */
+    public static String managerNameFrom(String candidate) {
+        StringBuilder b = new StringBuilder();
+        for (char c : (candidate == null ? "" : candidate.strip()).toCharArray()) {
+            b.append(c == ':' || Character.isWhitespace(c) || Character.isISOControl(c) ? '-' : c);
+        }
+        return b.length() == 0 ? "jenkins" : b.toString();
+    }
+
     public static GearmanWorkerConfig of(String managerName, List<GearmanServerAddress> servers) {
         return new GearmanWorkerConfig(managerName, servers, DEFAULT_BACKOFF, Duration.ofSeconds(10),
                 DEFAULT_MAX_PACKET_SIZE, Duration.ofMinutes(30), Duration.ofSeconds(60));

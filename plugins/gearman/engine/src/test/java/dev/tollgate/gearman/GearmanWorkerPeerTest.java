@@ -328,6 +328,29 @@ public class GearmanWorkerPeerTest {
     }
 
     @Test
+    public void aNodeThatJoinsOfflineTakesNoJobUntilItIsPutOnline() throws Exception {
+        startWorker(new NodeSpec("other", Set.of("pool"), 1));
+        NodeSpec late = new NodeSpec("late", Set.of("pool"), 1);
+        worker.putNode(late, false); // an agent that joined while node recycling held it offline
+        await("late registered", () -> available("build:" + job + ":late") == 1);
+        assertFalse(worker.status().executors().stream().filter(e -> e.nodeName().equals("late"))
+                .findFirst().orElseThrow().acceptingJobs());
+        ZuulLikeClient.Job pinned = zuul.submit("build:" + job + ":late", "u-late", "{}");
+        ZuulLikeClient.Job any = zuul.submit("build:" + job + ":pool", "u-pool", "{}");
+        FakeLauncher.Build b = launcher.next();
+        assertEquals("the pool job goes to the node that is up", "other", b.request.nodeName());
+        b.finish("SUCCESS");
+        assertEquals(ZuulLikeClient.Kind.COMPLETE, any.await().kind());
+        assertEquals("still queued in gearmand", 1, gearmand.status().get("build:" + job + ":late")[0]);
+        worker.putNode(late, true);
+        FakeLauncher.Build back = launcher.next();
+        assertEquals("late", back.request.nodeName());
+        back.finish("SUCCESS");
+        assertEquals(ZuulLikeClient.Kind.COMPLETE, pinned.await().kind());
+        assertEquals(0, launcher.doubleBookings.get());
+    }
+
+    @Test
     public void offlineNodeWhenCompleteHandsTheNodeToRecyclingAndTakesNothingElse() throws Exception {
         startWorker(new NodeSpec("single-use", Set.of("pool"), 2), new NodeSpec("other", Set.of("pool"), 1));
         ZuulLikeClient.Job a = zuul.submit("build:" + job + ":single-use", "u-off",

@@ -93,6 +93,52 @@ public class GearmanWorkerProtocolTest {
     }
 
     @Test
+    public void aNodeAddedOfflineNeverGrabsUntilItIsPutOnline() throws Exception {
+        FakeJobServer s = server();
+        List<GearmanServerAddress> addrs = List.of(s.address());
+        worker = TestSupport.worker("jm", addrs, launcher, NodeRecycler.NONE, clock, sleeper);
+        worker.setJobs(List.of(JobDefinition.anyNode("a")));
+        NodeSpec n1 = new NodeSpec("n1", Set.of(), 1);
+        worker.putNode(n1, false); // offline in Jenkins when the worker learns of it
+        worker.start();
+        FakeJobServer.Conn c = s.conn("jm:n1:exec-0");
+        // it registers (Zuul may queue jobs for it) but does not ask for one: a GRAB would have been
+        // queued right behind these CAN_DOs, before anything below
+        assertEquals(List.of("build:a", "build:a:n1"), texts(c, PacketType.CAN_DO, 2));
+        worker.setJobs(List.of(JobDefinition.anyNode("a"), JobDefinition.anyNode("b")));
+        assertEquals("a new function, and still no GRAB", List.of("build:b", "build:b:n1"), texts(c, PacketType.CAN_DO, 2));
+        worker.putNode(n1, false); // the periodic sync says so again: nothing is sent
+        assertEquals(false, worker.status().executors().get(0).acceptingJobs());
+
+        worker.putNode(n1, true); // the node came online
+        assertEquals(PacketType.GRAB_JOB_UNIQ, c.next().type());
+        assertEquals(true, worker.status().executors().get(0).acceptingJobs());
+    }
+
+    @Test
+    public void puttingASingleUseNodeOnlineDoesNotReopenItWhileItsBuildRuns() throws Exception {
+        FakeJobServer s = server();
+        NodeSpec n1 = new NodeSpec("n1", Set.of(), 2);
+        worker(List.of(JobDefinition.anyNode("a")), n1);
+        FakeJobServer.Conn e0 = s.conn("jm:n1:exec-0");
+        FakeJobServer.Conn e1 = s.conn("jm:n1:exec-1");
+        FakeJobServer.Conn grabber = awaitGrab(e0, e1);
+        grabber.send(Packet.response(PacketType.JOB_ASSIGN_UNIQ, "H:1", "build:a", "u1",
+                "{\"OFFLINE_NODE_WHEN_COMPLETE\":\"1\"}".getBytes(StandardCharsets.UTF_8)));
+        FakeLauncher.Build b = launcher.next();
+        grabber.nextOf(PacketType.WORK_STATUS);
+        worker.putNode(n1, true); // a sync that read the node as online in Jenkins
+        assertTrue("single-use: closed while its build runs",
+                worker.status().executors().stream().noneMatch(WorkerStatus.Executor::acceptingJobs));
+        b.finish("SUCCESS");
+        grabber.nextOf(PacketType.WORK_COMPLETE);
+        assertTrue("and after it, until it is put online again",
+                worker.status().executors().stream().noneMatch(WorkerStatus.Executor::acceptingJobs));
+        worker.putNode(n1, true); // recycled and back
+        assertTrue(worker.status().executors().stream().allMatch(WorkerStatus.Executor::acceptingJobs));
+    }
+
+    @Test
     public void oneExecutorNeverGrabsOnTwoServersAtOnce() throws Exception {
         FakeJobServer s1 = server();
         FakeJobServer s2 = server();

@@ -25,6 +25,35 @@ public class GearmanWorkerUnitTest {
     }
 
     @Test
+    public void aJobNamingItsNodesIsRegisteredOnThoseOnly() {
+        NodeSpec trusty = new NodeSpec("trusty-12", Set.of("trusty"), 1);
+        NodeSpec xenial = new NodeSpec("xenial-3", Set.of("xenial"), 1);
+        // Jenkins' `trusty || xenial-3`, resolved by the binding into node names
+        List<JobDefinition> jobs = List.of(JobDefinition.onNodes("gate-both", Set.of("trusty-12", "xenial-3")),
+                JobDefinition.onNodes("gate-trusty", Set.of("trusty-12")), JobDefinition.onNodes("gate-none", Set.of()));
+        assertEquals(Set.of("build:gate-both", "build:gate-both:trusty", "build:gate-both:trusty-12",
+                "build:gate-trusty", "build:gate-trusty:trusty", "build:gate-trusty:trusty-12"),
+                GearmanWorker.functionsFor(trusty, jobs));
+        assertEquals(Set.of("build:gate-both", "build:gate-both:xenial", "build:gate-both:xenial-3"),
+                GearmanWorker.functionsFor(xenial, jobs));
+        // a label and a node list together: both must hold
+        assertTrue(GearmanWorker.functionsFor(xenial, List.of(new JobDefinition("j", "trusty", Set.of("xenial-3"))))
+                .isEmpty());
+        assertEquals(Set.of("build:j", "build:j:trusty-12"), GearmanWorker.functionsFor(
+                new NodeSpec("trusty-12", Set.of(), 1), List.of(new JobDefinition("j", "trusty-12"))));
+    }
+
+    @Test
+    public void managerNamesAreMadeSafeForFunctionNames() {
+        assertEquals("ci.example.org", GearmanWorkerConfig.managerNameFrom(" ci.example.org "));
+        assertEquals("fe80--1", GearmanWorkerConfig.managerNameFrom("fe80::1"));
+        assertEquals("my-jenkins-", GearmanWorkerConfig.managerNameFrom("my jenkins\u0000"));
+        assertEquals("jenkins", GearmanWorkerConfig.managerNameFrom(null));
+        assertEquals("jenkins", GearmanWorkerConfig.managerNameFrom("  "));
+        GearmanWorkerConfig.of(GearmanWorkerConfig.managerNameFrom("a b:c\u2028d"), List.of(GearmanServerAddress.parse("g")));
+    }
+
+    @Test
     public void jobNamesComeFromTheFunction() {
         assertEquals("gate-nova", GearmanWorker.jobNameOf("build:gate-nova"));
         assertEquals("gate-nova", GearmanWorker.jobNameOf("build:gate-nova:trusty"));
