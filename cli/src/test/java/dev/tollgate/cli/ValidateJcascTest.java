@@ -18,6 +18,11 @@ import org.junit.rules.TemporaryFolder;
 public class ValidateJcascTest {
     static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHu1jKFzGxr0u7gUfy5JKbq9C6P0H3YWnKeyxyzabcde";
 
+    /** The suite's sections under unclassified:, as the validator lists them. */
+    static final String UNCLASSIFIED = dev.tollgate.cli.casc.SuiteSections.ALL.stream()
+            .filter(s -> s.place() == dev.tollgate.cli.casc.SuiteSection.Place.UNCLASSIFIED)
+            .map(dev.tollgate.cli.casc.SuiteSection::symbol).collect(java.util.stream.Collectors.joining(", "));
+
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
@@ -129,7 +134,7 @@ public class ValidateJcascTest {
     public void anUnknownTollgateSectionIsAnError() throws Exception {
         Path f = file(HEAD, SECTION, List.of("  tollgateScpLogs:", "    hosts: []"));
         assertEquals(List.of(f + ":36: tollgateScpLogs: unknown section of the suite (its sections under "
-                + "unclassified: tollgateGerritPipeline)"), errLines(run("validate", f.toString())));
+                + "unclassified: " + UNCLASSIFIED + ")"), errLines(run("validate", f.toString())));
     }
 
     @Test
@@ -163,7 +168,7 @@ public class ValidateJcascTest {
     public void aFileWithoutAnySectionOfTheSuiteSaysSo() throws Exception {
         Path f = file("jenkins:", "  numExecutors: 0", "unclassified:", "  location:", "    url: http://x/");
         assertOneCleanError(run("validate", f.toString()), f + ":1: no section of the suite in this JCasC file "
-                + "(expected unclassified.tollgateGerritPipeline)");
+                + "(expected unclassified." + UNCLASSIFIED.replace(", ", " or unclassified.") + ")");
     }
 
     @Test
@@ -217,10 +222,10 @@ public class ValidateJcascTest {
         List<String> section = new java.util.ArrayList<>(SECTION);
         section.set(1, "    servers: {}");
         Path f = file(HEAD, section.subList(0, 2), List.of(section.get(9), section.get(10), section.get(11),
-                section.get(12), section.get(13), "  tollgateNodeRecycle: {}"));
+                section.get(12), section.get(13), "  tollgateNoSuchSection: {}"));
         assertEquals(List.of(
-                f + ":24: tollgateNodeRecycle: unknown section of the suite (its sections under unclassified: "
-                        + "tollgateGerritPipeline)",
+                f + ":24: tollgateNoSuchSection: unknown section of the suite (its sections under unclassified: "
+                        + UNCLASSIFIED + ")",
                 f + ":18: servers: expected a list, got a mapping"), errLines(run("validate", f.toString())));
     }
 }

@@ -2,9 +2,12 @@ package dev.tollgate.cli.casc;
 
 import dev.tollgate.cli.casc.SuiteSection.Place;
 import dev.tollgate.pipeline.layout.CascConfig;
+import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.ConfigException;
 import dev.tollgate.pipeline.layout.GerritServerConfig;
 import dev.tollgate.pipeline.layout.PipelineSettings;
+import dev.tollgate.recycle.config.RecycleConfig;
+import dev.tollgate.recycle.config.RecycleSettings;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -17,7 +20,8 @@ import java.util.stream.Collectors;
 public final class SuiteSections {
     /** Every section of the suite, in the order their summaries are printed. */
     public static final List<SuiteSection> ALL = List.of(
-            new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline));
+            new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline),
+            new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle));
 
     private SuiteSections() {}
 
@@ -33,5 +37,12 @@ public final class SuiteSections {
             b.append("comment only (no votes), ");
         }
         return b.append(s.layout().summary()).toString();
+    }
+
+    /** The node-recycle plugin's rules: label expression, mode, command and timeouts, each checked on its line. */
+    static String nodeRecycle(String text, String file) throws ConfigException {
+        RecycleSettings s = CascSection.read(text, file, RecycleConfig.SYMBOL, RecycleSettings.class,
+                (section, problems) -> RecycleConfig.check(section, problems::add));
+        return RecycleConfig.summary(s);
     }
 }

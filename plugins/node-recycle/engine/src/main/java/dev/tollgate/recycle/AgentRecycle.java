@@ -374,6 +374,8 @@ final class AgentRecycle {
             case EXITED -> {
                 if (result.exitCode() == 0) {
                     moveTo(RecycleState.WAITING_DISCONNECT);
+                    report(Kind.REBOOT_ACCEPTED, "reboot command `" + command + "` accepted (exit 0); waiting for the"
+                            + " agent to go down and come back", out);
                 } else {
                     fail(Kind.REBOOT_COMMAND_FAILED, "reboot command `" + command + "` failed with exit code "
                             + result.exitCode() + ": " + Texts.oneLine(result.output()) + "; left offline", out);

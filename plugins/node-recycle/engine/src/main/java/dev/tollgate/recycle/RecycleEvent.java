@@ -17,6 +17,8 @@ public record RecycleEvent(String agent, Kind kind, String message, Instant at) 
         STARTED(false),
         /** The policy is OFFLINE: taken offline and left there for a person. */
         LEFT_OFFLINE(false),
+        /** The reboot command exited 0; waiting for the agent to go down and come back. */
+        REBOOT_ACCEPTED(false),
         /** Rebooted and back online. */
         BACK_ONLINE(false),
         /** The cloud ended the instance. */

@@ -101,6 +101,9 @@ public class RulesAndOverridesTest {
         assertEquals(Duration.ofSeconds(45), ports.commandTimeouts.get("a1"));
         ports.commands.get("a1").complete(CommandResult.exited(0, ""));
         assertEquals(RecycleState.WAITING_DISCONNECT, recycler.status("a1").orElseThrow().state());
+        assertEquals(List.of(Kind.STARTED, Kind.REBOOT_ACCEPTED), ports.eventKinds());
+        assertEquals("reboot command `sudo /sbin/shutdown -r +1` accepted (exit 0); waiting for the agent to go down and "
+                + "come back", ports.events.get(1).message());
     }
 
     @Test
