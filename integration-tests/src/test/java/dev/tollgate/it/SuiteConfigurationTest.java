@@ -38,6 +38,10 @@ public class SuiteConfigurationTest {
             Files.writeString(filled, withTestValues(Files.readString(file)));
             ConfigurationAsCode.get().configure(filled.toString());
             assertNotNull(file + " configured the pipelines", GerritPipelineConfiguration.get().toSettings());
+            if (Files.readString(file).contains("tollgateNodeRecycle:")) {
+                assertFalse(file + " configured node recycling",
+                        dev.tollgate.recycle.jenkins.config.NodeRecycleConfiguration.get().getRules().isEmpty());
+            }
         }
     }
 
