@@ -99,12 +99,14 @@ public final class RecycleRuntime {
         }
         Node node = computer.getNode();
         Queue.Executable executable = executor.getCurrentExecutable();
-        Jenkins jenkins = Jenkins.getInstanceOrNull();
-        if (node == null || executable == null || jenkins == null || jenkins.isTerminating()) {
-            return; // a build interrupted by Jenkins stopping resumes after the restart, on its agent
+        if (node == null || executable == null) {
+            return;
         }
         if (willContinue(executable)) {
-            return; // a Pipeline node block that resumes after a restart: the work is not over
+            // a Pipeline node block that Jenkins' shutdown interrupted resumes on this agent after the
+            // restart: the work is not over. A freestyle build stopped by a shutdown is over, and its
+            // agent is taken offline like any other (a restart then leaves it offline, saying so).
+            return;
         }
         Run<?, ?> run = runOf(executable);
         if (run == null) {
