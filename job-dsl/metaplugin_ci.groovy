@@ -3,9 +3,13 @@
 // same. The seed job (casc/metaplugin-ci.yaml, `jobs:`) runs every job-dsl/**/*.groovy from a checkout
 // of this repository, so readFileFromWorkspace reads the shell steps from job-dsl/shell/.
 //
-// Not here yet: the JJB job's publishers (devstack and console logs copied to the log server by SCP,
-// then the agent taken offline and rebooted) are the suite's scp-logs and node-recycle plugins, and
-// join this configuration with them.
+// Not here yet: the JJB job's log publishers (devstack and console logs copied to the log server by
+// SCP) are the suite's scp-logs plugin, and join this configuration with it.
+//
+// The JJB job's last post-build task (the agent taken offline, then rebooted) needs nothing here: the
+// node-recycle rule for devstack_slave in casc/metaplugin-ci.yaml does it after every build of both
+// jobs below, before the agent's executor is free. A job that should differ would say so with
+// properties { tollgateNodeRecycleOverride { mode('NONE') } }.
 
 String cleanupPreviousRun = readFileFromWorkspace('job-dsl/shell/cleanup-previous-run.sh')
 String devstackGate = readFileFromWorkspace('job-dsl/shell/devstack-gate.sh')

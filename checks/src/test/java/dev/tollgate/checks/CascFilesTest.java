@@ -70,6 +70,8 @@ public class CascFilesTest {
         assertEquals("the suite's pipelines replace Zuul there: Gearman is off", List.of(Repository.file(METAPLUGIN)
                 + ": valid JCasC configuration (unclassified.tollgateGearman): off, 0 Gearman server(s)"),
                 metaplugin.stream().filter(l -> l.contains("tollgateGearman")).toList());
+        assertTrue(metaplugin.toString(), metaplugin.stream().anyMatch(l -> l.contains(
+                "(unclassified.tollgateNodeRecycle): 1 rule(s): devstack_slave: REBOOT `sudo shutdown -r +1`")));
     }
 
     /** The line of the first line of a text that contains {@code needle}. */

@@ -20,6 +20,11 @@ import org.junit.rules.TemporaryFolder;
 public class ValidateJcascTest {
     static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHu1jKFzGxr0u7gUfy5JKbq9C6P0H3YWnKeyxyzabcde";
 
+    /** The suite's sections under unclassified:, as the validator lists them. */
+    static final String UNCLASSIFIED = dev.tollgate.cli.casc.SuiteSections.ALL.stream()
+            .filter(s -> s.place() == dev.tollgate.cli.casc.SuiteSection.Place.UNCLASSIFIED)
+            .map(dev.tollgate.cli.casc.SuiteSection::symbol).collect(java.util.stream.Collectors.joining(", "));
+
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
@@ -62,10 +67,6 @@ public class ValidateJcascTest {
             "        pipelines:",                               // 33
             "          - name: check",                          // 34
             "            jobs: [check-tempest-dsvm-metaplugin]");// 35
-
-    /** The suite's sections under unclassified:, as the validator lists them in its messages. */
-    static final String UNCLASSIFIED = String.join(", ", SuiteSections.ALL.stream()
-            .filter(s -> s.place() == SuiteSection.Place.UNCLASSIFIED).map(SuiteSection::symbol).toList());
 
     static final List<String> TAIL = List.of(
             "jobs:",
@@ -223,9 +224,9 @@ public class ValidateJcascTest {
         List<String> section = new java.util.ArrayList<>(SECTION);
         section.set(1, "    servers: {}");
         Path f = file(HEAD, section.subList(0, 2), List.of(section.get(9), section.get(10), section.get(11),
-                section.get(12), section.get(13), "  tollgateNodeRecycle: {}"));
+                section.get(12), section.get(13), "  tollgateNoSuchSection: {}"));
         assertEquals(List.of(
-                f + ":24: tollgateNodeRecycle: unknown section of the suite (its sections under unclassified: "
+                f + ":24: tollgateNoSuchSection: unknown section of the suite (its sections under unclassified: "
                         + UNCLASSIFIED + ")",
                 f + ":18: servers: expected a list, got a mapping"), errLines(run("validate", f.toString())));
     }

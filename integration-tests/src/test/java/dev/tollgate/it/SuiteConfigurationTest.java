@@ -46,6 +46,10 @@ public class SuiteConfigurationTest {
             if (text.contains("  tollgateGearman:")) {
                 assertEquals(file + " configured Gearman", List.of(), GearmanConfiguration.get().toSettings().problems());
             }
+            if (text.contains("  tollgateNodeRecycle:")) {
+                assertFalse(file + " configured node recycling",
+                        dev.tollgate.recycle.jenkins.config.NodeRecycleConfiguration.get().getRules().isEmpty());
+            }
         }
     }
 

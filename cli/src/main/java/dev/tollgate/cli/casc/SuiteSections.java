@@ -5,9 +5,12 @@ import dev.tollgate.gearman.config.GearmanServerConfig;
 import dev.tollgate.gearman.config.GearmanSettings;
 import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.CascConfig;
+import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.ConfigException;
 import dev.tollgate.pipeline.layout.GerritServerConfig;
 import dev.tollgate.pipeline.layout.PipelineSettings;
+import dev.tollgate.recycle.config.RecycleConfig;
+import dev.tollgate.recycle.config.RecycleSettings;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -21,7 +24,8 @@ public final class SuiteSections {
     /** Every section of the suite, in the order their summaries are printed. */
     public static final List<SuiteSection> ALL = List.of(
             new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline),
-            new SuiteSection(Place.UNCLASSIFIED, GearmanSettings.SYMBOL, SuiteSections::gearman));
+            new SuiteSection(Place.UNCLASSIFIED, GearmanSettings.SYMBOL, SuiteSections::gearman),
+            new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle));
 
     private SuiteSections() {}
 
@@ -46,5 +50,12 @@ public final class SuiteSections {
         String servers = s.servers().size() + " Gearman server(s)" + (s.servers().isEmpty() ? ""
                 : " (" + s.servers().stream().map(GearmanServerConfig::toString).collect(Collectors.joining(", ")) + ")");
         return (s.enabled() ? "enabled, " : "off, ") + servers;
+    }
+
+    /** The node-recycle plugin's rules: label expression, mode, command and timeouts, each checked on its line. */
+    static String nodeRecycle(String text, String file) throws ConfigException {
+        RecycleSettings s = CascSection.read(text, file, RecycleConfig.SYMBOL, RecycleSettings.class,
+                (section, problems) -> RecycleConfig.check(section, problems::add));
+        return RecycleConfig.summary(s);
     }
 }

@@ -91,10 +91,13 @@ final class AgentRecycle {
         this.policy = policy;
         this.agent = build.agent();
         this.since = ports.clock().instant();
-        this.startCause = policy.mode() == RecycleMode.REPLACE
-                ? Texts.PREFIX + "replacing this cloud agent after " + build.describe()
-                : Texts.PREFIX + "rebooting after " + build.describe() + " — back in up to "
-                        + Texts.human(policy.reconnectTimeout());
+        this.startCause = switch (policy.mode()) {
+            case REPLACE -> Texts.PREFIX + "replacing this cloud agent after " + build.describe();
+            case OFFLINE -> Texts.PREFIX + "taken offline after " + build.describe()
+                    + " by the recycling rule; check the machine, then bring it back online";
+            default -> Texts.PREFIX + "rebooting after " + build.describe() + " — back in up to "
+                    + Texts.human(policy.reconnectTimeout());
+        };
     }
 
     String agent() {
@@ -125,6 +128,11 @@ final class AgentRecycle {
     /** The hook took the agent offline: no build can start there now; the slow work waits for tick(). */
     void offlineTaken(List<Runnable> out) {
         cause = startCause;
+        if (policy.mode() == RecycleMode.OFFLINE) {
+            moveTo(RecycleState.LEFT_OFFLINE); // nothing more to do: a person takes it from here
+            report(Kind.LEFT_OFFLINE, startCause, out);
+            return;
+        }
         moveTo(RecycleState.OFFLINE_TAKEN);
         report(Kind.STARTED, startCause, out);
     }
@@ -305,8 +313,10 @@ final class AgentRecycle {
         if (policy.mode() != RecycleMode.REPLACE) {
             reboot(out);
         } else if (cloudAgent == Answer.NO) {
-            fail(Kind.REPLACEMENT_FAILED, "policy says REPLACE but this agent does not come from one of Tollgate's clouds;"
-                    + " left offline — use REBOOT for static agents", out);
+            // Decision: never fall back to a reboot. An agent of another plugin's cloud, or a static
+            // one, is left offline with a cause that says so; rebooting it could surprise its owner.
+            fail(Kind.REPLACEMENT_FAILED, "policy says REPLACE but this agent does not come from one of Tollgate's clouds"
+                    + " (only those can be replaced); left offline — use REBOOT or OFFLINE for its label", out);
         } else if (cloudAgent == Answer.YES) {
             replace(out);
         }
@@ -323,7 +333,7 @@ final class AgentRecycle {
             CompletionStage<CommandResult> stage = null;
             CommandResult refused = null;
             try {
-                stage = ports.agents().runCommand(agent, command);
+                stage = ports.agents().runCommand(agent, command, policy.commandTimeout());
                 if (stage == null) {
                     refused = CommandResult.couldNotRun("the agent control returned no result");
                 }
@@ -364,6 +374,8 @@ final class AgentRecycle {
             case EXITED -> {
                 if (result.exitCode() == 0) {
                     moveTo(RecycleState.WAITING_DISCONNECT);
+                    report(Kind.REBOOT_ACCEPTED, "reboot command `" + command + "` accepted (exit 0); waiting for the"
+                            + " agent to go down and come back", out);
                 } else {
                     fail(Kind.REBOOT_COMMAND_FAILED, "reboot command `" + command + "` failed with exit code "
                             + result.exitCode() + ": " + Texts.oneLine(result.output()) + "; left offline", out);

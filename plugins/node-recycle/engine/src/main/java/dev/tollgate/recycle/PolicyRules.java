@@ -1,6 +1,7 @@
 package dev.tollgate.recycle;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,17 +9,22 @@ import java.util.Set;
 
 /**
  * Picks the policy for an agent: a rule for the agent's own name wins, then the first label rule
- * (in the order configured) whose label the agent carries, then the fallback. The fallback is
+ * (in the order configured) whose label expression the agent's labels match ({@link LabelExpression},
+ * Jenkins' syntax: {@code devstack_slave}, {@code linux && !arm}), then the fallback. The fallback is
  * {@link RecyclePolicy#none()} unless set: rebooting agents nobody configured would surprise.
+ * Immutable.
  */
 public final class PolicyRules {
     private final Map<String, RecyclePolicy> byAgent;
-    private final Map<String, RecyclePolicy> byLabel;
+    private final List<LabelRule> byLabel;
     private final RecyclePolicy otherwise;
+
+    private record LabelRule(LabelExpression label, RecyclePolicy policy) {
+    }
 
     private PolicyRules(Builder b) {
         this.byAgent = Map.copyOf(b.byAgent);
-        this.byLabel = new LinkedHashMap<>(b.byLabel);
+        this.byLabel = List.copyOf(b.byLabel);
         this.otherwise = b.otherwise;
     }
 
@@ -36,9 +42,9 @@ public final class PolicyRules {
         if (own != null) {
             return own;
         }
-        for (Map.Entry<String, RecyclePolicy> rule : byLabel.entrySet()) {
-            if (labels.contains(rule.getKey())) {
-                return rule.getValue();
+        for (LabelRule rule : byLabel) {
+            if (rule.label().matches(labels)) {
+                return rule.policy();
             }
         }
         return otherwise;
@@ -46,7 +52,8 @@ public final class PolicyRules {
 
     public static final class Builder {
         private final Map<String, RecyclePolicy> byAgent = new LinkedHashMap<>();
-        private final Map<String, RecyclePolicy> byLabel = new LinkedHashMap<>();
+        private final List<LabelRule> byLabel = new ArrayList<>();
+        private final Set<String> labelTexts = new HashSet<>();
         private final List<String> errors = new ArrayList<>();
         private RecyclePolicy otherwise = RecyclePolicy.none();
 
@@ -58,8 +65,29 @@ public final class PolicyRules {
             return this;
         }
 
+        /**
+         * A rule for the agents a label expression matches, e.g. {@code devstack_slave} or
+         * {@code devstack_slave && !gpu}. Rules are tried in the order they are added.
+         */
         public Builder forLabel(String label, RecyclePolicy policy) {
-            add(byLabel, "label", label, policy);
+            if (label == null || label.isBlank()) {
+                errors.add("a rule needs a label");
+                return this;
+            }
+            LabelExpression expression;
+            try {
+                expression = LabelExpression.parse(label.trim());
+            } catch (IllegalArgumentException e) {
+                errors.add(e.getMessage());
+                return this;
+            }
+            if (policy == null) {
+                errors.add("label " + label.trim() + ": policy is missing");
+            } else if (!labelTexts.add(label.trim())) {
+                errors.add("label " + label.trim() + " has two rules; keep one");
+            } else {
+                byLabel.add(new LabelRule(expression, policy));
+            }
             return this;
         }
 

@@ -15,6 +15,10 @@ public record RecycleEvent(String agent, Kind kind, String message, Instant at) 
     public enum Kind {
         /** Taken offline after a build; the recycle started. */
         STARTED(false),
+        /** The policy is OFFLINE: taken offline and left there for a person. */
+        LEFT_OFFLINE(false),
+        /** The reboot command exited 0; waiting for the agent to go down and come back. */
+        REBOOT_ACCEPTED(false),
         /** Rebooted and back online. */
         BACK_ONLINE(false),
         /** The cloud ended the instance. */

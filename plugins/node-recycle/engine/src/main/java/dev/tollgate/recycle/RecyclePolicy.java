@@ -12,8 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How agents of one label (or one agent) are recycled after a build. Immutable; made with
- * {@link #builder()}, which validates everything and reports all problems at once.
+ * How agents of one label (or one agent) are recycled after a build: rebooted, replaced (cloud
+ * agents), only taken offline, or left alone. Immutable; made with {@link #builder()}, which
+ * validates everything and reports all problems at once.
  */
 public final class RecyclePolicy {
     /** The results a build on an agent can end with: Jenkins' five. */
@@ -99,7 +100,7 @@ public final class RecyclePolicy {
     @Override
     public String toString() {
         return "RecyclePolicy[" + mode + (mode == RecycleMode.REBOOT ? " `" + rebootCommand + "`" : "")
-                + ", reconnect " + Texts.human(reconnectTimeout)
+                + (mode == RecycleMode.REBOOT || mode == RecycleMode.REPLACE ? ", reconnect " + Texts.human(reconnectTimeout) : "")
                 + (disconnectTimeout != null ? ", disconnect " + Texts.human(disconnectTimeout) : "")
                 + ", results " + appliesTo + "]";
     }
@@ -114,6 +115,15 @@ public final class RecyclePolicy {
             return Optional.empty();
         }
         return Optional.of(m.group(1) != null ? Duration.ofMinutes(Long.parseLong(m.group(1))) : Duration.ZERO);
+    }
+
+    /** The settings of a policy, to say which one a {@link Problem} is about. */
+    public enum Setting {
+        MODE, REBOOT_COMMAND, RECONNECT_TIMEOUT, DISCONNECT_TIMEOUT, COMMAND_TIMEOUT, APPLIES_TO
+    }
+
+    /** One problem with a policy: the setting to change, and a sentence that says why. */
+    public record Problem(Setting setting, String message) {
     }
 
     public static final class Builder {
@@ -165,28 +175,43 @@ public final class RecyclePolicy {
 
         /** Every problem with this configuration, as sentences; empty when it is valid. */
         public List<String> validate() {
-            List<String> errors = new ArrayList<>();
+            List<String> out = new ArrayList<>();
+            problems().forEach(p -> out.add(p.message()));
+            return out;
+        }
+
+        /**
+         * Every problem with this configuration, each with the setting it is about (for a problem
+         * between two settings, the one to change: the reconnect timeout), so a configuration file
+         * can point at the line to fix. Empty when it is valid.
+         */
+        public List<Problem> problems() {
+            List<Problem> errors = new ArrayList<>();
             if (mode == null) {
-                errors.add("mode is required: REBOOT, REPLACE or NONE");
+                errors.add(new Problem(Setting.MODE, "mode is required: REBOOT, OFFLINE, REPLACE or NONE"));
                 return errors;
             }
             if (mode == RecycleMode.NONE) {
                 return errors; // nothing else is used
             }
             if (appliesTo == null || appliesTo.isEmpty()) {
-                errors.add("the policy applies to no build result; list at least one of " + BUILD_RESULTS
-                        + ", or use mode NONE to switch recycling off");
+                errors.add(new Problem(Setting.APPLIES_TO, "the policy applies to no build result; list at least one of "
+                        + BUILD_RESULTS + ", or use mode NONE to switch recycling off"));
             } else {
                 for (BuildResult r : appliesTo) {
                     if (!r.isReportedByBuild()) {
                         // a build that ran on an agent ends with one of Jenkins' five results
-                        errors.add("the policy cannot apply to " + r + ", which no build on an agent reports; use "
-                                + BUILD_RESULTS);
+                        errors.add(new Problem(Setting.APPLIES_TO, "the policy cannot apply to " + r
+                                + ", which no build on an agent reports; use " + BUILD_RESULTS));
                     }
                 }
             }
+            if (mode == RecycleMode.OFFLINE) {
+                return errors; // taken offline and left there: no command, no timeouts
+            }
             if (!isPositive(reconnectTimeout)) {
-                errors.add("reconnect timeout must be a positive duration, got " + reconnectTimeout);
+                errors.add(new Problem(Setting.RECONNECT_TIMEOUT, "reconnect timeout must be a positive duration, got "
+                        + reconnectTimeout));
             }
             if (mode == RecycleMode.REBOOT) {
                 validateReboot(errors);
@@ -194,38 +219,40 @@ public final class RecyclePolicy {
             return errors;
         }
 
-        private void validateReboot(List<String> errors) {
+        private void validateReboot(List<Problem> errors) {
             if (rebootCommand == null || rebootCommand.isBlank()) {
-                errors.add("reboot command is empty; set one (default: " + DEFAULT_REBOOT_COMMAND
-                        + ") or use mode NONE");
+                errors.add(new Problem(Setting.REBOOT_COMMAND, "reboot command is empty; set one (default: "
+                        + DEFAULT_REBOOT_COMMAND + ") or use mode NONE"));
             } else if (rebootCommand.trim().chars().anyMatch(Character::isISOControl)) {
-                errors.add("reboot command must be a single line without control characters");
+                errors.add(new Problem(Setting.REBOOT_COMMAND, "reboot command must be a single line without control characters"));
             }
             if (!isPositive(commandTimeout)) {
-                errors.add("command timeout must be a positive duration, got " + commandTimeout);
+                errors.add(new Problem(Setting.COMMAND_TIMEOUT, "command timeout must be a positive duration, got "
+                        + commandTimeout));
             }
             if (disconnectTimeout != null && !isPositive(disconnectTimeout)) {
-                errors.add("disconnect timeout must be a positive duration (or unset), got " + disconnectTimeout);
+                errors.add(new Problem(Setting.DISCONNECT_TIMEOUT, "disconnect timeout must be a positive duration (or unset), got "
+                        + disconnectTimeout));
             }
             if (!isPositive(reconnectTimeout)) {
                 return;
             }
             if (isPositive(commandTimeout) && commandTimeout.compareTo(reconnectTimeout) >= 0) {
-                errors.add("command timeout " + Texts.human(commandTimeout) + " must be shorter than the reconnect timeout "
-                        + Texts.human(reconnectTimeout));
+                errors.add(new Problem(Setting.RECONNECT_TIMEOUT, "command timeout " + Texts.human(commandTimeout)
+                        + " must be shorter than the reconnect timeout " + Texts.human(reconnectTimeout)));
             }
             if (disconnectTimeout != null && isPositive(disconnectTimeout) && disconnectTimeout.compareTo(reconnectTimeout) >= 0) {
-                errors.add("disconnect timeout " + Texts.human(disconnectTimeout)
-                        + " must be shorter than the reconnect timeout " + Texts.human(reconnectTimeout));
+                errors.add(new Problem(Setting.RECONNECT_TIMEOUT, "disconnect timeout " + Texts.human(disconnectTimeout)
+                        + " must be shorter than the reconnect timeout " + Texts.human(reconnectTimeout)));
             }
             Optional<Duration> delay = shutdownDelay(rebootCommand);
             if (delay.isPresent()) {
                 Duration minimum = delay.get().plus(MIN_BOOT);
                 if (reconnectTimeout.compareTo(minimum) <= 0) {
-                    errors.add("reconnect timeout " + Texts.human(reconnectTimeout)
+                    errors.add(new Problem(Setting.RECONNECT_TIMEOUT, "reconnect timeout " + Texts.human(reconnectTimeout)
                             + " does not cover the reboot delay in the command (" + Texts.human(delay.get())
                             + ") plus boot time; use more than " + Texts.human(minimum) + " (default "
-                            + Texts.human(DEFAULT_RECONNECT_TIMEOUT) + ")");
+                            + Texts.human(DEFAULT_RECONNECT_TIMEOUT) + ")"));
                 }
             }
         }

@@ -18,10 +18,12 @@ public enum RecycleState {
     REPLACING,
     /** The cloud ended the instance. Done. */
     REPLACED,
+    /** The policy is OFFLINE: taken offline and left there for a person. Done. */
+    LEFT_OFFLINE,
     /** Something went wrong; the agent stays offline with a cause that says why. Done. */
     FAILED_STAYS_OFFLINE;
 
     public boolean isTerminal() {
-        return this == ONLINE || this == REPLACED || this == FAILED_STAYS_OFFLINE;
+        return this == ONLINE || this == REPLACED || this == LEFT_OFFLINE || this == FAILED_STAYS_OFFLINE;
     }
 }

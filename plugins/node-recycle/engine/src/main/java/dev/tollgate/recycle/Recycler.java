@@ -38,9 +38,9 @@ public final class Recycler {
 
     /** What {@link #buildCompleted} did, so the plugin can say it in the build log. */
     public enum Outcome {
-        /** The agent is offline now and will be rebooted or replaced. */
+        /** The agent is offline now and will be rebooted or replaced, or left offline (policy OFFLINE). */
         RECYCLING,
-        /** The policy for this agent is NONE. */
+        /** The policy for this agent (or the job's own) is NONE. */
         NOT_CONFIGURED,
         /** The policy does not cover this build's result. */
         RESULT_NOT_COVERED,
@@ -91,6 +91,15 @@ public final class Recycler {
      * starts on a later {@link #tick()}, so the hook stays quick.
      */
     public Outcome buildCompleted(CompletedBuild build) {
+        return buildCompleted(build, null);
+    }
+
+    /**
+     * {@link #buildCompleted(CompletedBuild)} for a build whose job sets its own policy: it replaces,
+     * whole, the policy the rules would pick for the agent (unset settings take the policy's
+     * defaults, not the rule's). {@code jobPolicy} null: the rules decide.
+     */
+    public Outcome buildCompleted(CompletedBuild build, RecyclePolicy jobPolicy) {
         String agent = build.agent();
         AgentRecycle recycle;
         synchronized (lock) {
@@ -103,7 +112,7 @@ public final class Recycler {
                 LOG.log(Level.DEBUG, "{0}: {1} finished while a recycle is running; ignored", agent, build.describe());
                 return Outcome.ALREADY_RECYCLING;
             }
-            RecyclePolicy policy = rules.resolve(agent, build.labels());
+            RecyclePolicy policy = jobPolicy != null ? jobPolicy : rules.resolve(agent, build.labels());
             if (policy.mode() == RecycleMode.NONE) {
                 return Outcome.NOT_CONFIGURED;
             }

@@ -6,6 +6,7 @@ import dev.tollgate.recycle.port.CloudAgents;
 import dev.tollgate.recycle.port.CommandResult;
 import dev.tollgate.recycle.port.RecycleEvents;
 import dev.tollgate.testing.ManualClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -33,6 +34,8 @@ final class FakePorts implements AgentControl, CloudAgents, RecycleEvents {
     final Set<String> busy = new HashSet<>();
     final Set<String> cloudAgents = new HashSet<>();
     final Map<String, CompletableFuture<CommandResult>> commands = new HashMap<>();
+    /** The timeout the recycler gave with each agent's last command. */
+    final Map<String, Duration> commandTimeouts = new HashMap<>();
     final Map<String, CompletableFuture<Void>> replacements = new HashMap<>();
 
     RuntimeException failTakeOffline;
@@ -105,6 +108,14 @@ final class FakePorts implements AgentControl, CloudAgents, RecycleEvents {
             commands.put(agent, f);
             return f;
         }
+    }
+
+    @Override
+    public CompletionStage<CommandResult> runCommand(String agent, String commandLine, Duration timeout) {
+        synchronized (this) {
+            commandTimeouts.put(agent, timeout);
+        }
+        return runCommand(agent, commandLine);
     }
 
     @Override

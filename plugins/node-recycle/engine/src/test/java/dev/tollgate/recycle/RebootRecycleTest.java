@@ -61,7 +61,7 @@ public class RebootRecycleTest {
         assertEquals(RecycleState.ONLINE, state());
         assertEquals(List.of("offline a1", "command a1", "online a1"), ports.verbs());
         assertEquals("command a1: " + CMD, ports.actions().get(1));
-        assertEquals(List.of(Kind.STARTED, Kind.BACK_ONLINE), ports.eventKinds());
+        assertEquals(List.of(Kind.STARTED, Kind.REBOOT_ACCEPTED, Kind.BACK_ONLINE), ports.eventKinds());
         assertFalse(ports.offlineCause.containsKey("a1"));
         assertEquals(ports.clock.instant(), recycler.status("a1").orElseThrow().since());
     }
@@ -139,8 +139,8 @@ public class RebootRecycleTest {
         recycler.agentConnected("a1");
         recycler.tick();
         assertEquals(RecycleState.FAILED_STAYS_OFFLINE, state());
-        assertEquals(List.of(Kind.STARTED, Kind.DID_NOT_COME_BACK), ports.eventKinds());
-        assertEquals(expected, ports.events.get(1).message());
+        assertEquals(List.of(Kind.STARTED, Kind.REBOOT_ACCEPTED, Kind.DID_NOT_COME_BACK), ports.eventKinds());
+        assertEquals(expected, ports.events.get(2).message());
         assertFalse(ports.verbs().contains("online a1"));
     }
 
@@ -151,7 +151,7 @@ public class RebootRecycleTest {
         recycler.tick();
         assertEquals(RecycleState.FAILED_STAYS_OFFLINE, state());
         assertTrue(cause(), cause().contains("never went down: still connected 15 min after the reboot command"));
-        assertEquals(List.of(Kind.STARTED, Kind.DID_NOT_COME_BACK), ports.eventKinds());
+        assertEquals(List.of(Kind.STARTED, Kind.REBOOT_ACCEPTED, Kind.DID_NOT_COME_BACK), ports.eventKinds());
     }
 
     @Test
@@ -177,7 +177,7 @@ public class RebootRecycleTest {
         recycler.tick();
         recycler.tick();
         assertEquals(RecycleState.WAITING_DISCONNECT, state());
-        assertEquals(List.of(Kind.STARTED, Kind.SLOW_TO_DISCONNECT), ports.eventKinds());
+        assertEquals(List.of(Kind.STARTED, Kind.REBOOT_ACCEPTED, Kind.SLOW_TO_DISCONNECT), ports.eventKinds());
         assertTrue(cause(), cause().contains("still connected after 3 min; waiting up to 15 min"));
         assertEquals(cause(), ports.offlineCause.get("a1"));
 

@@ -107,7 +107,7 @@ public class RecyclePolicyTest {
 
     @Test
     public void missingModeIsRejected_noneNeedsNothingElse() {
-        assertEquals(List.of("mode is required: REBOOT, REPLACE or NONE"), errorsOf(RecyclePolicy.builder().mode(null)));
+        assertEquals(List.of("mode is required: REBOOT, OFFLINE, REPLACE or NONE"), errorsOf(RecyclePolicy.builder().mode(null)));
         RecyclePolicy none = RecyclePolicy.builder().mode(RecycleMode.NONE).rebootCommand(null).reconnectTimeout(null).build();
         assertEquals(RecycleMode.NONE, none.mode());
     }

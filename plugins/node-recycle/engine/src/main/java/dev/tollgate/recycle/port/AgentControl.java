@@ -1,5 +1,6 @@
 package dev.tollgate.recycle.port;
 
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -39,4 +40,14 @@ public interface AgentControl {
      * counts as "could not run".
      */
     CompletionStage<CommandResult> runCommand(String agent, String commandLine);
+
+    /**
+     * {@link #runCommand(String, String)}, told how long the recycler waits for the result: past
+     * that the recycle has failed (if the agent is still connected) and the result no longer
+     * matters, so an implementation may stop the command a little later to free what waits for
+     * it. The recycler calls this one.
+     */
+    default CompletionStage<CommandResult> runCommand(String agent, String commandLine, Duration timeout) {
+        return runCommand(agent, commandLine);
+    }
 }
