@@ -1,7 +1,10 @@
 package dev.tollgate.cli.casc;
 
 import dev.tollgate.cli.casc.SuiteSection.Place;
+import dev.tollgate.logs.config.LogHostConfig;
+import dev.tollgate.logs.config.ScpLogsSettings;
 import dev.tollgate.pipeline.layout.CascConfig;
+import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.ConfigException;
 import dev.tollgate.pipeline.layout.GerritServerConfig;
 import dev.tollgate.pipeline.layout.PipelineSettings;
@@ -17,7 +20,8 @@ import java.util.stream.Collectors;
 public final class SuiteSections {
     /** Every section of the suite, in the order their summaries are printed. */
     public static final List<SuiteSection> ALL = List.of(
-            new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline));
+            new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline),
+            new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs));
 
     private SuiteSections() {}
 
@@ -33,5 +37,14 @@ public final class SuiteSections {
             b.append("comment only (no votes), ");
         }
         return b.append(s.layout().summary()).toString();
+    }
+
+    /** The scp-logs plugin's log host registry: each host's values checked at their keys, names unique. */
+    static String scpLogs(String text, String file) throws ConfigException {
+        ScpLogsSettings s = CascSection.read(text, file, ScpLogsSettings.SYMBOL, ScpLogsSettings.class,
+                (section, problems) -> section.problems().forEach(p -> problems.add(p.host(), "hosts", p.key(),
+                        p.message())));
+        return s.hosts().size() + " log host(s)" + (s.hosts().isEmpty() ? "" : " ("
+                + s.hosts().stream().map(LogHostConfig::name).collect(Collectors.joining(", ")) + ")");
     }
 }
