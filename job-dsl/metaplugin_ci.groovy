@@ -3,12 +3,16 @@
 // same. The seed job (casc/metaplugin-ci.yaml, `jobs:`) runs every job-dsl/**/*.groovy from a checkout
 // of this repository, so readFileFromWorkspace reads the shell steps from job-dsl/shell/.
 //
-// Not here yet: the JJB job's publishers (devstack and console logs copied to the log server by SCP,
-// then the agent taken offline and rebooted) are the suite's scp-logs and node-recycle plugins, and
-// join this configuration with them.
+// The JJB job's publishers: the devstack logs and the console log go to the log server by SCP
+// through the suite's scp-logs plugin (the log host `log-server` of casc/metaplugin-ci.yaml), into
+// LOG_PATH, which Tollgate passes; the build's page, its description and the review link to them.
+// Not here yet: the agent taken offline and rebooted after the build (the node-recycle plugin).
 
 String cleanupPreviousRun = readFileFromWorkspace('job-dsl/shell/cleanup-previous-run.sh')
 String devstackGate = readFileFromWorkspace('job-dsl/shell/devstack-gate.sh')
+// the log host of casc/metaplugin-ci.yaml, and what the check job publishes there
+String logServer = 'log-server'
+String devstackLogFiles = 'logs/**'
 
 // The parameters Tollgate passes to the job (docs/gerrit-pipeline.md, "Job parameters"). Tollgate
 // names all of them as safe, so a build gets them defined or not; they are defined here so that the
@@ -59,6 +63,16 @@ job('check-tempest-dsvm-metaplugin') {
         shell(cleanupPreviousRun)
         shell(devstackGate)
     }
+    publishers {
+        // JJB's devstack-logs and console-log publishers in one: devstack-gate leaves the logs in
+        // $WORKSPACE/logs, and they are published after a failure too (copy-after-failure)
+        scpLogs {
+            logHost(logServer)
+            includes(devstackLogFiles)
+            consoleLog(true)
+            copyAfterFailure(true)
+        }
+    }
 }
 
 // The same job as a Pipeline, for sites that prefer Pipeline jobs (name it in the layout instead).
@@ -70,7 +84,7 @@ pipelineJob('check-tempest-dsvm-metaplugin-pipeline') {
     }
     definition {
         cps {
-            script(pipelineScript(cleanupPreviousRun, devstackGate))
+            script(pipelineScript(cleanupPreviousRun, devstackGate, logServer, devstackLogFiles))
             // no script approval needed, except for the one call casc/metaplugin-ci.yaml approves
             sandbox()
         }
@@ -81,9 +95,11 @@ pipelineJob('check-tempest-dsvm-metaplugin-pipeline') {
  * The Pipeline script of the check job: the two shell steps on a devstack_slave agent, with
  * timestamps and a 60-minute limit that fails the build. Pipeline's timeout step aborts its body
  * (ABORTED); the script turns its own timeout, and only that, into a failure, as the freestyle job's
- * failBuild() does. A build cancelled by Tollgate or by hand stays ABORTED.
+ * failBuild() does. A build cancelled by Tollgate or by hand stays ABORTED. Whatever happened, the
+ * devstack logs and the console log are published afterwards, as the freestyle job's publisher does.
  */
-static String pipelineScript(String cleanupPreviousRun, String devstackGate) {
+static String pipelineScript(String cleanupPreviousRun, String devstackGate, String logServer,
+                             String devstackLogFiles) {
     """\
 // Written by job-dsl/metaplugin_ci.groovy from job-dsl/shell/: change those, not this.
 node('devstack_slave') {
@@ -104,6 +120,11 @@ node('devstack_slave') {
                 }
             }
             throw interruption
+        } finally {
+            stage('Publish logs') {
+                scpLogs(logHost: ${groovyLiteral(logServer)}, includes: ${groovyLiteral(devstackLogFiles)},
+                        consoleLog: true, copyAfterFailure: true)
+            }
         }
     }
 }
