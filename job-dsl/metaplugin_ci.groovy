@@ -3,8 +3,9 @@
 // same. The seed job (casc/metaplugin-ci.yaml, `jobs:`) runs every job-dsl/**/*.groovy from a checkout
 // of this repository, so readFileFromWorkspace reads the shell steps from job-dsl/shell/.
 //
-// Not here yet: the JJB job's log publishers (devstack and console logs copied to the log server by
-// SCP) are the suite's scp-logs plugin, and join this configuration with it.
+// The JJB job's publishers: the devstack logs and the console log go to the log server by SCP
+// through the suite's scp-logs plugin (the log host `log-server` of casc/metaplugin-ci.yaml), into
+// LOG_PATH, which Tollgate passes; the build's page, its description and the review link to them.
 //
 // The JJB job's last post-build task (the agent taken offline, then rebooted) needs nothing here: the
 // node-recycle rule for devstack_slave in casc/metaplugin-ci.yaml does it after every build of both
@@ -13,6 +14,9 @@
 
 String cleanupPreviousRun = readFileFromWorkspace('job-dsl/shell/cleanup-previous-run.sh')
 String devstackGate = readFileFromWorkspace('job-dsl/shell/devstack-gate.sh')
+// the log host of casc/metaplugin-ci.yaml, and what the check job publishes there
+String logServer = 'log-server'
+String devstackLogFiles = 'logs/**'
 
 // The parameters Tollgate passes to the job (docs/gerrit-pipeline.md, "Job parameters"). Tollgate
 // names all of them as safe, so a build gets them defined or not; they are defined here so that the
@@ -63,6 +67,16 @@ job('check-tempest-dsvm-metaplugin') {
         shell(cleanupPreviousRun)
         shell(devstackGate)
     }
+    publishers {
+        // JJB's devstack-logs and console-log publishers in one: devstack-gate leaves the logs in
+        // $WORKSPACE/logs, and they are published after a failure too (copy-after-failure)
+        scpLogs {
+            logHost(logServer)
+            includes(devstackLogFiles)
+            consoleLog(true)
+            copyAfterFailure(true)
+        }
+    }
 }
 
 // The same job as a Pipeline, for sites that prefer Pipeline jobs (name it in the layout instead).
@@ -74,7 +88,7 @@ pipelineJob('check-tempest-dsvm-metaplugin-pipeline') {
     }
     definition {
         cps {
-            script(pipelineScript(cleanupPreviousRun, devstackGate))
+            script(pipelineScript(cleanupPreviousRun, devstackGate, logServer, devstackLogFiles))
             // no script approval needed, except for the one call casc/metaplugin-ci.yaml approves
             sandbox()
         }
@@ -85,9 +99,11 @@ pipelineJob('check-tempest-dsvm-metaplugin-pipeline') {
  * The Pipeline script of the check job: the two shell steps on a devstack_slave agent, with
  * timestamps and a 60-minute limit that fails the build. Pipeline's timeout step aborts its body
  * (ABORTED); the script turns its own timeout, and only that, into a failure, as the freestyle job's
- * failBuild() does. A build cancelled by Tollgate or by hand stays ABORTED.
+ * failBuild() does. A build cancelled by Tollgate or by hand stays ABORTED. Whatever happened, the
+ * devstack logs and the console log are published afterwards, as the freestyle job's publisher does.
  */
-static String pipelineScript(String cleanupPreviousRun, String devstackGate) {
+static String pipelineScript(String cleanupPreviousRun, String devstackGate, String logServer,
+                             String devstackLogFiles) {
     """\
 // Written by job-dsl/metaplugin_ci.groovy from job-dsl/shell/: change those, not this.
 node('devstack_slave') {
@@ -108,6 +124,11 @@ node('devstack_slave') {
                 }
             }
             throw interruption
+        } finally {
+            stage('Publish logs') {
+                scpLogs(logHost: ${groovyLiteral(logServer)}, includes: ${groovyLiteral(devstackLogFiles)},
+                        consoleLog: true, copyAfterFailure: true)
+            }
         }
     }
 }

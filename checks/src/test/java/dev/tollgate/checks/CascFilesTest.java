@@ -104,9 +104,8 @@ public class CascFilesTest {
         assertEquals(1, r.code());
         assertEquals(List.of(), r.out());
         assertEquals(List.of(
-                broken + ":" + lineOf(text, "tollgateScpLog") + ": tollgateScpLog: unknown section of the suite (its "
-                        + "sections under unclassified: " + String.join(", ", SuiteSections.ALL.stream()
-                        .filter(s -> s.place() == SuiteSection.Place.UNCLASSIFIED).map(SuiteSection::symbol).toList()) + ")",
+                broken + ":" + lineOf(text, "tollgateScpLog") + ": tollgateScpLog: unknown section of the suite (did you "
+                        + "mean `tollgateScpLogs`?)",
                 broken + ":" + lineOf(text, "70000") + ": sshPort: expected a port from 1 to 65535, got 70000",
                 broken + ":" + lineOf(text, "change-reopened") + ": events: unknown event type `change-reopened`",
                 broken + ":" + lineOf(text, "name: gate") + ": name: unknown pipeline `gate` (defined: check)"),
@@ -121,6 +120,43 @@ public class CascFilesTest {
         Result imported = tollgate("import-zuul", Repository.file(LAYOUT).toString());
         assertEquals(0, imported.code());
         assertEquals(zuul, CascConfig.parse(String.join("\n", imported.out()) + "\n", "import-zuul"));
+    }
+
+    /**
+     * The log host is the seed's SCP repository host (its Howto: port 22, the directory Apache serves,
+     * LOG_URL_BASE http://<host>/metaplugin-ci), logging in with an SSH key that only the controller
+     * holds: a SYSTEM-scope credential of the same file.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    public void theLogHostIsTheSeedsScpRepositoryHost() throws Exception {
+        String text = Repository.read(Repository.file(METAPLUGIN));
+        dev.tollgate.logs.config.ScpLogsSettings logs = dev.tollgate.pipeline.layout.CascSection.read(text, METAPLUGIN,
+                dev.tollgate.logs.config.ScpLogsSettings.SYMBOL, dev.tollgate.logs.config.ScpLogsSettings.class,
+                dev.tollgate.pipeline.layout.CascSection.Rules.none());
+        assertEquals(1, logs.hosts().size());
+        dev.tollgate.logs.config.LogHostConfig host = logs.hosts().get(0);
+        assertEquals("log-server", host.name());
+        assertEquals("${LOG_SERVER:-log-server}", host.host());
+        assertEquals(22, host.port());
+        assertEquals("/var/www/html/metaplugin-ci", host.rootPath());
+        assertEquals("${LOG_URL_BASE:-http://log-server/metaplugin-ci}", host.urlBase());
+        assertEquals("${LOG_SERVER_HOST_KEY}", host.hostKey());
+        Map<String, Object> root = new Yaml().load(text);
+        List<Map<String, Object>> domains = (List<Map<String, Object>>) ((Map<String, Object>)
+                ((Map<String, Object>) root.get("credentials")).get("system")).get("domainCredentials");
+        Map<String, Object> key = null;
+        for (Map<String, Object> domain : domains) {
+            for (Map<String, Object> c : (List<Map<String, Object>>) domain.get("credentials")) {
+                Map<String, Object> ssh = (Map<String, Object>) c.get("basicSSHUserPrivateKey");
+                if (ssh != null && host.credentialsId().equals(ssh.get("id"))) {
+                    key = ssh;
+                }
+            }
+        }
+        assertTrue("an SSH key credential " + host.credentialsId(), key != null);
+        assertEquals("SYSTEM", key.get("scope"));
+        assertEquals(host.user(), key.get("username"));
     }
 
     static final Set<String> SECRET_KEYS = Set.of("privateKey", "password", "passphrase", "secret", "token",
@@ -138,7 +174,8 @@ public class CascFilesTest {
         }
         List<String> metaplugin = new ArrayList<>();
         secrets(new Yaml().load(Repository.read(Repository.file(METAPLUGIN))), metaplugin);
-        assertEquals("the Gerrit and agent SSH keys and Gerrit's HTTP password, all seen", 3, metaplugin.size());
+        assertEquals("the Gerrit, agent and log server SSH keys and Gerrit's HTTP password, all seen", 4,
+                metaplugin.size());
     }
 
     private static void secrets(Object node, List<String> out) {

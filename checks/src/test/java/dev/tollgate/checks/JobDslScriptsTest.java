@@ -146,6 +146,72 @@ public class JobDslScriptsTest {
         }
     }
 
+    /** The publisher's options, as the freestyle job's scpLogs {} block sets them. */
+    static Map<String, Object> scpLogsOptions(DslCall scpLogs) {
+        Map<String, Object> options = new java.util.LinkedHashMap<>();
+        for (DslCall option : scpLogs.calls) {
+            assertEquals(option.tree(), 1, option.args.size());
+            options.put(option.name, option.args.get(0));
+        }
+        return options;
+    }
+
+    /**
+     * The JJB job's devstack-logs and console-log publishers: devstack-gate's logs/ folder and the
+     * console log go to the log host of casc/metaplugin-ci.yaml, after a failure too, with options that
+     * are the scp-logs plugin's keys (its engine record, which the publisher mirrors).
+     */
+    @Test
+    public void theCheckJobPublishesItsDevstackAndConsoleLogsByScp() throws Exception {
+        DslCall publishers = metaplugin().one("job", CHECK_JOB).one("publishers");
+        assertEquals(List.of("scpLogs"), publishers.names());
+        Map<String, Object> options = scpLogsOptions(publishers.one("scpLogs"));
+        assertEquals(Map.of("logHost", "log-server", "includes", "logs/**", "consoleLog", true,
+                "copyAfterFailure", true), options);
+        Set<String> keys = new LinkedHashSet<>();
+        for (var c : dev.tollgate.logs.config.PublishStepConfig.class.getRecordComponents()) {
+            keys.add(c.getName());
+        }
+        assertTrue(options.keySet() + " are keys of " + keys, keys.containsAll(options.keySet()));
+        String casc = Repository.read(Repository.file("casc/metaplugin-ci.yaml"));
+        var hosts = dev.tollgate.pipeline.layout.CascSection.read(casc, "metaplugin-ci.yaml",
+                dev.tollgate.logs.config.ScpLogsSettings.SYMBOL, dev.tollgate.logs.config.ScpLogsSettings.class,
+                dev.tollgate.pipeline.layout.CascSection.Rules.none()).hosts();
+        assertTrue(hosts.stream().anyMatch(h -> h.name().equals(options.get("logHost"))));
+    }
+
+    /** The Pipeline variant publishes the same, with the step, whether its steps passed, failed or timed out. */
+    @Test
+    public void thePipelineVariantPublishesTheSameEvenWhenItsTimeoutStrikes() {
+        Map<String, Object> freestyle = scpLogsOptions(metaplugin().one("job", CHECK_JOB).path("publishers",
+                "scpLogs"));
+        DslCall passed = DslStandIn.pipeline().run(pipelineScript(), PIPELINE_JOB);
+        DslCall publish = passed.one("node").path("timestamps", "stage");
+        assertEquals(List.of("Publish logs"), publish.args);
+        assertEquals(freestyle, publish.one("scpLogs").named());
+
+        DslStandIn pipeline = DslStandIn.pipeline();
+        Object timedOut = pipeline.newInstance("org.jenkinsci.plugins.workflow.steps.TimeoutStepExecution$ExceededTimeout");
+        List<String> order = new ArrayList<>();
+        try {
+            pipeline.run(pipelineScript(), PIPELINE_JOB, (call, bodies) -> {
+                order.add(call.name);
+                if (call.name.equals("timeout")) {
+                    throw (RuntimeException) pipeline.newInstance(
+                            "org.jenkinsci.plugins.workflow.steps.FlowInterruptedException", timedOut);
+                }
+                if (call.name.equals("error")) {
+                    throw new PipelineFailed(call.text(0));
+                }
+                bodies.run();
+                return call;
+            });
+            fail("the script ended normally");
+        } catch (PipelineFailed e) {
+            assertEquals(List.of("node", "timestamps", "timeout", "error", "stage", "scpLogs"), order);
+        }
+    }
+
     /** The Pipeline variant's script, as the job holds it. */
     static String pipelineScript() {
         DslCall cps = metaplugin().one("pipelineJob", PIPELINE_JOB).path("definition", "cps");

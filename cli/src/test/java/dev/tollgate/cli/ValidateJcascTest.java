@@ -12,18 +12,19 @@ import dev.tollgate.cli.casc.SuiteSections;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /** {@code tollgate validate} on a whole JCasC file: every section of the suite, misspelt and misplaced keys. */
 public class ValidateJcascTest {
-    static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHu1jKFzGxr0u7gUfy5JKbq9C6P0H3YWnKeyxyzabcde";
-
     /** The suite's sections under unclassified:, as the validator lists them. */
-    static final String UNCLASSIFIED = dev.tollgate.cli.casc.SuiteSections.ALL.stream()
-            .filter(s -> s.place() == dev.tollgate.cli.casc.SuiteSection.Place.UNCLASSIFIED)
-            .map(dev.tollgate.cli.casc.SuiteSection::symbol).collect(java.util.stream.Collectors.joining(", "));
+    static final String UNCLASSIFIED = SuiteSections.ALL.stream()
+            .filter(s -> s.place() == SuiteSection.Place.UNCLASSIFIED).map(SuiteSection::symbol)
+            .collect(Collectors.joining(", "));
+
+    static final String KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHu1jKFzGxr0u7gUfy5JKbq9C6P0H3YWnKeyxyzabcde";
 
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
@@ -134,8 +135,8 @@ public class ValidateJcascTest {
 
     @Test
     public void anUnknownTollgateSectionIsAnError() throws Exception {
-        Path f = file(HEAD, SECTION, List.of("  tollgateScpLogs:", "    hosts: []"));
-        assertEquals(List.of(f + ":36: tollgateScpLogs: unknown section of the suite (its sections under "
+        Path f = file(HEAD, SECTION, List.of("  tollgateNoSuchPlugin:", "    hosts: []"));
+        assertEquals(List.of(f + ":36: tollgateNoSuchPlugin: unknown section of the suite (its sections under "
                 + "unclassified: " + UNCLASSIFIED + ")"), errLines(run("validate", f.toString())));
     }
 
@@ -170,7 +171,8 @@ public class ValidateJcascTest {
     public void aFileWithoutAnySectionOfTheSuiteSaysSo() throws Exception {
         Path f = file("jenkins:", "  numExecutors: 0", "unclassified:", "  location:", "    url: http://x/");
         assertOneCleanError(run("validate", f.toString()), f + ":1: no section of the suite in this JCasC file "
-                + "(expected " + String.join(" or ", SuiteSections.ALL.stream().map(SuiteSection::path).toList()) + ")");
+                + "(expected " + SuiteSections.ALL.stream().map(SuiteSection::path).collect(Collectors.joining(" or "))
+                + ")");
     }
 
     @Test

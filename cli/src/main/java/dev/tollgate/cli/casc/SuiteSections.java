@@ -4,6 +4,8 @@ import dev.tollgate.cli.casc.SuiteSection.Place;
 import dev.tollgate.gearman.config.GearmanServerConfig;
 import dev.tollgate.gearman.config.GearmanSettings;
 import dev.tollgate.pipeline.layout.CascSection;
+import dev.tollgate.logs.config.LogHostConfig;
+import dev.tollgate.logs.config.ScpLogsSettings;
 import dev.tollgate.pipeline.layout.CascConfig;
 import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.ConfigException;
@@ -25,7 +27,8 @@ public final class SuiteSections {
     public static final List<SuiteSection> ALL = List.of(
             new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline),
             new SuiteSection(Place.UNCLASSIFIED, GearmanSettings.SYMBOL, SuiteSections::gearman),
-            new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle));
+            new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle),
+            new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs));
 
     private SuiteSections() {}
 
@@ -57,5 +60,14 @@ public final class SuiteSections {
         RecycleSettings s = CascSection.read(text, file, RecycleConfig.SYMBOL, RecycleSettings.class,
                 (section, problems) -> RecycleConfig.check(section, problems::add));
         return RecycleConfig.summary(s);
+    }
+
+    /** The scp-logs plugin's log host registry: each host's values checked at their keys, names unique. */
+    static String scpLogs(String text, String file) throws ConfigException {
+        ScpLogsSettings s = CascSection.read(text, file, ScpLogsSettings.SYMBOL, ScpLogsSettings.class,
+                (section, problems) -> section.problems().forEach(p -> problems.add(p.host(), "hosts", p.key(),
+                        p.message())));
+        return s.hosts().size() + " log host(s)" + (s.hosts().isEmpty() ? "" : " ("
+                + s.hosts().stream().map(LogHostConfig::name).collect(Collectors.joining(", ")) + ")");
     }
 }

@@ -36,8 +36,11 @@ import java.util.Set;
 abstract class LocalFiles {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
-    /** Where a planned file is and what it was: one key for the base and for each segment. */
-    record Planned(Path base, List<String> segments, List<Object> keys, long size) {
+    /**
+     * Where a planned file is and what it was: one identity ({@link #identity}) for the base and for
+     * each segment.
+     */
+    record Planned(Path base, List<String> segments, List<String> keys, long size) {
         Planned {
             segments = List.copyOf(segments);
             keys = java.util.Collections.unmodifiableList(new ArrayList<>(keys)); // keys may be null
@@ -56,6 +59,15 @@ abstract class LocalFiles {
         ChangedException(String message, Throwable cause) {
             super("changed after planning: " + message, cause);
         }
+    }
+
+    /**
+     * A file key as text. The JDK's file keys (device and inode on Unix) identify a file but are not
+     * serializable; their text identifies it just as well and can travel with a listing made in
+     * another process on the same machine. Null when the platform has no file keys.
+     */
+    static String identity(Object fileKey) {
+        return fileKey == null ? null : fileKey.toString();
     }
 
     static LocalFiles forPlatform() {
@@ -113,7 +125,7 @@ abstract class LocalFiles {
         }
     }
 
-    private static void expect(BasicFileAttributes a, Object key, boolean directory, Planned p, int upTo)
+    private static void expect(BasicFileAttributes a, String key, boolean directory, Planned p, int upTo)
             throws ChangedException {
         String what = p.label(upTo);
         if (a.isSymbolicLink()) {
@@ -123,7 +135,7 @@ abstract class LocalFiles {
             throw new ChangedException(what + " is no longer a " + (directory ? "directory" : "regular file")
                     + "; not uploaded", null);
         }
-        if (!Objects.equals(a.fileKey(), key)) {
+        if (!Objects.equals(identity(a.fileKey()), key)) {
             throw new ChangedException(what + " was replaced by another " + (directory ? "directory" : "file")
                     + "; not uploaded", null);
         }
@@ -166,7 +178,7 @@ abstract class LocalFiles {
                     dir = next;
                 }
                 Path name = p.base().getFileSystem().getPath(p.segments().get(last));
-                Object key = p.keys().get(last + 1);
+                String key = p.keys().get(last + 1);
                 expect(attributesOf(dir, name), key, false, p, last + 1);
                 SeekableByteChannel ch = dir.newByteChannel(name,
                         Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));

@@ -2,8 +2,8 @@ package dev.tollgate.logs;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -19,43 +19,104 @@ public record LogHost(String name, String host, int port, String rootPath, Strin
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9._][A-Za-z0-9._-]{0,31}\\$?");
 
     public LogHost {
-        List<String> problems = new ArrayList<>();
-        if (name == null || !NAME.matcher(name).matches()) {
-            problems.add("name '" + show(name) + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        Map<String, String> problems = new LinkedHashMap<>();
+        check(problems, "name", nameProblem(name));
+        check(problems, "host", hostProblem(host));
+        check(problems, "port", portProblem(port));
+        if (rootPath != null && rootPath.startsWith("/") && !rootPath.equals("/") && rootPathProblem(rootPath) == null) {
+            rootPath = "/" + RemoteNames.normaliseRelative("root path", rootPath.substring(1));
         }
-        if (host == null || !HOST.matcher(host).matches()) {
-            problems.add("host '" + show(host) + "' must be a host name or IP address");
+        check(problems, "rootPath", rootPathProblem(rootPath));
+        check(problems, "user", userProblem(user));
+        check(problems, "credentialId", credentialIdProblem(credentialId));
+        check(problems, "hostKey", hostKey == null ? "host key is missing: unchecked host keys are not allowed" : null);
+        check(problems, "urlBase", urlBaseProblem(urlBase));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("log host '" + show(name) + "' is invalid: "
+                    + String.join("; ", problems.values()));
         }
-        if (port < 1 || port > 65535) {
-            problems.add("port " + port + " is outside 1-65535");
+    }
+
+    /**
+     * What is wrong with these configuration values, by the field each problem concerns (the
+     * component names of this record), in field order; empty when {@link #of} takes them. For
+     * configuration pages and {@code tollgate validate}, which report each problem at its own key.
+     */
+    public static Map<String, String> problems(String name, String host, int port, String rootPath, String user,
+            String credentialId, String hostKey, String urlBase) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        check(problems, "name", nameProblem(name));
+        check(problems, "host", hostProblem(host));
+        check(problems, "port", portProblem(port));
+        check(problems, "rootPath", rootPathProblem(rootPath));
+        check(problems, "user", userProblem(user));
+        check(problems, "credentialId", credentialIdProblem(credentialId));
+        try {
+            HostKeyPin.parse(hostKey);
+        } catch (IllegalArgumentException e) {
+            problems.put("hostKey", e.getMessage());
         }
+        try {
+            check(problems, "urlBase", urlBaseProblem(URI.create(urlBase == null ? "" : urlBase.trim())));
+        } catch (IllegalArgumentException e) {
+            problems.put("urlBase", "URL base '" + show(urlBase) + "' is not a URL");
+        }
+        return problems;
+    }
+
+    private static void check(Map<String, String> problems, String field, String problem) {
+        if (problem != null) {
+            problems.put(field, problem);
+        }
+    }
+
+    private static String nameProblem(String name) {
+        return name == null || !NAME.matcher(name).matches()
+                ? "name '" + show(name) + "' must be 1-64 letters, digits, '.', '_' or '-'" : null;
+    }
+
+    private static String hostProblem(String host) {
+        return host == null || !HOST.matcher(host).matches()
+                ? "host '" + show(host) + "' must be a host name or IP address" : null;
+    }
+
+    private static String portProblem(int port) {
+        return port < 1 || port > 65535 ? "port " + port + " is outside 1-65535" : null;
+    }
+
+    private static String rootPathProblem(String rootPath) {
         if (rootPath == null || !rootPath.startsWith("/")) {
-            problems.add("root path '" + show(rootPath) + "' must be an absolute path on the server");
-        } else if (!rootPath.equals("/")) {
+            return "root path '" + show(rootPath) + "' must be an absolute path on the server";
+        }
+        if (!rootPath.equals("/")) {
             try {
-                rootPath = "/" + RemoteNames.normaliseRelative("root path", rootPath.substring(1));
+                RemoteNames.normaliseRelative("root path", rootPath.substring(1));
             } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
+                return e.getMessage();
             }
         }
-        if (user == null || !USER.matcher(user).matches()) {
-            problems.add("user '" + show(user) + "' must be a login name (letters, digits, '.', '_', '-')");
-        }
-        if (credentialId == null || credentialId.isBlank()) {
-            problems.add("credential id is missing (a password or private key supplied by the credential store)");
-        }
-        if (hostKey == null) {
-            problems.add("host key is missing: unchecked host keys are not allowed");
-        }
+        return null;
+    }
+
+    private static String userProblem(String user) {
+        return user == null || !USER.matcher(user).matches()
+                ? "user '" + show(user) + "' must be a login name (letters, digits, '.', '_', '-')" : null;
+    }
+
+    private static String credentialIdProblem(String credentialId) {
+        return credentialId == null || credentialId.isBlank()
+                ? "credential id is missing (a password or private key supplied by the credential store)" : null;
+    }
+
+    private static String urlBaseProblem(URI urlBase) {
         if (urlBase == null || urlBase.getScheme() == null || urlBase.getHost() == null
                 || !(urlBase.getScheme().equals("http") || urlBase.getScheme().equals("https"))) {
-            problems.add("URL base '" + urlBase + "' must be an absolute http(s) URL (LOG_URL_BASE)");
-        } else if (urlBase.getQuery() != null || urlBase.getFragment() != null) {
-            problems.add("URL base '" + urlBase + "' must not have a query or fragment");
+            return "URL base '" + urlBase + "' must be an absolute http(s) URL (LOG_URL_BASE)";
         }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("log host '" + show(name) + "' is invalid: " + String.join("; ", problems));
+        if (urlBase.getQuery() != null || urlBase.getFragment() != null) {
+            return "URL base '" + urlBase + "' must not have a query or fragment";
         }
+        return null;
     }
 
     /** Builds from configuration text; the host key is parsed by {@link HostKeyPin#parse}. */

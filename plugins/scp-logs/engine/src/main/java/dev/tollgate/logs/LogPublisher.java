@@ -30,6 +30,11 @@ import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.common.signature.Signature;
 import org.apache.sshd.common.util.security.SecurityUtils;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.client.SftpVersionSelector;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
 
 /**
  * Publishes a build's logs to a {@link LogHost}: plans locally (globs, safety checks, names), connects
@@ -188,6 +193,92 @@ public final class LogPublisher {
         LOG.log(Level.INFO, "log publish to {0}: {1}", host.name(), result);
         TransferState.tell(() -> listener.finished(result));
         return result;
+    }
+
+    /**
+     * Connects to the host as a publish would, and checks what a publish needs before it sends
+     * anything: the host key matches the pin, the login works, and the root path is a directory the
+     * user can write to (a probe file {@code .tollgate-check-RANDOM} is created there and removed).
+     * For "Test connection" in a configuration page. Not retried.
+     *
+     * @throws LogPublishException with the reason a publish would fail for (HOST_KEY_MISMATCH,
+     *                             AUTHENTICATION, NO_CREDENTIAL, REMOTE_REFUSED for a missing or
+     *                             read-only root, CONNECTION)
+     */
+    public ConnectionCheck checkConnection(LogHost host) throws LogPublishException {
+        Credential credential = lookupCredential(host);
+        AtomicReference<String> hostKeyProblem = new AtomicReference<>();
+        SshClient client = newClient(host, hostKeyProblem, !(credential instanceof Credential.Password));
+        try (Connection connection = new Connection(connect(client, host, credential, hostKeyProblem))) {
+            ClientSession session = connection.session();
+            String version = session.getServerVersion();
+            String fingerprint = HostKeyPin.fingerprintOf(session.getServerKey());
+            String who = "connected to log host '" + host.name() + "' (" + version + ", host key " + fingerprint
+                    + ") as " + host.user();
+            SftpClient sftp;
+            try {
+                sftp = SftpClientFactory.instance().createSftpClient(session,
+                        SftpVersionSelector.fixedVersionSelector(SftpConstants.SFTP_V3));
+            } catch (IOException e) {
+                if (!session.isOpen()) {
+                    throw e;
+                }
+                return new ConnectionCheck(version, fingerprint, false, who + "; the server offers no SFTP, so root path "
+                        + host.rootPath() + " was not checked (uploads would go over SCP)");
+            }
+            try (sftp) {
+                checkRoot(sftp, host);
+            }
+            return new ConnectionCheck(version, fingerprint, true, who + "; root path " + host.rootPath()
+                    + " is a directory it can write to");
+        } catch (IOException | RuntimeException e) {
+            throw new LogPublishException(LogPublishException.Reason.CONNECTION, "cannot check log host '" + host.name()
+                    + "' (" + host.host() + ":" + host.port() + "): " + describe(e), e);
+        } finally {
+            try {
+                client.close(false).await(Duration.ofSeconds(5));
+            } catch (IOException e) {
+                client.stop();
+            }
+        }
+    }
+
+    private static void checkRoot(SftpClient sftp, LogHost host) throws IOException, LogPublishException {
+        String root = host.rootPath();
+        SftpClient.Attributes a;
+        try {
+            a = sftp.stat(root);
+        } catch (SftpException e) {
+            throw new LogPublishException(LogPublishException.Reason.REMOTE_REFUSED, "root path " + root
+                    + " is not accessible on log host '" + host.name() + "': " + e.getMessage(), e);
+        }
+        if (!a.isDirectory()) {
+            throw new LogPublishException(LogPublishException.Reason.REMOTE_REFUSED, "root path " + root
+                    + " on log host '" + host.name() + "' is not a directory", null);
+        }
+        String probe = host.remotePath(".tollgate-check-" + java.util.HexFormat.of().formatHex(randomBytes()));
+        try {
+            sftp.close(sftp.open(probe, SftpClient.OpenMode.Write, SftpClient.OpenMode.Create,
+                    SftpClient.OpenMode.Exclusive));
+        } catch (SftpException e) {
+            throw new LogPublishException(LogPublishException.Reason.REMOTE_REFUSED, "root path " + root
+                    + " on log host '" + host.name() + "' is not writable for " + host.user() + ": " + e.getMessage(),
+                    e);
+        }
+        try {
+            sftp.remove(probe);
+        } catch (SftpException e) {
+            throw new LogPublishException(LogPublishException.Reason.REMOTE_REFUSED, "root path " + root
+                    + " on log host '" + host.name() + "': " + host.user() + " created " + probe
+                    + " but cannot remove it (" + e.getMessage() + "); a publish renames over and removes its"
+                    + " temporary files there", e);
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[6];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
     }
 
     /**

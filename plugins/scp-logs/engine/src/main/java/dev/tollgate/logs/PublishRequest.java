@@ -8,7 +8,10 @@ import java.util.Set;
 /**
  * What to publish for one build. Build with {@link #builder()}.
  *
- * @param sourceDir        directory the patterns are relative to (null: only the console log)
+ * @param sourceDir        directory the patterns are relative to (null: only the console log, or
+ *                         {@code files})
+ * @param files            where the files are when they are not in a local directory (e.g. on a build
+ *                         agent); at most one of sourceDir and files
  * @param includes         Ant-style comma-separated patterns, default {@code **}
  * @param excludes         Ant-style comma-separated patterns, default none
  * @param flatten          upload every file directly into the destination folder
@@ -20,8 +23,8 @@ import java.util.Set;
  * @param gzip             gzip text logs before upload, naming them {@code name.gz}
  * @param gzipExtensions   which file name extensions count as text logs
  */
-public record PublishRequest(Path sourceDir, String includes, String excludes, boolean flatten, String destination,
-        Map<String, String> parameters, ConsoleLog consoleLog, boolean copyAfterFailure, BuildResult buildResult,
+public record PublishRequest(Path sourceDir, LogSource files, String includes, String excludes, boolean flatten,
+        String destination, Map<String, String> parameters, ConsoleLog consoleLog, boolean copyAfterFailure, BuildResult buildResult,
         boolean gzip, Set<String> gzipExtensions) {
 
     /** Text log extensions OpenStack's log servers served compressed. */
@@ -31,8 +34,11 @@ public record PublishRequest(Path sourceDir, String includes, String excludes, b
     public PublishRequest {
         parameters = Map.copyOf(parameters);
         gzipExtensions = Set.copyOf(gzipExtensions);
-        if (sourceDir == null && consoleLog == null) {
+        if (sourceDir == null && files == null && consoleLog == null) {
             throw new IllegalArgumentException("nothing to publish: give a source directory or a console log");
+        }
+        if (sourceDir != null && files != null) {
+            throw new IllegalArgumentException("give a source directory or a log source, not both");
         }
         if (buildResult == null) {
             buildResult = BuildResult.SUCCESS;
@@ -42,7 +48,8 @@ public record PublishRequest(Path sourceDir, String includes, String excludes, b
     /** Parameter values stay out: a build's parameters may include passwords. */
     @Override
     public String toString() {
-        return "PublishRequest[source=" + sourceDir + ", includes=" + includes + ", excludes=" + excludes + ", flatten="
+        return "PublishRequest[source=" + (files != null ? files : sourceDir) + ", includes=" + includes
+                + ", excludes=" + excludes + ", flatten="
                 + flatten + ", destination=" + destination + ", parameters=" + new java.util.TreeSet<>(parameters.keySet())
                 + ", console=" + (consoleLog == null ? "none" : consoleLog.name()) + ", copyAfterFailure="
                 + copyAfterFailure + ", result=" + buildResult + ", gzip=" + gzip + "]";
@@ -54,6 +61,7 @@ public record PublishRequest(Path sourceDir, String includes, String excludes, b
 
     public static final class Builder {
         private Path sourceDir;
+        private LogSource files;
         private String includes = "**";
         private String excludes = "";
         private boolean flatten;
@@ -67,6 +75,12 @@ public record PublishRequest(Path sourceDir, String includes, String excludes, b
 
         public Builder source(Path dir) {
             this.sourceDir = dir;
+            return this;
+        }
+
+        /** Files listed and read through a {@link LogSource} rather than from a local directory. */
+        public Builder source(LogSource files) {
+            this.files = files;
             return this;
         }
 
@@ -121,7 +135,7 @@ public record PublishRequest(Path sourceDir, String includes, String excludes, b
         }
 
         public PublishRequest build() {
-            return new PublishRequest(sourceDir, includes, excludes, flatten, destination, parameters, consoleLog,
+            return new PublishRequest(sourceDir, files, includes, excludes, flatten, destination, parameters, consoleLog,
                     copyAfterFailure, buildResult, gzip, gzipExtensions);
         }
     }

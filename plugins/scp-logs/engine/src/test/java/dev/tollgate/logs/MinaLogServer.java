@@ -1,13 +1,19 @@
 package dev.tollgate.logs;
 
 import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +27,8 @@ import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.FileHandle;
 import org.apache.sshd.sftp.server.SftpEventListener;
+import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
+import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
@@ -44,6 +52,10 @@ final class MinaLogServer implements AutoCloseable {
     private final SshServer sshd;
     private final AtomicLong written = new AtomicLong();
     private volatile long killAfterBytes = -1;
+    /** SFTP opens of a file for writing are refused (a root the user cannot write to). */
+    volatile boolean refuseWrites;
+    /** SFTP removes are refused (a directory where files can be created but not removed). */
+    volatile boolean refuseRemoves;
     private static final java.lang.invoke.VarHandle KILL;
 
     static {
@@ -81,7 +93,7 @@ final class MinaLogServer implements AutoCloseable {
             throw new IllegalArgumentException("no shell on this server: " + command);
         }).build());
         if (sftp) {
-            SftpSubsystemFactory factory = new SftpSubsystemFactory.Builder().build();
+            SftpSubsystemFactory factory = new SftpSubsystemFactory.Builder().withFileSystemAccessor(new Refusing()).build();
             factory.addSftpEventListener(new SftpEventListener() {
                 @Override
                 public void written(ServerSession session, String remoteHandle, FileHandle localHandle, long offset,
@@ -104,6 +116,27 @@ final class MinaLogServer implements AutoCloseable {
             }
         });
         sshd.start();
+    }
+
+    /** The default file access, except what {@link #refuseWrites} and {@link #refuseRemoves} refuse. */
+    private final class Refusing implements SftpFileSystemAccessor {
+        @Override
+        public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file,
+                String handle, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+            if (refuseWrites && (options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.CREATE)
+                    || options.contains(StandardOpenOption.CREATE_NEW))) {
+                throw new AccessDeniedException(file.toString());
+            }
+            return SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle, options, attrs);
+        }
+
+        @Override
+        public void removeFile(SftpSubsystemProxy subsystem, Path path, boolean isDirectory) throws IOException {
+            if (refuseRemoves) {
+                throw new AccessDeniedException(path.toString());
+            }
+            SftpFileSystemAccessor.super.removeFile(subsystem, path, isDirectory);
+        }
     }
 
     /** Kills the SFTP session once, after this many more bytes were written to files. */

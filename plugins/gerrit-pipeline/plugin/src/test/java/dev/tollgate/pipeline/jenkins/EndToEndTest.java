@@ -96,6 +96,20 @@ public class EndToEndTest {
     }
 
     @Test
+    public void theReviewLinksToTheBuildsPublishedLogs() throws Exception {
+        FreeStyleProject job = r.createFreeStyleProject("check-tempest-dsvm-metaplugin");
+        String logs = "http://logs.example.org/metaplugin-ci/42/4242/3/check/check-tempest-dsvm-metaplugin/abc1234/";
+        job.getBuildersList().add(new BuildEventsTest.Publishes(logs));
+        server().accept(new EventParser().parse(PATCHSET_CREATED));
+        r.waitUntilNoActivity();
+        r.assertBuildStatus(Result.SUCCESS, job.getLastBuild());
+        String review = reviews.poll(60, TimeUnit.SECONDS);
+        assertNotNull("a review was posted", review);
+        assertTrue(review, review.contains(logs));
+        assertTrue(review, !review.contains(r.getURL() + job.getLastBuild().getUrl()));
+    }
+
+    @Test
     public void aPipelineJobRunsTheSameWay() throws Exception {
         WorkflowJob job = r.jenkins.createProject(WorkflowJob.class, "check-tempest-dsvm-metaplugin");
         job.setDefinition(new CpsFlowDefinition("echo \"change ${env.ZUUL_CHANGE}\"", true));
