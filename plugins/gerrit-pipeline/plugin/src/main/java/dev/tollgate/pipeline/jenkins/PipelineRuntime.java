@@ -9,9 +9,8 @@ import dev.tollgate.pipeline.layout.GerritServerConfig;
 import dev.tollgate.pipeline.layout.PipelineSettings;
 import hudson.Extension;
 import hudson.ExtensionList;
-import hudson.init.InitMilestone;
-import hudson.init.Initializer;
 import hudson.init.Terminator;
+import hudson.model.listeners.ItemListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,27 +51,19 @@ public final class PipelineRuntime {
     }
 
     /**
-     * Once Jenkins has loaded its jobs and its queue: a restored queue asks which of its builds are
-     * still queued. The queue loads in an initializer of its own, after the same milestone and in no
-     * set order with this one, so the start itself waits on the configuration thread until Jenkins
-     * reports its initialization complete.
+     * Starts the servers once Jenkins has loaded its jobs, its queue and its computers: a restored
+     * queue asks which of its builds are still queued or running. {@code ItemListener.onLoaded} is
+     * called after Jenkins' whole initialization (the queue loads in an initializer of its own), on
+     * the start-up thread, so the start itself goes to the configuration thread.
      */
-    @Initializer(after = InitMilestone.JOB_CONFIG_ADAPTED)
-    public static void startWithJenkins() {
-        PipelineRuntime r = get();
-        r.applier.execute(() -> {
-            try {
-                Jenkins j = Jenkins.get();
-                while (j.getInitLevel() != InitMilestone.COMPLETED) {
-                    Thread.sleep(200); // the milestone has no listener to wait on
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    @Extension
+    public static final class StartWhenLoaded extends ItemListener {
+        @Override
+        public void onLoaded() {
+            PipelineRuntime r = get();
             r.started = true;
-            r.apply();
-        });
+            r.applier.execute(r::apply);
+        }
     }
 
     @Terminator
