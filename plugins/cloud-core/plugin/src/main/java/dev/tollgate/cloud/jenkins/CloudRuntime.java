@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,6 +65,8 @@ public final class CloudRuntime {
     }
 
     private final Map<String, Running> engines = new ConcurrentHashMap<>();
+    /** {@code cloud\nagent} → stages waiting for the agent's end ({@link #end}). */
+    private final Map<String, List<CompletableFuture<Void>>> endings = new ConcurrentHashMap<>();
     /** Touched on the refresh thread only. */
     private final Map<String, XmlLifecycleStore> stores = new LinkedHashMap<>();
     /** Last configuration problem logged per cloud, so a bad configuration is logged once; refresh thread only. */
@@ -110,6 +113,48 @@ public final class CloudRuntime {
             r.engine.shutdown();
         }
         engines.clear();
+        for (List<CompletableFuture<Void>> waiting : endings.values()) {
+            waiting.forEach(f -> f.completeExceptionally(new IllegalStateException("Jenkins is stopping")));
+        }
+        endings.clear();
+    }
+
+    /**
+     * Ends an agent on request and returns at once; the stage completes when its record has ended
+     * (instance terminated), checked after each tick, or exceptionally when the cloud is not running.
+     */
+    public CompletableFuture<Void> end(String cloudName, String agentName, String reason) {
+        Optional<CloudEngine> engine = engine(cloudName);
+        if (engine.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("cloud " + cloudName + " is not running"));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        // compute, not computeIfAbsent + add: an add must not land in a list completeEndings just removed
+        endings.compute(cloudName + "\n" + agentName, (k, v) -> {
+            List<CompletableFuture<Void>> l = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            l.add(done);
+            return l;
+        });
+        engine.get().release(agentName, reason);
+        completeEndings();
+        return done;
+    }
+
+    /** Completes the {@link #end} stages whose records have ended or are gone. After each tick; any thread. */
+    void completeEndings() {
+        for (String key : endings.keySet()) {
+            String[] cloudAndAgent = key.split("\n", 2);
+            Running r = engines.get(cloudAndAgent[0]);
+            if (r == null) {
+                continue; // being rebuilt (or stopping): looked at again after the next tick
+            }
+            if (r.engine.record(cloudAndAgent[1]).map(rec -> rec.state().isEnded()).orElse(true)) {
+                List<CompletableFuture<Void>> waiting = endings.remove(key); // atomic with compute above
+                if (waiting != null) {
+                    waiting.forEach(f -> f.complete(null));
+                }
+            }
+        }
     }
 
     /** The running engine of the cloud with this engine name; never waits. */

@@ -32,5 +32,6 @@ public final class CloudTicker extends PeriodicWork {
                 LOG.log(Level.WARNING, "cloud " + r.settings.cloudName() + ": tick failed", e);
             }
         }
+        runtime.completeEndings();
     }
 }

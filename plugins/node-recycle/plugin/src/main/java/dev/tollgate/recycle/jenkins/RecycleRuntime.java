@@ -39,7 +39,7 @@ import jenkins.model.Jenkins;
 
 /**
  * The running engine: one {@link Recycler} for the whole controller, with its ports bound to
- * Jenkins ({@link JenkinsAgents}, {@link NoTollgateClouds}, events to the log and to
+ * Jenkins ({@link JenkinsAgents}, {@link SuiteClouds}, events to the log and to
  * {@link RecycleEventListener}s). Every save of the global configuration applies its rules here
  * ({@link #apply}); the completion hook, the connection listener, the ticker and the queue's
  * dispatcher call in. Thread-safe: the recycler is, and this holds nothing else that changes.
@@ -53,7 +53,7 @@ public final class RecycleRuntime {
     public RecycleRuntime() {
         Recycler[] self = new Recycler[1];
         JenkinsAgents agents = new JenkinsAgents(agent -> self[0].status(agent));
-        self[0] = new Recycler(PolicyRules.builder().build(), agents, new NoTollgateClouds(), RecycleRuntime::report,
+        self[0] = new Recycler(PolicyRules.builder().build(), agents, new SuiteClouds(), RecycleRuntime::report,
                 Clock.systemUTC());
         this.recycler = self[0];
     }
