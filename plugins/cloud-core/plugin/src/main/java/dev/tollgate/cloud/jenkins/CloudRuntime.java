@@ -195,6 +195,15 @@ public final class CloudRuntime {
         }
     }
 
+    /**
+     * Asks for a refresh and waits until one that started after this call has finished: tests use it
+     * to know the engines match the configuration, instead of polling.
+     */
+    void awaitRefreshed() throws InterruptedException, java.util.concurrent.ExecutionException {
+        requestRefresh();
+        refresher.submit(() -> { }).get(); // one thread, in order: behind the refresh just asked for
+    }
+
     /** Builds engines for new or changed clouds and retires those of removed clouds. On the refresh thread. */
     private void refresh() {
         problems.keySet().retainAll(configuredNames());
