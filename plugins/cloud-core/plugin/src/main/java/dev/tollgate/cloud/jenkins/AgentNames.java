@@ -1,5 +1,6 @@
 package dev.tollgate.cloud.jenkins;
 
+import dev.tollgate.cloud.CloudSettings;
 import hudson.model.Failure;
 import jenkins.model.Jenkins;
 
@@ -28,8 +29,14 @@ public final class AgentNames {
         }
         try {
             Jenkins.checkGoodName(mapped);
-            return null;
         } catch (Failure e) {
+            return e.getMessage();
+        }
+        try {
+            // the engine's own rule for a cloud's name (it prefixes every agent name and fingerprint)
+            CloudSettings.builder(mapped, "check").build();
+            return null;
+        } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
     }

@@ -316,8 +316,16 @@ public final class CloudRuntime {
 
     /** Identifies this controller in every instance's fingerprint: stable across restarts, unique per Jenkins home. */
     static String controllerId() {
-        return Jenkins.get().getLegacyInstanceId();
+        String id = controllerId;
+        if (id == null) {
+            id = Jenkins.get().getLegacyInstanceId();
+            controllerId = id;
+        }
+        return id;
     }
+
+    /** Cached: asked on every provisioning round. */
+    private static volatile String controllerId;
 
     /** Counters of the cloud's engine, for its page. */
     static InMemoryMetrics.Snapshot metricsOf(Running r) {

@@ -10,6 +10,7 @@ import dev.tollgate.cloud.ProvisionResult;
 import dev.tollgate.cloud.ReaperReport;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
+import hudson.model.Descriptor;
 import hudson.model.Label;
 import hudson.model.Node;
 import hudson.model.labels.LabelAtom;
@@ -26,7 +27,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
+import hudson.util.FormValidation;
 import jenkins.model.Jenkins;
+import org.kohsuke.stapler.QueryParameter;
 
 /**
  * The base of every Tollgate cloud (EC2 spot, OpenStack, libvirt, LXD): Jenkins' cloud API handled
@@ -98,7 +101,13 @@ public abstract class TollgateCloud<O extends DriverOptions> extends Cloud {
     @Override
     public boolean canProvision(CloudState state) {
         Label label = state.getLabel();
-        for (AgentTemplate<O> t : agentTemplates()) {
+        List<AgentTemplate<O>> templates;
+        try {
+            templates = agentTemplates();
+        } catch (IllegalArgumentException e) {
+            return false; // an invalid template: logged when the configuration is applied
+        }
+        for (AgentTemplate<O> t : templates) {
             if (serves(t, label)) {
                 return true;
             }
@@ -182,6 +191,21 @@ public abstract class TollgateCloud<O extends DriverOptions> extends Cloud {
     /** The engine's counters (requests, failures, time to connect, terminations, orphans, throttling). */
     public final String getCounters() {
         return CloudRuntime.get().running(engineName()).map(r -> CloudRuntime.metricsOf(r).toString()).orElse("");
+    }
+
+    /**
+     * The base of every Tollgate cloud's descriptor: checks the cloud's name as Jenkins and the engine
+     * will use it (after mapping '/' to '-').
+     */
+    public abstract static class TollgateCloudDescriptor extends Descriptor<Cloud> {
+        public FormValidation doCheckName(@QueryParameter String value) {
+            String problem = AgentNames.problem(value);
+            if (problem != null) {
+                return FormValidation.error(problem);
+            }
+            String mapped = AgentNames.nodeSafe(value);
+            return mapped.equals(value) ? FormValidation.ok() : FormValidation.ok("Agents will be named " + mapped + "-...");
+        }
     }
 
     /** The agents of this cloud now in Jenkins. */

@@ -4,8 +4,6 @@ import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.DriverOptions;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
-import hudson.model.Descriptor;
-import hudson.slaves.Cloud;
 import hudson.slaves.ComputerLauncher;
 import java.time.Duration;
 import java.util.List;
@@ -72,7 +70,7 @@ public final class LocalCloud extends TollgateCloud<DriverOptions.None> {
     }
 
     @TestExtension
-    public static final class DescriptorImpl extends Descriptor<Cloud> {
+    public static final class DescriptorImpl extends TollgateCloudDescriptor {
         @Override
         public String getDisplayName() {
             return "Local test cloud";

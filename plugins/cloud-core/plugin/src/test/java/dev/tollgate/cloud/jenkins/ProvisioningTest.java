@@ -71,6 +71,15 @@ public class ProvisioningTest {
     }
 
     @Test
+    public void cloudNamesMapSlashesToDashesAndAreChecked() {
+        assertEquals("eu-linux-small", AgentNames.nodeSafe("eu/linux/small"));
+        assertNull(AgentNames.problem("eu/linux/small"));
+        assertTrue(AgentNames.problem("bad?name") != null);
+        assertTrue("the engine's length rule", AgentNames.problem("x".repeat(41)) != null);
+        assertEquals("a name is required", AgentNames.problem(" "));
+    }
+
+    @Test
     public void maxUsesEndsTheAgentAfterItsLastBuild() throws Exception {
         LocalCloud cloud = new LocalCloud("reused", "local", 600, 2);
         r.jenkins.clouds.add(cloud);
