@@ -289,7 +289,7 @@ public final class CloudRuntime {
     }
 
     /** The cloud's settings, or null when invalid; logged once per distinct problem when {@code logged} is given. */
-    private static CloudSettings settingsOrNull(TollgateCloud<?> cloud, Map<String, String> logged) {
+    private CloudSettings settingsOrNull(TollgateCloud<?> cloud, Map<String, String> logged) {
         try {
             CloudSettings s = cloud.toSettings(controllerId());
             if (logged != null) {
@@ -315,7 +315,7 @@ public final class CloudRuntime {
     }
 
     /** Identifies this controller in every instance's fingerprint: stable across restarts, unique per Jenkins home. */
-    static String controllerId() {
+    String controllerId() {
         String id = controllerId;
         if (id == null) {
             id = Jenkins.get().getLegacyInstanceId();
@@ -324,8 +324,8 @@ public final class CloudRuntime {
         return id;
     }
 
-    /** Cached: asked on every provisioning round. */
-    private static volatile String controllerId;
+    /** Cached: asked on every provisioning round; per Jenkins (this extension), not per JVM. */
+    private volatile String controllerId;
 
     /** Counters of the cloud's engine, for its page. */
     static InMemoryMetrics.Snapshot metricsOf(Running r) {
