@@ -200,8 +200,9 @@ public final class CloudEngine {
     }
 
     /**
-     * Asks the driver for interruption notices when the interval has passed and something is live:
-     * the reaper's listing also sees them, but every 5 minutes is too late for a two-minute notice.
+     * Asks the driver for interruption notices when the interval has passed and connected agents exist
+     * whose side does not report (about those only, in one call): the reaper's listing also sees
+     * notices, but every 5 minutes is too late for a two-minute notice.
      */
     private void checkInterruptions(Instant now) {
         if (settings.interruptionCheckInterval().isZero()) {

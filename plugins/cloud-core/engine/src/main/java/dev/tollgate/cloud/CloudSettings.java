@@ -24,8 +24,9 @@ import java.util.Set;
  *                           interval; default 2 min, so an agent that connects promptly costs no describe
  * @param reaperInterval     how often {@link CloudEngine#tick()} runs a reaper cycle; default 5 min
  * @param interruptionCheckInterval how often {@link CloudEngine#tick()} asks the driver for interruption
- *                           notices while instances are live; default 1 min, inside EC2's two minutes and
- *                           one call per minute for the whole cloud; zero turns the check off
+ *                           notices while connected agents exist whose side does not report them; default
+ *                           1 min, inside EC2's two minutes and one batched call for the whole cloud; zero
+ *                           turns the check off
  * @param capacityCooldown   a template that failed with CAPACITY (or a permanent error) is skipped this long; default 2 min
  * @param throttleBackoff    first pause after a THROTTLED error, doubled per repeat up to {@code maxBackoff}, ±50% jitter; default 1 s
  * @param terminateBackoff   first pause after a failed terminate, doubled per repeat up to {@code maxBackoff}; default 5 s
