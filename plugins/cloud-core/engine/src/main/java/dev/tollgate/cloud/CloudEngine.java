@@ -6,6 +6,7 @@ import dev.tollgate.cloud.port.CloudException;
 import dev.tollgate.cloud.port.LifecycleStore;
 import dev.tollgate.cloud.port.Metrics;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,12 @@ public final class CloudEngine {
     private Instant lastInterruptionCheck;
     /** An interruption check is on its way: a tick meanwhile does not ask again. */
     private boolean checkingInterruptions;
+    /**
+     * Connected agents: when the engine last heard from the agent's side (its connection, or its last
+     * interruption-watch report). Agents heard from within {@code agentReportWindow} watch the instance
+     * metadata themselves and are left out of the driver's interruption check.
+     */
+    private final Map<String, Instant> heardFrom = new java.util.concurrent.ConcurrentHashMap<>();
 
     private CloudEngine(Builder b) {
         this.settings = b.settings;
@@ -99,10 +106,15 @@ public final class CloudEngine {
 
     // ---- events
     public ConnectDecision agentConnected(String agentName, String instanceIdOrNull) {
-        return lifecycle.agentConnected(agentName, instanceIdOrNull);
+        ConnectDecision d = lifecycle.agentConnected(agentName, instanceIdOrNull);
+        if (d == ConnectDecision.ACCEPTED) {
+            heardFrom.put(agentName, clock.instant()); // its side gets one window to start reporting
+        }
+        return d;
     }
 
     public void agentDisconnected(String agentName) {
+        heardFrom.remove(agentName);
         lifecycle.agentDisconnected(agentName);
     }
 
@@ -117,6 +129,42 @@ public final class CloudEngine {
     /** Spot interruption (or any advance notice): agent offline now, instance ended. Takes an agent name or instance id. */
     public void interruptionNotice(String agentOrInstanceId, String reason) {
         lifecycle.interruptionNotice(agentOrInstanceId, reason);
+    }
+
+    /**
+     * The agent's side read an interruption notice from the instance's metadata service (EC2:
+     * IMDSv2 {@code spot/instance-action}, no cloud API call): the agent goes offline at once with a
+     * cause naming the notice, its running build is handed to {@link AgentRegistry#rescheduleBuilds},
+     * and the instance is ended. Takes an agent name or instance id; an unknown or ended agent is
+     * ignored (logged), so a late or repeated report is harmless.
+     *
+     * @param when   the time the cloud will act (EC2's {@code time}), as the notice states it
+     * @param action what the cloud will do (EC2's {@code action}: terminate, stop, hibernate)
+     */
+    public void interruptionNoticed(String agentOrInstanceId, Instant when, String action) {
+        Objects.requireNonNull(agentOrInstanceId, "agentOrInstanceId");
+        Optional<String> name = lifecycle.liveAgentName(agentOrInstanceId);
+        if (name.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "interruption notice for {0}, which is not a live agent of cloud {1}: ignored",
+                    agentOrInstanceId, settings.cloudName());
+            return;
+        }
+        heardFrom.put(name.get(), clock.instant());
+        String what = action == null || action.isBlank() ? "terminate" : action.strip();
+        lifecycle.interruptionNotice(name.get(), "spot interruption notice read on the agent: the cloud will " + what
+                + " the instance at " + (when == null ? "an unstated time" : when.toString()));
+    }
+
+    /**
+     * The agent's side watches the instance's metadata service for interruption notices and has seen
+     * none: call it each time it reads (every few seconds) or at least once per
+     * {@link CloudSettings#agentReportWindow()}. While every connected agent reports so, the engine
+     * makes no interruption-check call to the cloud's API; an agent that falls silent is checked
+     * (batched with the others) until it reports again. Takes an agent name or instance id.
+     */
+    public void interruptionWatchReport(String agentOrInstanceId) {
+        Objects.requireNonNull(agentOrInstanceId, "agentOrInstanceId");
+        lifecycle.liveAgentName(agentOrInstanceId).ifPresent(n -> heardFrom.put(n, clock.instant()));
     }
 
     /** Ends the agent on request (e.g. node recycling, or the user deleted the node). */
@@ -152,8 +200,9 @@ public final class CloudEngine {
     }
 
     /**
-     * Asks the driver for interruption notices when the interval has passed and something is live:
-     * the reaper's listing also sees them, but every 5 minutes is too late for a two-minute notice.
+     * Asks the driver for interruption notices when the interval has passed and connected agents exist
+     * whose side does not report (about those only, in one call): the reaper's listing also sees
+     * notices, but every 5 minutes is too late for a two-minute notice.
      */
     private void checkInterruptions(Instant now) {
         if (settings.interruptionCheckInterval().isZero()) {
@@ -166,12 +215,11 @@ public final class CloudEngine {
             checkingInterruptions = true;
         }
         try {
-            List<String> live = lifecycle.records().stream().filter(r -> !r.state().isEnded() && r.instanceId() != null)
-                    .map(AgentRecord::instanceId).toList();
-            if (throttle.blocked(now) || live.isEmpty()) {
+            List<String> unwatched = unwatchedInstances(now);
+            if (throttle.blocked(now) || unwatched.isEmpty()) {
                 return; // asked again on the next tick, not a whole interval later: the notice is short
             }
-            List<String> ids = driver.interruptedInstances(live);
+            List<String> ids = driver.interruptedInstances(unwatched);
             synchronized (timers) {
                 lastInterruptionCheck = now;
             }
@@ -188,6 +236,28 @@ public final class CloudEngine {
                 checkingInterruptions = false;
             }
         }
+    }
+
+    /**
+     * Instances of connected agents whose side has not reported within the window: the ones only the
+     * cloud's API can tell about. Agents not connected yet run no build, and the reaper's listing
+     * reports their notices; agents whose side reports need no call at all.
+     */
+    private List<String> unwatchedInstances(Instant now) {
+        Duration window = settings.agentReportWindow();
+        List<String> out = new java.util.ArrayList<>();
+        for (AgentRecord r : lifecycle.records()) {
+            if (!r.state().isConnected() || r.instanceId() == null) {
+                continue;
+            }
+            // connected without agentConnected (the engine saw it in the registry): a window starts now
+            Instant heard = heardFrom.computeIfAbsent(r.agentName(), n -> now);
+            if (!now.isBefore(heard.plus(window))) {
+                out.add(r.instanceId());
+            }
+        }
+        heardFrom.keySet().removeIf(n -> lifecycle.liveAgentName(n).isEmpty());
+        return out;
     }
 
     /** Runs one reaper cycle now (also while a tick runs one: no instance is sent two terminates). */

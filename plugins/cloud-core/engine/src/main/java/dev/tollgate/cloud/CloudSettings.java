@@ -24,20 +24,26 @@ import java.util.Set;
  *                           interval; default 2 min, so an agent that connects promptly costs no describe
  * @param reaperInterval     how often {@link CloudEngine#tick()} runs a reaper cycle; default 5 min
  * @param interruptionCheckInterval how often {@link CloudEngine#tick()} asks the driver for interruption
- *                           notices while instances are live; default 1 min, inside EC2's two minutes and
- *                           one call per minute for the whole cloud; zero turns the check off
+ *                           notices while connected agents exist whose side does not report them; default
+ *                           1 min, inside EC2's two minutes and one batched call for the whole cloud; zero
+ *                           turns the check off
  * @param capacityCooldown   a template that failed with CAPACITY (or a permanent error) is skipped this long; default 2 min
  * @param throttleBackoff    first pause after a THROTTLED error, doubled per repeat up to {@code maxBackoff}, ±50% jitter; default 1 s
  * @param terminateBackoff   first pause after a failed terminate, doubled per repeat up to {@code maxBackoff}; default 5 s
  * @param maxBackoff         longest pause; default 5 min
  * @param recordRetention    ended records are kept this long (so late spot fulfilments are recognised); default 1 h
+ * @param agentReportWindow  a connected agent whose side has reported (an interruption notice, or
+ *                           {@link CloudEngine#interruptionWatchReport} saying it watches and sees none)
+ *                           within this long, or connected less than this long ago, is left out of the
+ *                           driver's interruption check; default 2 min. Only agents not covered so are
+ *                           asked about, in one batched call, so a cloud whose agents all report makes none
  */
 public record CloudSettings(String cloudName, String controllerId, int instanceCap, double requestsPerSecond,
                             int requestBurst, List<AgentTemplate<?>> templates, Duration reaperGrace,
                             Duration describeInterval, Duration reaperInterval,
                             Duration interruptionCheckInterval, Duration capacityCooldown,
                             Duration throttleBackoff, Duration terminateBackoff, Duration maxBackoff,
-                            Duration recordRetention) {
+                            Duration recordRetention, Duration agentReportWindow) {
 
     public CloudSettings {
         Objects.requireNonNull(templates, "templates");
@@ -77,6 +83,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         positive(p, "terminateBackoff", terminateBackoff);
         positive(p, "maxBackoff", maxBackoff);
         positive(p, "recordRetention", recordRetention);
+        positive(p, "agentReportWindow", agentReportWindow);
         if (!p.isEmpty()) {
             throw new IllegalArgumentException("cloud '" + cloudName + "': " + String.join("; ", p));
         }
@@ -111,6 +118,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         private Duration terminateBackoff = Duration.ofSeconds(5);
         private Duration maxBackoff = Duration.ofMinutes(5);
         private Duration recordRetention = Duration.ofHours(1);
+        private Duration agentReportWindow = Duration.ofMinutes(2);
 
         private Builder(String cloudName, String controllerId) {
             this.cloudName = cloudName;
@@ -130,11 +138,12 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         public Builder terminateBackoff(Duration v) { terminateBackoff = v; return this; }
         public Builder maxBackoff(Duration v) { maxBackoff = v; return this; }
         public Builder recordRetention(Duration v) { recordRetention = v; return this; }
+        public Builder agentReportWindow(Duration v) { agentReportWindow = v; return this; }
 
         public CloudSettings build() {
             return new CloudSettings(cloudName, controllerId, instanceCap, requestsPerSecond, requestBurst, templates,
                     reaperGrace, describeInterval, reaperInterval, interruptionCheckInterval, capacityCooldown, throttleBackoff, terminateBackoff,
-                    maxBackoff, recordRetention);
+                    maxBackoff, recordRetention, agentReportWindow);
         }
     }
 }

@@ -16,6 +16,7 @@ public final class InMemoryAgentRegistry implements AgentRegistry {
     private final Map<String, AgentSpec> agents = new LinkedHashMap<>();
     private final Set<String> connected = new LinkedHashSet<>();
     private final Map<String, String> offline = new LinkedHashMap<>();
+    private final Map<String, String> rescheduled = new LinkedHashMap<>();
     private final Map<String, String> connectionEnv;
 
     public InMemoryAgentRegistry() {
@@ -67,6 +68,16 @@ public final class InMemoryAgentRegistry implements AgentRegistry {
     /** Why the agent was taken offline, if it was. */
     public synchronized Optional<String> offlineReason(String agentName) {
         return Optional.ofNullable(offline.get(agentName));
+    }
+
+    @Override
+    public synchronized void rescheduleBuilds(String agentName, String reason) {
+        rescheduled.put(agentName, reason);
+    }
+
+    /** Agents whose running builds the engine asked to abort and queue again, with the reason, in order. */
+    public synchronized Map<String, String> rescheduledAgents() {
+        return new LinkedHashMap<>(rescheduled);
     }
 
     /** Every agent taken offline so far, with its reason, in order. */

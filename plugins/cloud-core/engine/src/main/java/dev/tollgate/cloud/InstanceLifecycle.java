@@ -408,8 +408,23 @@ public final class InstanceLifecycle {
         }
         String name = r.agentName();
         String why = "interruption notice: " + reason;
+        boolean building = r.busyBuilds() > 0;
         safely(() -> registry.takeOffline(name, why), "take agent offline " + name);
+        if (building) {
+            safely(() -> registry.rescheduleBuilds(name, why), "reschedule builds of " + name);
+        }
         release(name, why, true);
+    }
+
+    /** The live record's agent name for an agent name or instance id. */
+    Optional<String> liveAgentName(String agentOrInstance) {
+        synchronized (lock) {
+            AgentRecord r = records.get(agentOrInstance);
+            if (r == null) {
+                r = byInstanceLocked(agentOrInstance);
+            }
+            return r == null || !r.state().isLive() ? Optional.empty() : Optional.of(r.agentName());
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ final class FakeRegistry implements AgentRegistry {
     final Map<String, AgentSpec> agents = new LinkedHashMap<>();
     final Set<String> connected = new LinkedHashSet<>();
     final Map<String, String> offline = new LinkedHashMap<>();
+    final Map<String, String> rescheduled = new LinkedHashMap<>();
     final List<String> log = new CopyOnWriteArrayList<>();
     /** Next add throws: the controller "crashes" before the agent is registered. */
     volatile int crashOnAdd;
@@ -49,6 +50,12 @@ final class FakeRegistry implements AgentRegistry {
     public synchronized void takeOffline(String agentName, String reason) {
         offline.put(agentName, reason);
         log.add("offline " + agentName);
+    }
+
+    @Override
+    public synchronized void rescheduleBuilds(String agentName, String reason) {
+        rescheduled.put(agentName, reason);
+        log.add("reschedule " + agentName);
     }
 
     @Override

@@ -128,6 +128,8 @@ final class FaultyCloudDriver implements CloudDriver {
     /** When true, noticed instances are also reported by {@link #interruptedInstances()} (not counted in Op). */
     volatile boolean announcesInterruptions;
     final AtomicInteger interruptionChecks = new AtomicInteger();
+    /** The ids each interruption check was asked about, in order. */
+    final List<List<String>> interruptionCheckIds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     public synchronized List<String> interruptedInstances(java.util.Collection<String> live) {
@@ -135,6 +137,7 @@ final class FaultyCloudDriver implements CloudDriver {
             return List.of();
         }
         interruptionChecks.incrementAndGet();
+        interruptionCheckIds.add(List.copyOf(live));
         return instances.values().stream().filter(i -> i.notice && live.contains(i.id)
                 && !i.view(clock.instant()).isGone()).map(i -> i.id).toList();
     }

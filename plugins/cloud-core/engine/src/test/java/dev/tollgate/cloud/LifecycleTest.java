@@ -216,7 +216,7 @@ public class LifecycleTest {
         String a = connectedAgent(h);
         h.engine.buildStarted(a);
         h.driver.announcesInterruptions = true;
-        h.advance(Duration.ofMinutes(1));
+        h.advance(Duration.ofMinutes(2)); // its side never reports: checked once the report window has passed
         h.engine.tick();
         int checks = h.driver.interruptionChecks.get();
         assertTrue("asked while the agent is live", checks >= 1);

@@ -1,6 +1,7 @@
 package dev.tollgate.cloud;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.tollgate.cloud.FaultyCloudDriver.Op;
@@ -54,6 +55,8 @@ public class PortCallbackTest {
         engine.agentDisconnected("test-small-nobody");
         engine.release("test-small-nobody", "gone");
         engine.interruptionNotice("i-nobody", "notice");
+        engine.interruptionNoticed("i-nobody", clock.instant(), "terminate");
+        engine.interruptionWatchReport("test-small-nobody");
         engine.strayInstances();
         engine.planWaiting(Map.of("windows", 1));
         engine.reap();
@@ -159,7 +162,7 @@ public class PortCallbackTest {
         engine.buildStarted(r.agentName()); // busy: the idle timeout stays out of it
         cloud.announcesInterruptions = true;
         cloud.notice(r.instanceId());
-        clock.advance(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(2)); // its side does not report: the API check covers it
         whileIn("takeOffline");
         returnsWithoutDeadlock("tick", engine::tick);
         assertTrue(agents.offline.containsKey(r.agentName()));
@@ -167,10 +170,22 @@ public class PortCallbackTest {
     }
 
     @Test
+    public void agentSideNoticeReschedulesWhileAnotherThreadCallsIn() throws Exception {
+        AgentRecord r = connectedOne();
+        engine.buildStarted(r.agentName());
+        whileIn("rescheduleBuilds");
+        returnsWithoutDeadlock("interruptionNoticed",
+                () -> engine.interruptionNoticed(r.agentName(), clock.instant().plusSeconds(120), "terminate"));
+        assertTrue(agents.offline.containsKey(r.agentName()));
+        assertTrue(agents.rescheduled.containsKey(r.agentName()));
+        assertFalse(state(r).isLive());
+    }
+
+    @Test
     public void interruptionCheckIsMadeOnceWhileAnotherThreadTicks() throws Exception {
         engine.buildStarted(connectedOne().agentName());
         cloud.announcesInterruptions = true;
-        clock.advance(Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(2));
         whileIn("interruptedInstances");
         returnsWithoutDeadlock("tick", engine::tick);
         assertEquals(1, cloud.interruptionChecks.get());
@@ -255,6 +270,12 @@ public class PortCallbackTest {
         public void takeOffline(String agentName, String reason) {
             onCall.accept("takeOffline");
             agents.takeOffline(agentName, reason);
+        }
+
+        @Override
+        public void rescheduleBuilds(String agentName, String reason) {
+            onCall.accept("rescheduleBuilds");
+            agents.rescheduleBuilds(agentName, reason);
         }
 
         @Override

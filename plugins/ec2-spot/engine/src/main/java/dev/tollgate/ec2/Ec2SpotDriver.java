@@ -439,6 +439,10 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
     @Override
     public List<String> interruptedInstances(Collection<String> liveInstanceIds) throws CloudException {
         Set<String> live = Set.copyOf(liveInstanceIds);
+        // on-demand instances get no notice: no call when every id is known to be one
+        if (live.stream().allMatch(id -> costs.cost(id).map(c -> !c.spot()).orElse(false))) {
+            return List.of();
+        }
         markInterrupted(id -> live.contains(id) || costs.knows(id));
         List<String> out = new ArrayList<>();
         for (String id : interrupted) {

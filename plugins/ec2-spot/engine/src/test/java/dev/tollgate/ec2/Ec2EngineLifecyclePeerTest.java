@@ -155,8 +155,9 @@ public class Ec2EngineLifecyclePeerTest {
         AgentRecord hit = rs.get(1);
         f.server.markForInterruption(hit.instanceId());
         f.server.clearCalls();
-        // the engine asks every interruptionCheckInterval (1 min), the reaper only every 5 min
-        f.clock.advance(Duration.ofMinutes(1));
+        // the agents' side does not report, so once their report window (2 min) has passed the engine
+        // asks every interruptionCheckInterval (1 min); the reaper lists only every 5 min
+        f.clock.advance(Duration.ofMinutes(2));
         engine.tick();
         List<String> actions = f.server.calls().stream().map(FakeEc2Server.Call::action).toList();
         assertEquals("one status-filtered call, whatever the number of agents", 1,
@@ -166,6 +167,60 @@ public class Ec2EngineLifecyclePeerTest {
         AgentRecord now = engine.record(hit.agentName()).orElseThrow();
         assertTrue(now.state() + "", now.state() == AgentState.TERMINATING || now.state().isEnded());
         assertEquals(AgentState.BUSY, engine.record(rs.get(0).agentName()).orElseThrow().state());
+    }
+
+    @Test
+    public void agentsReadingTheMetadataServiceCostNoApiCallAndANoticeTakesTheAgentOfflineWithinTheTick()
+            throws Exception {
+        List<AgentRecord> rs = provision(3);
+        List<FakeInstanceMetadata> services = new ArrayList<>();
+        List<SpotNoticeReader> readers = new ArrayList<>();
+        try {
+            for (AgentRecord r : rs) {
+                engine.agentConnected(r.agentName(), r.instanceId());
+                registry.markConnected(r.agentName());
+                engine.buildStarted(r.agentName());
+                FakeInstanceMetadata imds = new FakeInstanceMetadata();
+                services.add(imds);
+                readers.add(new SpotNoticeReader(imds.uri(), Duration.ofSeconds(5), Duration.ofHours(6), f.clock));
+            }
+            f.server.clearCalls();
+            Duration tick = Duration.ofSeconds(10);
+            for (int t = 0; t < 24; t++) { // 4 minutes, before the first reaper cycle
+                f.clock.advance(tick);
+                agentSidesReport(rs, readers);
+                engine.tick();
+            }
+            assertEquals("no EC2 call while every agent's side reports", List.of(), f.server.calls());
+
+            AgentRecord hit = rs.get(1);
+            String when = f.clock.instant().plus(Duration.ofMinutes(2)).toString();
+            services.get(1).noticeJson = "{\"action\":\"terminate\",\"time\":\"" + when + "\"}";
+            f.server.markForInterruption(hit.instanceId());
+            f.clock.advance(tick);
+            agentSidesReport(rs, readers);
+            engine.tick();
+            String cause = registry.offlineAgents().get(hit.agentName());
+            assertTrue(cause, cause != null && cause.contains("terminate") && cause.contains(when));
+            assertEquals(List.of(hit.agentName()), List.copyOf(registry.rescheduledAgents().keySet()));
+            assertTrue(f.server.calls().stream().noneMatch(c -> c.action().equals("DescribeSpotInstanceRequests")));
+            assertFalse(engine.record(hit.agentName()).orElseThrow().state().isLive());
+            assertEquals(AgentState.BUSY, engine.record(rs.get(0).agentName()).orElseThrow().state());
+        } finally {
+            services.forEach(FakeInstanceMetadata::close);
+        }
+    }
+
+    /** What the plugin's agent-side watcher does: read IMDS on each agent, hand the answer to the engine. */
+    private void agentSidesReport(List<AgentRecord> rs, List<SpotNoticeReader> readers) throws Exception {
+        for (int i = 0; i < rs.size(); i++) {
+            var notice = readers.get(i).read();
+            if (notice.isPresent()) {
+                engine.interruptionNoticed(rs.get(i).instanceId(), notice.get().time(), notice.get().action());
+            } else {
+                engine.interruptionWatchReport(rs.get(i).agentName());
+            }
+        }
     }
 
     @Test

@@ -26,7 +26,9 @@ import java.util.logging.Logger;
  * against the local EC2 Query API server ({@link FakeEc2Server}). Prints:
  * <ol>
  *   <li>API calls per agent lifetime (launch, describes, interruption checks, terminate, the reaper's
- *       share) for 1, 10 and 50 agents living 30 minutes with a tick every 30 s;</li>
+ *       share) for 1, 10 and 50 agents living 30 minutes with a tick every 30 s, with every agent's side
+ *       reporting "no notice" from the instance metadata service each tick, and with no such reports
+ *       (the engine's fallback check), plus the calls per minute while the agents run;</li>
  *   <li>wall time to provision 1 and 50 agents with 200 ms of simulated latency per API call, cold
  *       caches, through the engine (concurrent creates), and 50 one after another for contrast;</li>
  *   <li>a reaper cycle with 1,000 live spot instances listed.</li>
@@ -42,11 +44,16 @@ public final class Ec2LifecycleBenchmark {
         System.out.println("Ec2LifecycleBenchmark (cloud-core engine + Ec2SpotDriver + AWS SDK " + sdkVersion()
                 + " → local EC2 Query API server), " + Runtime.getRuntime().availableProcessors() + " cores, Java "
                 + Runtime.version());
-        lifetimeCalls(1, false); // warm-up: class loading of the SDK, not reported
+        lifetimeCalls(1, false, false); // warm-up: class loading of the SDK, not reported
         System.out.println();
         System.out.println("1. API calls per agent lifetime (30 min each, tick every 30 s, reaper every 5 min)");
+        System.out.println("   a) every agent's side reports from the instance metadata service (no EC2 call)");
         for (int n : new int[] {1, 10, 50}) {
-            lifetimeCalls(n, true);
+            lifetimeCalls(n, true, true);
+        }
+        System.out.println("   b) no agent-side reports: the engine's fallback interruption check (1 call a minute)");
+        for (int n : new int[] {1, 10, 50}) {
+            lifetimeCalls(n, false, true);
         }
         System.out.println();
         System.out.println("2. Provisioning with 200 ms per API call (cold price/subnet caches)");
@@ -93,13 +100,15 @@ public final class Ec2LifecycleBenchmark {
         return out;
     }
 
-    private static void lifetimeCalls(int n, boolean print) throws Exception {
+    private static void lifetimeCalls(int n, boolean agentReports, boolean print) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try (Ec2Fixture f = fixture()) {
             InMemoryAgentRegistry registry = Ec2Fixture.registry();
             CloudEngine engine = engine(f, pool, registry);
             List<AgentRecord> agents = await(engine.planWaiting(Map.of("linux", n)).get("linux"));
             Duration step = Duration.ofSeconds(30);
+            int steadyFrom = 0;
+            int steadyCalls = 0;
             for (int t = 0; t < 80; t++) { // 40 minutes
                 f.clock.advance(step);
                 if (t == 1) {
@@ -112,6 +121,16 @@ public final class Ec2LifecycleBenchmark {
                 if (t == 60) {
                     agents.forEach(a -> engine.buildFinished(a.agentName()));
                 }
+                if (agentReports && t >= 1 && t < 60) {
+                    // what the plugin's agent-side watcher sends after reading IMDS: "no notice"
+                    agents.forEach(a -> engine.interruptionWatchReport(a.agentName()));
+                }
+                if (t == 10) {
+                    steadyFrom = f.server.calls().size();
+                }
+                if (t == 50) {
+                    steadyCalls = f.server.calls().size() - steadyFrom;
+                }
                 engine.tick();
             }
             long live = f.server.liveCount() - f.server.instances().stream().filter(i -> i.state.equals("shutting-down")).count();
@@ -119,8 +138,9 @@ public final class Ec2LifecycleBenchmark {
             f.server.calls().forEach(c -> calls.merge(c.action(), 1L, Long::sum));
             long total = calls.values().stream().mapToLong(Long::longValue).sum();
             if (print) {
-                System.out.printf("   %3d agents: %4d calls = %.2f per agent lifetime; still running afterwards: %d; %s%n",
-                        n, total, (double) total / n, live, calls);
+                System.out.printf("   %3d agents: %4d calls = %.2f per agent lifetime; fixed cost while they run"
+                                + " (minutes 5-25) %.2f calls/min; still running afterwards: %d; %s%n",
+                        n, total, (double) total / n, steadyCalls / 20.0, live, calls);
             }
         } finally {
             pool.shutdownNow();

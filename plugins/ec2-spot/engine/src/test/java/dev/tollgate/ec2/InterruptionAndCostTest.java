@@ -72,6 +72,20 @@ public class InterruptionAndCostTest {
     }
 
     @Test
+    public void theEnginesCheckMakesNoCallForOnDemandInstancesOnly() throws Exception {
+        CloudInstance od = f.driver.create(f.spec("ondemand", "a"));
+        assertEquals(List.of(), f.driver.interruptedInstances(List.of(od.id())));
+        assertEquals(0, f.server.calls("DescribeSpotInstanceRequests").size());
+        CloudInstance spot = f.driver.create(f.spec("spot", "b"));
+        f.server.markForInterruption(spot.id());
+        assertEquals(List.of(spot.id()), f.driver.interruptedInstances(List.of(od.id(), spot.id())));
+        assertEquals(1, f.server.calls("DescribeSpotInstanceRequests").size());
+        // an id the driver has not seen (after a controller restart) may be spot: asked
+        f.driver.interruptedInstances(List.of("i-0123456789abcdef0"));
+        assertEquals(2, f.server.calls("DescribeSpotInstanceRequests").size());
+    }
+
+    @Test
     public void aFailedInterruptionCheckDoesNotFailTheDescribe() throws Exception {
         CloudInstance a = f.driver.create(f.spec("spot", "a"));
         f.server.fail("DescribeSpotInstanceRequests", 1, 503, "RequestLimitExceeded");

@@ -30,6 +30,15 @@ public interface AgentRegistry {
     void takeOffline(String agentName, String reason);
 
     /**
+     * The agent's instance is going away (spot interruption notice): abort the builds running on it and
+     * put them back in the queue, so they run elsewhere instead of failing with the instance. Called
+     * right after {@link #takeOffline}, only when the engine counts a build running there. Must not
+     * wait for the build to stop. Default: nothing (the build fails when the instance goes).
+     */
+    default void rescheduleBuilds(String agentName, String reason) {
+    }
+
+    /**
      * What an instance needs to connect as this agent (controller URL, agent secret, ...). It goes into
      * {@link LaunchSpec#agentEnv()} and never into logs. Default: nothing.
      */

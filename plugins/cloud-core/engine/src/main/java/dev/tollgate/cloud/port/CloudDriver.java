@@ -39,11 +39,12 @@ public interface CloudDriver {
 
     /**
      * Which of the given live instances the cloud has announced it will take away soon (EC2's spot
-     * two-minute notice), in one batched call. The engine asks every
-     * {@code CloudSettings.interruptionCheckInterval} while it has live instances, so that such an
-     * agent goes offline before its build is killed; it passes its own live instance ids, so the
-     * answer is right from the first minute after a controller restart. Clouds without such notices
-     * keep the default.
+     * two-minute notice), in one batched call. This is the fallback to the agent's side reporting the
+     * notice it read inside the instance ({@code CloudEngine.interruptionNoticed}): the engine asks
+     * every {@code CloudSettings.interruptionCheckInterval}, only while connected agents exist whose
+     * side has not reported within {@code CloudSettings.agentReportWindow}, and passes those agents'
+     * instance ids only, so that such an agent goes offline before its build is killed. Clouds without
+     * such notices keep the default.
      */
     default List<String> interruptedInstances(Collection<String> liveInstanceIds) throws CloudException {
         return List.of();
