@@ -6,12 +6,10 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.AfterClass;
@@ -22,7 +20,6 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import dev.tollgate.testing.OpenSshServer;
-import dev.tollgate.testing.Peers;
 
 /**
  * "Test connection" ({@link LogPublisher#checkConnection}) against the embedded MINA server and
@@ -44,14 +41,10 @@ public class ConnectionCheckTest {
         Files.createDirectories(minaRoot.resolve("logs"));
         Files.writeString(minaRoot.resolve("a-file"), "not a directory");
         mina = new MinaLogServer(minaRoot, true);
-        Path keygen = Peers.requireExecutable("openssh-client", "/usr/bin/ssh-keygen");
-        Path keys = TMP.newFolder("client").toPath();
-        Process p = new ProcessBuilder(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-f",
-                keys.resolve("id").toString()).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        clientKey = Files.readString(keys.resolve("id"), StandardCharsets.US_ASCII);
+        ClientKey key = ClientKey.generate(TMP.newFolder("client").toPath());
+        clientKey = key.privateKey();
         sshd = OpenSshServer.start(TMP.newFolder("sshd").toPath(),
-                List.of(Files.readString(keys.resolve("id.pub"), StandardCharsets.US_ASCII).trim()));
+                List.of(key.publicKey()));
     }
 
     @AfterClass

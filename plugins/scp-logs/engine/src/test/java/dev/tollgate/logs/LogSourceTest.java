@@ -34,7 +34,6 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import dev.tollgate.testing.OpenSshServer;
-import dev.tollgate.testing.Peers;
 
 /**
  * The {@link LogSource} seam: files that are not in a local directory of the publishing process go
@@ -59,14 +58,10 @@ public class LogSourceTest {
         Path root = TMP.newFolder("mina-root").toPath();
         Files.createDirectories(root.resolve("logs"));
         mina = new MinaLogServer(root, true);
-        Path keygen = Peers.requireExecutable("openssh-client", "/usr/bin/ssh-keygen");
-        Path keys = TMP.newFolder("client").toPath();
-        Process p = new ProcessBuilder(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-f",
-                keys.resolve("id").toString()).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        clientKey = Files.readString(keys.resolve("id"), StandardCharsets.US_ASCII);
+        ClientKey key = ClientKey.generate(TMP.newFolder("client").toPath());
+        clientKey = key.privateKey();
         sshd = OpenSshServer.start(TMP.newFolder("sshd").toPath(),
-                List.of(Files.readString(keys.resolve("id.pub"), StandardCharsets.US_ASCII).trim()));
+                List.of(key.publicKey()));
         outside = TMP.newFolder("outside").toPath();
         Files.writeString(outside.resolve("agent-key"), SECRET);
     }

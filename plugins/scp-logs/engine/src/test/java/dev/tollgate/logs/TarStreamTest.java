@@ -33,7 +33,6 @@ import org.junit.rules.TemporaryFolder;
 
 import dev.tollgate.testing.FaultyTcpProxy;
 import dev.tollgate.testing.OpenSshServer;
-import dev.tollgate.testing.Peers;
 
 /**
  * The tar fast path against Debian's OpenSSH sshd and GNU tar: a new folder through a stage, an
@@ -54,14 +53,10 @@ public class TarStreamTest {
 
     @BeforeClass
     public static void start() throws Exception {
-        Path keygen = Peers.requireExecutable("openssh-client", "/usr/bin/ssh-keygen");
-        Path keys = TMP.newFolder("client").toPath();
-        Process p = new ProcessBuilder(keygen.toString(), "-q", "-t", "ed25519", "-N", "", "-f",
-                keys.resolve("id").toString()).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        clientKey = Files.readString(keys.resolve("id"), StandardCharsets.US_ASCII);
+        ClientKey key = ClientKey.generate(TMP.newFolder("client").toPath());
+        clientKey = key.privateKey();
         sshd = OpenSshServer.start(TMP.newFolder("sshd").toPath(),
-                List.of(Files.readString(keys.resolve("id.pub"), StandardCharsets.US_ASCII).trim()));
+                List.of(key.publicKey()));
         outside = TMP.newFolder("outside").toPath();
         Files.writeString(outside.resolve("small.txt"), SECRET);
         Files.createDirectories(outside.resolve("etc"));

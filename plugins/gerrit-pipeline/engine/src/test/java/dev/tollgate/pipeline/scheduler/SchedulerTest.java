@@ -59,9 +59,10 @@ public class SchedulerTest {
         }
     }
 
-    static final class RecordingPoster implements ReviewPoster {
-        final List<Review> posted = Collections.synchronizedList(new ArrayList<>());
-        volatile int failuresLeft;
+    /** Records reviews; fails the next ones while {@code failuresLeft} > 0. */
+    public static final class RecordingPoster implements ReviewPoster {
+        public final List<Review> posted = Collections.synchronizedList(new ArrayList<>());
+        public volatile int failuresLeft;
 
         @Override
         public void post(Review review) throws ReviewException {

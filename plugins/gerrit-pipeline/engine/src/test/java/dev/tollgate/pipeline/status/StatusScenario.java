@@ -10,10 +10,9 @@ import dev.tollgate.pipeline.event.RefUpdate;
 import dev.tollgate.pipeline.layout.LayoutParser;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
-import dev.tollgate.pipeline.port.Review;
-import dev.tollgate.pipeline.port.ReviewPoster;
 import dev.tollgate.pipeline.scheduler.Scheduler;
 import dev.tollgate.pipeline.scheduler.SchedulerListener;
+import dev.tollgate.pipeline.scheduler.SchedulerTest;
 import dev.tollgate.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +60,7 @@ final class StatusScenario {
 
     final ManualClock clock = new ManualClock(T0);
     final Launcher launcher = new Launcher();
-    final Poster poster = new Poster();
+    final SchedulerTest.RecordingPoster poster = new SchedulerTest.RecordingPoster();
     final AtomicInteger ids = new AtomicInteger();
     final Scheduler scheduler;
 
@@ -155,21 +154,6 @@ final class StatusScenario {
         @Override
         public void cancel(String buildId) {
             cancelled.add(buildId);
-        }
-    }
-
-    /** Records reviews; fails the next ones while {@code failuresLeft} > 0. */
-    static final class Poster implements ReviewPoster {
-        final List<Review> posted = Collections.synchronizedList(new ArrayList<>());
-        volatile int failuresLeft;
-
-        @Override
-        public void post(Review review) throws ReviewException {
-            if (failuresLeft > 0) {
-                failuresLeft--;
-                throw new ReviewException("Gerrit said 503");
-            }
-            posted.add(review);
         }
     }
 }
