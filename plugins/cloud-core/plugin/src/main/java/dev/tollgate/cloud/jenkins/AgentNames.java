@@ -1,5 +1,6 @@
 package dev.tollgate.cloud.jenkins;
 
+import dev.tollgate.cloud.AgentNamePattern;
 import dev.tollgate.cloud.CloudSettings;
 import hudson.model.Failure;
 import jenkins.model.Jenkins;
@@ -15,10 +16,7 @@ public final class AgentNames {
 
     /** {@code name} with each '/', '\\' and white space as '-'. */
     public static String nodeSafe(String name) {
-        if (name == null) {
-            return null;
-        }
-        return name.trim().replaceAll("[/\\\\\\s]+", "-");
+        return AgentNamePattern.nodeSafe(name); // the engine's mapping: one rule for both sides
     }
 
     /** Null when {@code name}, mapped, is a good node name; else why not. */
