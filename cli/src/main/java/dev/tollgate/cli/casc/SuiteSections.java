@@ -81,7 +81,7 @@ public final class SuiteSections {
      */
     static String ec2Spot(String text, String file) throws ConfigException {
         List<Ec2CloudSpec> clouds = CloudEntries.read(text, file, Ec2CloudSpec.SYMBOL, Ec2CloudSpec.class,
-                (cloud, problems) -> cloud.problems().forEach(p -> problems.add(p.record(), p.keyOfRecord(), p.key(),
+                (cloud, problems) -> cloud.problemsWithVariables().forEach(p -> problems.add(p.record(), p.keyOfRecord(), p.key(),
                         p.message())));
         Map<String, Long> names = clouds.stream().collect(Collectors.groupingBy(Ec2CloudSpec::engineName,
                 LinkedHashMap::new, Collectors.counting()));

@@ -95,6 +95,23 @@ public record Ec2CloudSpec(@Schema.Required String name,
 
     /** Every problem, each at its key; empty when the engine will take the configuration. */
     public List<Ec2Problem> problems() {
+        return problems(false);
+    }
+
+    /**
+     * As {@link #problems()}, for a JCasC file before Jenkins reads it: a value that is one JCasC
+     * variable ({@code ${NAME}}, or {@code ${NAME:-default}}) stands for a valid value of its key
+     * (its default, when it has one, is checked), since only the controller's environment knows it.
+     */
+    public List<Ec2Problem> problemsWithVariables() {
+        return problems(true);
+    }
+
+    private List<Ec2Problem> problems(boolean variables) {
+        Vars v = new Vars(variables);
+        String region = v.or(this.region, "us-east-1");
+        String endpoint = v.or(this.endpoint, "https://ec2.us-east-1.amazonaws.com");
+        String requestsPerSecond = v.or(this.requestsPerSecond, "2");
         List<Ec2Problem> p = new ArrayList<>();
         if (name == null || name.isBlank()) {
             p.add(new Ec2Problem(this, SYMBOL, "name", "a name is required"));
@@ -142,16 +159,16 @@ public record Ec2CloudSpec(@Schema.Required String name,
         positive.put("recordRetentionMinutes", recordRetentionMinutes);
         positive.put("agentReportWindowSeconds", agentReportWindowSeconds);
         positive.put("costRetentionHours", costRetentionHours);
-        positive.forEach((k, v) -> {
-            if (v < 1) {
-                p.add(new Ec2Problem(this, SYMBOL, k, "must be at least 1, got " + v));
+        positive.forEach((k, n) -> {
+            if (n < 1) {
+                p.add(new Ec2Problem(this, SYMBOL, k, "must be at least 1, got " + n));
             }
         });
         Map<String, Integer> zeroOrMore = Map.of("interruptionCheckSeconds", interruptionCheckSeconds,
                 "priceCacheSeconds", priceCacheSeconds, "imageCacheSeconds", imageCacheSeconds);
-        zeroOrMore.forEach((k, v) -> {
-            if (v < 0) {
-                p.add(new Ec2Problem(this, SYMBOL, k, "must be 0 or more, got " + v));
+        zeroOrMore.forEach((k, n) -> {
+            if (n < 0) {
+                p.add(new Ec2Problem(this, SYMBOL, k, "must be 0 or more, got " + n));
             }
         });
         Set<String> names = new HashSet<>();
@@ -159,15 +176,15 @@ public record Ec2CloudSpec(@Schema.Required String name,
             if (t.name() != null && !names.add(t.name())) {
                 p.add(new Ec2Problem(t, "templates", "name", "template '" + t.name() + "' is defined twice"));
             }
-            p.addAll(templateProblems(t));
+            p.addAll(templateProblems(t, v));
         }
         return p;
     }
 
     /** A template's problems, each at its key. */
-    static List<Ec2Problem> templateProblems(Ec2TemplateSpec t) {
+    static List<Ec2Problem> templateProblems(Ec2TemplateSpec t, Vars v) {
         List<Ec2Problem> p = new ArrayList<>();
-        if (t.onDemandHourlyPrice() != null && price(t.onDemandHourlyPrice()) == null) {
+        if (t.onDemandHourlyPrice() != null && price(v.or(t.onDemandHourlyPrice(), "0.1")) == null) {
             p.add(new Ec2Problem(t, "templates", "onDemandHourlyPrice", "must be a USD/hour price such as 0.096, got "
                     + t.onDemandHourlyPrice()));
         }
@@ -184,7 +201,8 @@ public record Ec2CloudSpec(@Schema.Required String name,
         if (s != null) {
             for (String[] kv : new String[][] {{"maxSpotPrice", s.maxSpotPrice()}, {"priceMultiplier", s.priceMultiplier()},
                     {"defaultPrice", s.defaultPrice()}}) {
-                if (kv[1] != null && (price(kv[1]) == null || !(price(kv[1]) > 0))) {
+                String value = v.or(kv[1], "0.1");
+                if (value != null && (price(value) == null || !(price(value) > 0))) {
                     p.add(new Ec2Problem(s, "spot", kv[0], "must be a positive decimal such as 0.12, got " + kv[1]));
                 }
             }
@@ -197,11 +215,11 @@ public record Ec2CloudSpec(@Schema.Required String name,
                         "is needed without a maxSpotPrice: the average used when EC2 has no price history"));
             }
         }
-        for (Ec2VolumeSpec v : t.attachVolumes()) {
+        for (Ec2VolumeSpec vol : t.attachVolumes()) {
             try {
-                new VolumeAttachment(v.volumeId(), v.device());
+                new VolumeAttachment(v.or(vol.volumeId(), "vol-0"), v.or(vol.device(), "/dev/sdf"));
             } catch (IllegalArgumentException e) {
-                p.add(new Ec2Problem(v, "attachVolumes", e.getMessage().startsWith("volume id") ? "volumeId" : "device",
+                p.add(new Ec2Problem(vol, "attachVolumes", e.getMessage().startsWith("volume id") ? "volumeId" : "device",
                         e.getMessage()));
             }
         }
@@ -209,7 +227,7 @@ public record Ec2CloudSpec(@Schema.Required String name,
             return p; // the engine's records cannot be built from unreadable values
         }
         try {
-            Ec2Options o = options(t);
+            Ec2Options o = options(t, v);
             for (String problem : o.problems("")) {
                 String m = problem.startsWith(": ") ? problem.substring(2) : problem;
                 p.add(at(t, m));
@@ -253,7 +271,7 @@ public record Ec2CloudSpec(@Schema.Required String name,
         }
         List<AgentTemplate<Ec2Options>> out = new ArrayList<>();
         for (Ec2TemplateSpec t : templates) {
-            out.add(agentTemplate(t, options(t)));
+            out.add(agentTemplate(t, options(t, new Vars(false))));
         }
         return out;
     }
@@ -308,42 +326,73 @@ public record Ec2CloudSpec(@Schema.Required String name,
                 .build();
     }
 
-    private static Ec2Options options(Ec2TemplateSpec t) {
+    private static Ec2Options options(Ec2TemplateSpec t, Vars v) {
         Ec2ImageSpec img = t.image();
-        ImageSelector image = img == null ? null : new ImageSelector(img.imageId(), img.owners(), img.regex(),
+        ImageSelector image = img == null ? null : new ImageSelector(v.or(img.imageId(), "ami-0"),
+                v.all(img.owners(), i -> String.format("%012d", i + 1)), v.or(img.regex(), null),
                 img.matchOn() == null ? null : parseEnum(ImageSelector.MatchOn.class, img.matchOn()),
-                tagMap(img.tagFilters()),
+                tagMap(img.tagFilters(), v),
                 img.order() == null ? null : parseEnum(ImageSelector.Order.class, img.order()));
         SpotSettings spot = null;
         Ec2SpotSpec s = t.spot();
         if (s != null) {
-            Double max = price(s.maxSpotPrice());
-            Double def = s.defaultPrice() != null ? price(s.defaultPrice()) : max;
-            spot = new SpotSettings(max, price(s.priceMultiplier()), def == null ? 0 : def, s.productDescription(),
-                    s.fallbackToOnDemand());
+            Double max = price(v.or(s.maxSpotPrice(), "0.1"));
+            Double def = s.defaultPrice() != null ? price(v.or(s.defaultPrice(), "0.1")) : max;
+            spot = new SpotSettings(max, price(v.or(s.priceMultiplier(), "1")), def == null ? 0 : def,
+                    s.productDescription(), s.fallbackToOnDemand());
         }
         return Ec2Options.builder()
-                .instanceType(t.instanceType())
+                .instanceType(v.or(t.instanceType(), "m5.large"))
                 .image(image)
-                .subnetIds(t.subnetIds())
-                .availabilityZone(t.availabilityZone())
-                .securityGroupIds(t.securityGroupIds())
+                .subnetIds(v.all(t.subnetIds(), i -> "subnet-" + i))
+                .availabilityZone(v.or(t.availabilityZone(), "us-east-1a"))
+                .securityGroupIds(v.all(t.securityGroupIds(), i -> "sg-" + i))
                 .keyName(t.keyName())
                 .iamInstanceProfile(t.iamInstanceProfile())
                 .userDataTemplate(t.userData())
-                .blockDevices(t.blockDevices().stream().map(b -> new BlockDevice(b.deviceName(), b.sizeGiB(),
-                        b.volumeType(), b.iops(), b.deleteOnTermination(), b.encrypted())).toList())
-                .attachVolumes(t.attachVolumes().stream().map(v -> new VolumeAttachment(v.volumeId(), v.device())).toList())
-                .elasticIpAllocationId(t.elasticIpAllocationId())
-                .tags(tagMap(t.tags()))
+                .blockDevices(t.blockDevices().stream().map(b -> new BlockDevice(v.or(b.deviceName(), "/dev/xvdb"),
+                        b.sizeGiB(), b.volumeType(), b.iops(), b.deleteOnTermination(), b.encrypted())).toList())
+                .attachVolumes(t.attachVolumes().stream().map(a -> new VolumeAttachment(v.or(a.volumeId(), "vol-0"),
+                        v.or(a.device(), "/dev/sdf"))).toList())
+                .elasticIpAllocationId(v.or(t.elasticIpAllocationId(), "eipalloc-0"))
+                .tags(tagMap(t.tags(), v))
                 .spot(spot)
-                .onDemandHourlyPrice(price(t.onDemandHourlyPrice()))
+                .onDemandHourlyPrice(price(v.or(t.onDemandHourlyPrice(), "0.1")))
                 .build();
     }
 
-    private static Map<String, String> tagMap(List<Ec2TagSpec> tags) {
+    /**
+     * Values as they are checked: as given, or, for a JCasC file before Jenkins reads it, each value
+     * that is one whole variable as its default or as a valid sample of its key.
+     */
+    record Vars(boolean variables) {
+        private static final java.util.regex.Pattern VARIABLE =
+                java.util.regex.Pattern.compile("\\$\\{[A-Za-z0-9_.]+(?::-([^{}]*))?}");
+
+        String or(String value, String sample) {
+            if (!variables || value == null) {
+                return value;
+            }
+            java.util.regex.Matcher m = VARIABLE.matcher(value.strip());
+            if (!m.matches()) {
+                return value;
+            }
+            return m.group(1) != null ? m.group(1) : sample;
+        }
+
+        /** Each entry as {@link #or}; samples numbered, so that two variables of one list never look alike. */
+        List<String> all(List<String> values, java.util.function.IntFunction<String> sample) {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < values.size(); i++) {
+                out.add(or(values.get(i), sample.apply(i)));
+            }
+            return out;
+        }
+    }
+
+    private static Map<String, String> tagMap(List<Ec2TagSpec> tags, Vars v) {
         Map<String, String> m = new LinkedHashMap<>();
-        tags.forEach(t -> m.put(t.key(), t.value()));
+        tags.forEach(t -> m.put(t.key(), v.or(t.value(), "x")));
         return m;
     }
 

@@ -180,6 +180,26 @@ public class Ec2CloudSpecTest {
     }
 
     @Test
+    public void jcascVariablesStandForValidValuesOnlyWhenAFileIsChecked() {
+        Ec2TemplateSpec t = new Ec2TemplateSpec("t", "x", 1, null, 600, 1200, 0, null, "m5.large",
+                new Ec2ImageSpec(null, List.of("${IMAGE_OWNER}", "${OTHER_OWNER}"), null, null, List.of(), null),
+                List.of("${SUBNET_A}", "${SUBNET_B}"),
+                null, List.of("${GROUP:-sg-1}"), null, null, null, List.of(), List.of(), null, List.of(),
+                new Ec2SpotSpec("${MAX_PRICE}", null, null, "Linux/UNIX", false), null);
+        Ec2CloudSpec spec = new Ec2CloudSpec("c", "${REGION:-us-west-2}", null, null, List.of(t), null, "2", 20, 300, 120,
+                300, 60, 120, 1, 5, 300, 60, 120, 600, 300, false, 24);
+        assertEquals(List.of(), spec.problemsWithVariables());
+        // in Jenkins, JCasC has put the values in: a literal "${...}" is a bad value
+        List<String> strict = problems(spec);
+        assertTrue(strict.toString(), strict.contains("tollgateEc2Spot/region: must look like us-west-2, got ${REGION:-us-west-2}"));
+        // a variable's default is checked
+        Ec2CloudSpec badDefault = new Ec2CloudSpec("c", "${REGION:-Oregon}", null, null, List.of(t), null, "2", 20, 300,
+                120, 300, 60, 120, 1, 5, 300, 60, 120, 600, 300, false, 24);
+        assertEquals(List.of("region: must look like us-west-2, got Oregon"),
+                badDefault.problemsWithVariables().stream().map(Ec2Problem::toString).toList());
+    }
+
+    @Test
     public void theUserDataNeverShowsInTheTemplatesText() {
         assertEquals("Ec2TemplateSpec[t, m5.large, labels=aws fedora-20]", template("t", null).toString());
     }
