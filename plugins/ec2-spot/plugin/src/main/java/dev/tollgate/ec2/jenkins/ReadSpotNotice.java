@@ -2,7 +2,12 @@ package dev.tollgate.ec2.jenkins;
 
 import dev.tollgate.ec2.SpotNoticeReader;
 import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import jenkins.security.MasterToSlaveCallable;
 
 /**
@@ -13,14 +18,24 @@ import jenkins.security.MasterToSlaveCallable;
 final class ReadSpotNotice extends MasterToSlaveCallable<String[], IOException> {
     private static final long serialVersionUID = 1L;
 
-    /** Loaded on the agent: one reader (and token) for every call the controller makes there. */
+    /** Loaded on the agent: one reader (and token) per metadata service, for every call made there. */
     private static final class OnAgent {
-        static final SpotNoticeReader READER = SpotNoticeReader.onInstance();
+        static final Map<URI, SpotNoticeReader> READERS = new ConcurrentHashMap<>();
+    }
+
+    /** The metadata service: the instance's own ({@link SpotNoticeReader#INSTANCE_METADATA}); tests give a local one. */
+    private final URI endpoint;
+
+    ReadSpotNotice(URI endpoint) {
+        this.endpoint = endpoint;
     }
 
     @Override
     public String[] call() throws IOException {
-        Optional<SpotNoticeReader.Notice> n = OnAgent.READER.read();
+        SpotNoticeReader reader = OnAgent.READERS.computeIfAbsent(endpoint, e -> e.equals(SpotNoticeReader.INSTANCE_METADATA)
+                ? SpotNoticeReader.onInstance()
+                : new SpotNoticeReader(e, Duration.ofSeconds(2), Duration.ofHours(6), Clock.systemUTC()));
+        Optional<SpotNoticeReader.Notice> n = reader.read();
         return n.map(x -> new String[] {x.action(), x.time().toString()}).orElse(null);
     }
 }

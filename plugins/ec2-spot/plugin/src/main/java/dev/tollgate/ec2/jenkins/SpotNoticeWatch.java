@@ -3,21 +3,28 @@ package dev.tollgate.ec2.jenkins;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudEngine;
 import dev.tollgate.cloud.jenkins.TollgateAgent;
+import dev.tollgate.ec2.SpotNoticeReader;
 import hudson.Extension;
 import hudson.model.Computer;
 import hudson.model.PeriodicWork;
 import hudson.remoting.VirtualChannel;
 import hudson.slaves.Cloud;
+import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
+import org.kohsuke.accmod.Restricted;
+import org.kohsuke.accmod.restrictions.NoExternalUse;
 
 /**
  * Every {@link #PERIOD_SECONDS} seconds, asks each connected agent of a spot template to read its
@@ -36,6 +43,9 @@ public final class SpotNoticeWatch extends PeriodicWork {
     static final long PERIOD_SECONDS = 15;
 
     private final Set<String> reading = ConcurrentHashMap.newKeySet();
+    /** Where agents read notices: the instance metadata service; tests point it at a local one. */
+    @Restricted(NoExternalUse.class)
+    static volatile URI metadata = SpotNoticeReader.INSTANCE_METADATA;
 
     @Override
     public long getRecurrencePeriod() {
@@ -51,18 +61,19 @@ public final class SpotNoticeWatch extends PeriodicWork {
         }
     }
 
-    /** One round for one cloud: a read per connected spot agent, each on the remoting pool. */
-    void watch(Ec2SpotCloud cloud) {
+    /** One round for one cloud: a read per connected spot agent, each on the remoting pool; the reads started. */
+    List<Future<?>> watch(Ec2SpotCloud cloud) {
+        List<Future<?>> started = new ArrayList<>();
         Optional<CloudEngine> engine = cloud.engine();
         if (engine.isEmpty()) {
-            return;
+            return started;
         }
         Set<String> spotTemplates;
         try {
             spotTemplates = cloud.agentTemplates().stream().filter(t -> t.options().isSpot())
                     .map(AgentTemplate::name).collect(Collectors.toSet());
         } catch (IllegalArgumentException e) {
-            return; // an invalid configuration: the engine keeps the last good one and checks from EC2
+            return started; // an invalid configuration: the engine keeps the last good one and checks from EC2
         }
         for (TollgateAgent agent : cloud.agents()) {
             if (!spotTemplates.contains(agent.getTemplateName())) {
@@ -75,16 +86,17 @@ public final class SpotNoticeWatch extends PeriodicWork {
                 continue;
             }
             try {
-                Computer.threadPoolForRemoting.submit(() -> read(engine.get(), cloud.engineName(), name, channel));
+                started.add(Computer.threadPoolForRemoting.submit(() -> read(engine.get(), cloud.engineName(), name, channel)));
             } catch (RejectedExecutionException e) {
                 reading.remove(cloud.engineName() + "\n" + name);
             }
         }
+        return started;
     }
 
     private void read(CloudEngine engine, String cloudName, String agentName, VirtualChannel channel) {
         try {
-            String[] notice = channel.call(new ReadSpotNotice());
+            String[] notice = channel.call(new ReadSpotNotice(metadata));
             if (notice == null) {
                 engine.interruptionWatchReport(agentName);
             } else {
