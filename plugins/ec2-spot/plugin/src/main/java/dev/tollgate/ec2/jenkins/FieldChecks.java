@@ -1,6 +1,6 @@
 package dev.tollgate.ec2.jenkins;
 
-import dev.tollgate.cloud.AgentNamePattern;
+import dev.tollgate.cloud.jenkins.AgentNames;
 import dev.tollgate.ec2.config.Ec2BlockDeviceSpec;
 import dev.tollgate.ec2.config.Ec2CloudSpec;
 import dev.tollgate.ec2.config.Ec2ImageSpec;
@@ -17,7 +17,6 @@ import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -70,17 +69,9 @@ final class FieldChecks {
                 List.of(with(new Ec2VolumeSpec("vol-0", "/dev/sdf"), key, value)))));
     }
 
-    /** The name pattern, with the names it gives shown when it is good. */
+    /** The name pattern, with the names it gives shown when it is good (cloud-core's check, the engine's rules). */
     static FormValidation namePattern(String cloudName, String templateName, String value) {
-        FormValidation v = template("namePattern", value);
-        if (v.kind != FormValidation.Kind.OK || blankToNull(value) == null) {
-            return v;
-        }
-        String cloud = AgentNamePattern.nodeSafe(cloudName == null || cloudName.isBlank() ? "cloud" : cloudName);
-        String template = templateName == null || templateName.isBlank() ? "template" : templateName.trim();
-        String first = AgentNamePattern.name(value.trim(), cloud, template, Set.of(), () -> "x7k2m9qa");
-        String second = AgentNamePattern.name(value.trim(), cloud, template, Set.of(first), () -> "b3n8c1zd");
-        return FormValidation.ok("Agents will be named " + first + ", " + second + ", ...");
+        return AgentNames.checkNamePattern(cloudName, templateName, value);
     }
 
     // ------------------------------------------------------------------ helpers
