@@ -273,6 +273,14 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
         this.costRetentionHours = costRetentionHours;
     }
 
+    /** A configuration saved before a key existed gets the key's default, not Java's. */
+    private Object readResolve() {
+        if (requestsPerSecond == null) {
+            requestsPerSecond = "2";
+        }
+        return this;
+    }
+
     /** The engine's record of this configuration (the JCasC section's schema). */
     public Ec2CloudSpec toRecord() {
         return new Ec2CloudSpec(name, region, credentialsId, endpoint,
