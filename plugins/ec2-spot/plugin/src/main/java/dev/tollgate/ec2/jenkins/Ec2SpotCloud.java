@@ -443,7 +443,9 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
             if (id == null) {
                 return FormValidation.ok("No credentials: the controller's instance role or the SDK's default chain");
             }
-            Jenkins.get().checkPermission(Jenkins.ADMINISTER); // says whether an id exists
+            if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
+                return FormValidation.ok(); // whether an id exists is for administrators to learn
+            }
             return AwsCredentialsKeys.lookup(id) == null
                     ? FormValidation.error("No AWS credentials with this id") : FormValidation.ok();
         }
@@ -480,8 +482,8 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
                 List<String> report = driver.connectionReport();
                 boolean failed = report.stream().anyMatch(l -> l.contains(": image:") || l.contains("groups:")
                         || l.contains("subnets:") || l.contains("spot price:"));
-                String text = String.join("\n", report);
-                return failed ? FormValidation.warning(text) : FormValidation.ok(text);
+                String html = "<pre>" + Util.escape(String.join("\n", report)) + "</pre>";
+                return failed ? FormValidation.warningWithMarkup(html) : FormValidation.okWithMarkup(html);
             } catch (RuntimeException e) {
                 return FormValidation.error("Cannot reach EC2: " + e.getMessage());
             }
