@@ -62,7 +62,8 @@ public class CascFilesTest {
             assertEquals(List.of(), r.err());
             assertFalse(Repository.name(f), r.out().isEmpty());
             for (String line : r.out()) { // one line per section of the suite in the file
-                assertTrue(line, line.startsWith(f + ": valid JCasC configuration (unclassified.tollgate"));
+                assertTrue(line, line.startsWith(f + ": valid JCasC configuration (unclassified.tollgate")
+                        || line.startsWith(f + ": valid JCasC configuration (jenkins.clouds.tollgate"));
             }
         }
         List<String> metaplugin = tollgate("validate", Repository.file(METAPLUGIN).toString()).out();
@@ -72,6 +73,9 @@ public class CascFilesTest {
                 metaplugin.stream().filter(l -> l.contains("tollgateGearman")).toList());
         assertTrue(metaplugin.toString(), metaplugin.stream().anyMatch(l -> l.contains(
                 "(unclassified.tollgateNodeRecycle): 1 rule(s): devstack_slave: REBOOT `sudo shutdown -r +1`")));
+        assertTrue("the seeds' EC2 spot agents: " + metaplugin, metaplugin.stream().anyMatch(l -> l.endsWith(
+                "(jenkins.clouds.tollgateEc2Spot): cloud aws in us-west-2 (instance role), 2 template(s): fedora-20 "
+                        + "m5.large spot [aws fedora-20], fedora-20-zfs-head m5.large spot [aws fedora-20 zfs-head]")));
     }
 
     /** The line of the first line of a text that contains {@code needle}. */
@@ -98,6 +102,7 @@ public class CascFilesTest {
         text = replaceOnce(text, "              - change-restored", "              - change-reopened");
         text = replaceOnce(text, "          - name: check\n            jobs:", "          - name: gate\n            jobs:");
         text = replaceOnce(text, "  tollgateGerritPipeline:", "  tollgateScpLog: {}\n  tollgateGerritPipeline:");
+        text = replaceOnce(text, "namePattern: aws/fedora-20/{n}", "namePattern: aws/fedora-20/{os}/{n}");
         Path broken = tmp.newFile("metaplugin-ci.yaml").toPath();
         Files.writeString(broken, text);
         Result r = tollgate("validate", broken.toString());
@@ -108,7 +113,9 @@ public class CascFilesTest {
                         + "mean `tollgateScpLogs`?)",
                 broken + ":" + lineOf(text, "70000") + ": sshPort: expected a port from 1 to 65535, got 70000",
                 broken + ":" + lineOf(text, "change-reopened") + ": events: unknown event type `change-reopened`",
-                broken + ":" + lineOf(text, "name: gate") + ": name: unknown pipeline `gate` (defined: check)"),
+                broken + ":" + lineOf(text, "name: gate") + ": name: unknown pipeline `gate` (defined: check)",
+                broken + ":" + lineOf(text, "{os}") + ": namePattern: has an unknown placeholder {os} (known: {cloud}, "
+                        + "{template}, {n}, {id})"),
                 r.err());
     }
 

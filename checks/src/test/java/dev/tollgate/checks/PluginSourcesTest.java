@@ -145,7 +145,8 @@ public class PluginSourcesTest {
      * Each describable with a {@code toRecord()} has exactly the keys of that engine record (the
      * required ones in its constructor) and one {@code @Symbol}; each global configuration with a
      * {@code toSettings()} has the keys of its section's root record, under a symbol that
-     * {@code tollgate validate} reads; and every record of a section has its describable.
+     * {@code tollgate validate} reads; each cloud's ({@code TollgateCloud}) symbol is a cloud section
+     * it reads; and every record of a section has its describable.
      */
     @Test
     public void describablesHaveExactlyTheKeysOfTheEngineRecords() throws Exception {
@@ -154,6 +155,7 @@ public class PluginSourcesTest {
         Set<Class<?>> reachable = new LinkedHashSet<>();
         Set<String> validated = SuiteSections.ALL.stream().map(SuiteSection::symbol).collect(Collectors.toSet());
         int globals = 0;
+        int clouds = 0;
         for (Path module : pluginModules()) {
             for (Path source : files(module.resolve("src/main/java"), ".java")) {
                 JavaSource java = JavaSource.of(source);
@@ -162,6 +164,15 @@ public class PluginSourcesTest {
                     Class<?> record = Class.forName(java.resolve(recordName));
                     covered.add(record);
                     compare(source, java, record, problems);
+                    if (read(source).contains(" extends TollgateCloud<")) {
+                        // a cloud is a section of its own under jenkins: clouds:, read by tollgate validate
+                        clouds++;
+                        reach(record, reachable);
+                        if (!validated.containsAll(java.symbols())) {
+                            problems.put(source.getFileName() + " section", java.symbols()
+                                    + " is not a section tollgate validate reads " + validated);
+                        }
+                    }
                 }
                 String rootName = java.toSettingsType();
                 if (java.isGlobalConfiguration() && rootName != null) {
@@ -178,6 +189,7 @@ public class PluginSourcesTest {
             }
         }
         assertTrue("no global configuration found", globals > 0);
+        assertTrue("no cloud found", clouds > 0);
         assertTrue("the gerrit-pipeline section is among them", covered.contains(PipelineSettings.class));
         assertEquals(Map.of(), problems);
         Set<Class<?>> missing = new LinkedHashSet<>(reachable);

@@ -46,6 +46,15 @@ public class SuiteConfigurationTest {
             if (text.contains("  tollgateGearman:")) {
                 assertEquals(file + " configured Gearman", List.of(), GearmanConfiguration.get().toSettings().problems());
             }
+            if (text.contains("- tollgateEc2Spot:")) {
+                for (hudson.slaves.Cloud c : r.jenkins.clouds) {
+                    if (c instanceof dev.tollgate.ec2.jenkins.Ec2SpotCloud ec2) {
+                        assertEquals(file + " configured an EC2 cloud the engine takes", List.of(), ec2.toRecord().problems());
+                    }
+                }
+                assertFalse(file + " configured an EC2 cloud", r.jenkins.clouds.getAll(
+                        dev.tollgate.ec2.jenkins.Ec2SpotCloud.class).isEmpty());
+            }
             if (text.contains("  tollgateNodeRecycle:")) {
                 assertFalse(file + " configured node recycling",
                         dev.tollgate.recycle.jenkins.config.NodeRecycleConfiguration.get().getRules().isEmpty());
@@ -67,6 +76,9 @@ public class SuiteConfigurationTest {
             String name = m.group(1);
             String value = m.group(2) != null ? m.group(2)
                     : name.endsWith("HOST_KEY") ? "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHu1jKFzGxr0u7gUfy5JKbq9C6P0H3YWnKeyxyzabcde"
+                    : name.startsWith("EC2_SUBNET") ? "subnet-0" + Integer.toHexString(name.hashCode() & 0xffffff)
+                    : name.endsWith("SECURITY_GROUP") ? "sg-0123456789abcdef0"
+                    : name.endsWith("IMAGE_OWNER") ? "123456789012"
                     : "test-" + name.toLowerCase(java.util.Locale.ROOT);
             m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
         }

@@ -1,19 +1,22 @@
 package dev.tollgate.cli.casc;
 
 import dev.tollgate.cli.casc.SuiteSection.Place;
+import dev.tollgate.ec2.config.Ec2CloudSpec;
 import dev.tollgate.gearman.config.GearmanServerConfig;
 import dev.tollgate.gearman.config.GearmanSettings;
-import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.logs.config.LogHostConfig;
 import dev.tollgate.logs.config.ScpLogsSettings;
 import dev.tollgate.pipeline.layout.CascConfig;
 import dev.tollgate.pipeline.layout.CascSection;
+import dev.tollgate.pipeline.layout.ConfigError;
 import dev.tollgate.pipeline.layout.ConfigException;
 import dev.tollgate.pipeline.layout.GerritServerConfig;
 import dev.tollgate.pipeline.layout.PipelineSettings;
 import dev.tollgate.recycle.config.RecycleConfig;
 import dev.tollgate.recycle.config.RecycleSettings;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -28,7 +31,8 @@ public final class SuiteSections {
             new SuiteSection(Place.UNCLASSIFIED, CascConfig.SYMBOL, SuiteSections::gerritPipeline),
             new SuiteSection(Place.UNCLASSIFIED, GearmanSettings.SYMBOL, SuiteSections::gearman),
             new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle),
-            new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs));
+            new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs),
+            new SuiteSection(Place.CLOUD, Ec2CloudSpec.SYMBOL, SuiteSections::ec2Spot));
 
     private SuiteSections() {}
 
@@ -69,5 +73,23 @@ public final class SuiteSections {
                         p.message())));
         return s.hosts().size() + " log host(s)" + (s.hosts().isEmpty() ? "" : " ("
                 + s.hosts().stream().map(LogHostConfig::name).collect(Collectors.joining(", ")) + ")");
+    }
+
+    /**
+     * The EC2 spot clouds: each entry read by the engine's records ({@link Ec2CloudSpec}) and checked
+     * by its rules, every problem at its key; cloud names unique, as Jenkins needs them.
+     */
+    static String ec2Spot(String text, String file) throws ConfigException {
+        List<Ec2CloudSpec> clouds = CloudEntries.read(text, file, Ec2CloudSpec.SYMBOL, Ec2CloudSpec.class,
+                (cloud, problems) -> cloud.problemsWithVariables().forEach(p -> problems.add(p.record(), p.keyOfRecord(), p.key(),
+                        p.message())));
+        Map<String, Long> names = clouds.stream().collect(Collectors.groupingBy(Ec2CloudSpec::engineName,
+                LinkedHashMap::new, Collectors.counting()));
+        List<String> twice = names.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+        if (!twice.isEmpty()) {
+            throw new ConfigException(List.of(new ConfigError(file, 1, "name",
+                    "two EC2 clouds are named " + String.join(", ", twice) + " (after '/' and spaces become '-')")));
+        }
+        return clouds.stream().map(Ec2CloudSpec::summary).collect(Collectors.joining("; "));
     }
 }

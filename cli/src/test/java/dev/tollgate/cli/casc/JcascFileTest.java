@@ -66,9 +66,13 @@ public class JcascFileTest {
                         + "`tollgateTestCloud` under jenkins.clouds:?)"),
                 problems(PIPELINE + "  tollgateTestCloudy: {}\n", WITH_CLOUD));
         // without a cloud of the suite registered, a tollgate* cloud is unknown all the same
-        assertEquals(List.of("c.yaml:3: tollgateEc2Spot: unknown section of the suite (it has none under "
+        assertEquals(List.of("c.yaml:3: tollgateLxd: unknown section of the suite (it has none under "
                         + "jenkins.clouds: yet)"),
-                problems("jenkins:\n  clouds:\n    - tollgateEc2Spot: {}\n" + PIPELINE, SuiteSections.ALL));
+                problems("jenkins:\n  clouds:\n    - tollgateLxd: {}\n" + PIPELINE, List.of(SuiteSections.ALL.get(0))));
+        // the suite's own clouds are named to the writer of an unknown one
+        assertEquals(List.of("c.yaml:3: tollgateNoSuchCloud: unknown section of the suite (its sections under "
+                        + "jenkins.clouds: tollgateEc2Spot)"),
+                problems("jenkins:\n  clouds:\n    - tollgateNoSuchCloud: {}\n" + PIPELINE, SuiteSections.ALL));
         assertEquals(List.of("c.yaml:2: clouds: expected a list, got a mapping"),
                 problems("jenkins:\n  clouds: {}\n" + PIPELINE, WITH_CLOUD));
     }
@@ -83,7 +87,7 @@ public class JcascFileTest {
     @Test
     public void suspiciousRootKeys() {
         assertEquals(List.of("c.yaml:1: tollgate: unknown section of the suite (the suite's sections belong under "
-                + "unclassified:)"), problems("tollgate: {}\n" + PIPELINE, SuiteSections.ALL));
+                + "unclassified: or jenkins.clouds:)"), problems("tollgate: {}\n" + PIPELINE, SuiteSections.ALL));
         assertEquals(List.of("c.yaml:1: jenkin: unknown JCasC root key (did you mean `jenkins`?)"),
                 problems("jenkin: {}\n" + PIPELINE, SuiteSections.ALL));
         assertEquals(List.of("c.yaml:2: job: unknown JCasC root key (did you mean `jobs`?)"),

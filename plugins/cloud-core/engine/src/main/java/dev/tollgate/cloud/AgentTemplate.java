@@ -24,13 +24,16 @@ import java.util.regex.Pattern;
  * @param missingTimeout   an instance whose agent has not connected this long after the request is
  *                         counted as failed and ended. Default 20 minutes.
  * @param maxUses          end the agent after this many builds; 0 = no limit
+ * @param namePattern      how agents are named, e.g. {@code aws/fedora-20/zfs-head/{n}}; null =
+ *                         {@link AgentNamePattern#DEFAULT} ({@code {cloud}-{template}-{id}}); see
+ *                         {@link AgentNamePattern} for the placeholders ('/' becomes '-')
  * @param options          the cloud driver's settings for this template (image, instance type...);
  *                         {@link DriverOptions#NONE} when the driver needs none
  * @param <O>              the driver's options type, e.g. EC2's
  */
 public record AgentTemplate<O extends DriverOptions>(String name, Set<String> labels, int executors, int instanceCap,
                                                      Duration buildWaitTimeout, Duration missingTimeout, int maxUses,
-                                                     O options) {
+                                                     String namePattern, O options) {
 
     public static final Duration DEFAULT_BUILD_WAIT_TIMEOUT = Duration.ofMinutes(10);
     public static final Duration DEFAULT_MISSING_TIMEOUT = Duration.ofMinutes(20);
@@ -43,6 +46,7 @@ public record AgentTemplate<O extends DriverOptions>(String name, Set<String> la
         labels = labels == null ? Set.of() : Set.copyOf(labels);
         Objects.requireNonNull(options, "options (DriverOptions.NONE when the driver needs none)");
         List<String> problems = problems(name, labels, executors, instanceCap, buildWaitTimeout, missingTimeout, maxUses);
+        problems.addAll(AgentNamePattern.problems(namePattern));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("template '" + name + "': " + String.join("; ", problems));
         }
@@ -100,6 +104,7 @@ public record AgentTemplate<O extends DriverOptions>(String name, Set<String> la
         private Duration buildWaitTimeout = DEFAULT_BUILD_WAIT_TIMEOUT;
         private Duration missingTimeout = DEFAULT_MISSING_TIMEOUT;
         private int maxUses;
+        private String namePattern;
         private final O options;
 
         private Builder(String name, O options) {
@@ -114,6 +119,8 @@ public record AgentTemplate<O extends DriverOptions>(String name, Set<String> la
         public Builder<O> buildWaitTimeout(Duration v) { buildWaitTimeout = v; return this; }
         public Builder<O> missingTimeout(Duration v) { missingTimeout = v; return this; }
         public Builder<O> maxUses(int v) { maxUses = v; return this; }
+        /** See {@link AgentNamePattern}; null = {@link AgentNamePattern#DEFAULT}. */
+        public Builder<O> namePattern(String v) { namePattern = v; return this; }
 
         /** The cloud driver's settings for this template; the builder takes their type. */
         public <P extends DriverOptions> Builder<P> options(P v) {
@@ -124,12 +131,13 @@ public record AgentTemplate<O extends DriverOptions>(String name, Set<String> la
             b.buildWaitTimeout = buildWaitTimeout;
             b.missingTimeout = missingTimeout;
             b.maxUses = maxUses;
+            b.namePattern = namePattern;
             return b;
         }
 
         public AgentTemplate<O> build() {
             return new AgentTemplate<>(name, labels, executors, instanceCap, buildWaitTimeout, missingTimeout, maxUses,
-                    options);
+                    namePattern, options);
         }
     }
 }

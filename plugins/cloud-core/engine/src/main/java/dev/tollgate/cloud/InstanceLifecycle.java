@@ -39,7 +39,6 @@ import java.util.random.RandomGenerator;
  */
 public final class InstanceLifecycle {
     private static final Logger LOG = System.getLogger(InstanceLifecycle.class.getName());
-    private static final String ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
     private final CloudSettings settings;
     private final CloudDriver driver;
@@ -214,14 +213,9 @@ public final class InstanceLifecycle {
 
     private AgentRecord newRequestLocked(AgentTemplate<?> t) {
         Instant now = clock.instant();
-        String name;
-        do {
-            StringBuilder sb = new StringBuilder(settings.cloudName()).append('-').append(t.name()).append('-');
-            for (int i = 0; i < 8; i++) {
-                sb.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
-            }
-            name = sb.toString();
-        } while (records.containsKey(name));
+        // the lowest free {n}, or a fresh {id}: a name no record of this cloud holds
+        String name = AgentNamePattern.name(t.namePattern(), settings.cloudName(), t.name(), records.keySet(),
+                () -> AgentNamePattern.randomId(random::nextInt));
         Fingerprint fp = new Fingerprint(settings.controllerId(), settings.cloudName(), t.name(), name, now);
         AgentRecord rec = AgentRecord.requested(name, t.name(), fp);
         store.save(rec); // may throw: then nothing is created

@@ -13,7 +13,9 @@ import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeSpotInstanceRequestsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeSpotInstanceRequestsResponse;
+import software.amazon.awssdk.services.ec2.model.DescribeSecurityGroupsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeSubnetsRequest;
+import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
@@ -670,6 +672,63 @@ public final class Ec2SpotDriver implements CloudDriver, AutoCloseable {
             throw new CloudException(Kind.PERMANENT, "UnknownTemplate", "no spot template named '" + templateName + "'");
         }
         return pricer.quote(t.instanceType(), zone, t.spot()).bid();
+    }
+
+    /**
+     * What these credentials can see of the configuration, for a "Test connection" button: per
+     * template, the AMI its selector picks now, the subnets (with their zones) and security groups
+     * found, and the spot bid a launch would make. One line per finding; a failed call is a line
+     * naming the error (never a credential), and the next template is still looked at.
+     */
+    public List<String> connectionReport() {
+        List<String> out = new ArrayList<>();
+        out.add("region " + config.region() + (config.endpoint() != null ? " at " + config.endpoint() : ""));
+        for (AgentTemplate<Ec2Options> template : config.templates()) {
+            Ec2Options t = template.options();
+            String w = "template " + template.name() + ": ";
+            try {
+                out.add(w + "image " + images.resolve(t.image()) + (t.image().isFixed() ? " (fixed id)" : " selected"));
+            } catch (CloudException e) {
+                out.add(w + "image: " + e.getMessage());
+            }
+            String zone = t.availabilityZone();
+            if (!t.subnetIds().isEmpty()) {
+                try {
+                    DescribeSubnetsRequest r = DescribeSubnetsRequest.builder().subnetIds(t.subnetIds()).build();
+                    List<String> found = new ArrayList<>();
+                    for (Subnet sn : ec2.call("DescribeSubnets", c -> c.describeSubnets(r)).subnets()) {
+                        found.add(sn.subnetId() + " (" + sn.availabilityZone() + ")");
+                        zone = zone == null ? sn.availabilityZone() : zone;
+                    }
+                    out.add(w + "subnets " + String.join(", ", found));
+                } catch (CloudException e) {
+                    out.add(w + "subnets: " + e.getMessage());
+                }
+            }
+            if (!t.securityGroupIds().isEmpty()) {
+                try {
+                    DescribeSecurityGroupsRequest r = DescribeSecurityGroupsRequest.builder().groupIds(t.securityGroupIds()).build();
+                    List<String> found = new ArrayList<>();
+                    for (SecurityGroup g : ec2.call("DescribeSecurityGroups", c -> c.describeSecurityGroups(r)).securityGroups()) {
+                        found.add(g.groupId() + " (" + g.groupName() + ")");
+                    }
+                    out.add(w + "security groups " + String.join(", ", found));
+                } catch (CloudException e) {
+                    out.add(w + "security groups: " + e.getMessage());
+                }
+            }
+            if (t.isSpot()) {
+                try {
+                    out.add(w + String.format(java.util.Locale.ROOT, "spot bid %.4f USD/h for %s%s", pricer.quote(
+                            t.instanceType(), zone, t.spot()).bid(), t.instanceType(), zone == null ? "" : " in " + zone));
+                } catch (CloudException e) {
+                    out.add(w + "spot price: " + e.getMessage());
+                }
+            } else {
+                out.add(w + "on-demand " + t.instanceType());
+            }
+        }
+        return out;
     }
 
     @Override

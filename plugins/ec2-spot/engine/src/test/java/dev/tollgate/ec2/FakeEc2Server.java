@@ -108,6 +108,7 @@ final class FakeEc2Server implements AutoCloseable {
     private final List<Image> images = new ArrayList<>();
     private final List<Price> prices = new ArrayList<>();
     private final Map<String, String> subnets = new LinkedHashMap<>();
+    private final Map<String, String> groups = new LinkedHashMap<>();
     private final Map<String, SpotReq> spotRequests = new LinkedHashMap<>();
     private final AtomicInteger seq = new AtomicInteger(0x1000);
     volatile long latencyMillis;
@@ -163,6 +164,10 @@ final class FakeEc2Server implements AutoCloseable {
 
     void failWhen(String action, Predicate<Map<String, String>> when, int times, int status, String code) {
         faults.add(new Fault(action, when, status, code, "fake failure: " + code, new AtomicInteger(times)));
+    }
+
+    synchronized void securityGroup(String id, String name) {
+        groups.put(id, name);
     }
 
     synchronized void subnet(String id, String zone) {
@@ -318,6 +323,7 @@ final class FakeEc2Server implements AutoCloseable {
             case "DescribeSpotPriceHistory" -> describeSpotPriceHistory(p);
             case "DescribeImages" -> describeImages(p);
             case "DescribeSubnets" -> describeSubnets(p);
+            case "DescribeSecurityGroups" -> describeSecurityGroups(p);
             case "DescribeSpotInstanceRequests" -> describeSpotInstanceRequests(p);
             case "CancelSpotInstanceRequests" -> cancelSpotInstanceRequests(p);
             case "AssociateAddress" -> envelope(action, "<return>true</return><associationId>eipassoc-"
@@ -600,6 +606,21 @@ final class FakeEc2Server implements AutoCloseable {
         }
         sb.append("</subnetSet>");
         return envelope("DescribeSubnets", sb.toString());
+    }
+
+    private String describeSecurityGroups(Map<String, String> p) {
+        StringBuilder sb = new StringBuilder("<securityGroupInfo>");
+        for (String id : list(p, "GroupId")) {
+            String name = groups.get(id);
+            if (name == null) {
+                throw new Ec2Error(400, "InvalidGroup.NotFound", "The security group '" + id + "' does not exist");
+            }
+            sb.append("<item><ownerId>111122223333</ownerId><groupId>").append(id).append("</groupId><groupName>")
+                    .append(esc(name)).append("</groupName><groupDescription>ci</groupDescription>")
+                    .append("<vpcId>vpc-1a2b3c4d</vpcId></item>");
+        }
+        sb.append("</securityGroupInfo>");
+        return envelope("DescribeSecurityGroups", sb.toString());
     }
 
     private String describeSpotInstanceRequests(Map<String, String> p) {

@@ -1,7 +1,11 @@
 package dev.tollgate.cloud.jenkins;
 
+import dev.tollgate.cloud.AgentNamePattern;
 import dev.tollgate.cloud.CloudSettings;
 import hudson.model.Failure;
+import hudson.util.FormValidation;
+import java.util.List;
+import java.util.Set;
 import jenkins.model.Jenkins;
 
 /**
@@ -15,10 +19,7 @@ public final class AgentNames {
 
     /** {@code name} with each '/', '\\' and white space as '-'. */
     public static String nodeSafe(String name) {
-        if (name == null) {
-            return null;
-        }
-        return name.trim().replaceAll("[/\\\\\\s]+", "-");
+        return AgentNamePattern.nodeSafe(name); // the engine's mapping: one rule for both sides
     }
 
     /** Null when {@code name}, mapped, is a good node name; else why not. */
@@ -39,5 +40,27 @@ public final class AgentNames {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * The form check of a template's agent name pattern, for every cloud plugin's template form: the
+     * engine's problems, or the first names the pattern gives (after '/' becomes '-').
+     */
+    public static FormValidation checkNamePattern(String cloudName, String templateName, String pattern) {
+        String p = pattern == null || pattern.isBlank() ? null : pattern.trim();
+        List<String> problems = AgentNamePattern.problems(p);
+        if (!problems.isEmpty()) {
+            return FormValidation.error(String.join("; ", problems));
+        }
+        if (p == null) {
+            return FormValidation.ok("Agents will be named " + AgentNamePattern.DEFAULT);
+        }
+        String cloud = nodeSafe(cloudName == null || cloudName.isBlank() ? "cloud" : cloudName);
+        String template = templateName == null || templateName.isBlank() ? "template" : templateName.trim();
+        String first = AgentNamePattern.name(p, cloud, template, Set.of(), () -> "x7k2m9qa");
+        String second = AgentNamePattern.name(p, cloud, template, Set.of(first), () -> "b3n8c1zd");
+        String problem = problem(first);
+        return problem != null ? FormValidation.error("Agents would be named " + first + ": " + problem)
+                : FormValidation.ok("Agents will be named " + first + ", " + second + ", ...");
     }
 }

@@ -196,10 +196,10 @@ public final class CloudRuntime {
     }
 
     /**
-     * Asks for a refresh and waits until one that started after this call has finished: tests use it
-     * to know the engines match the configuration, instead of polling.
+     * Asks for a refresh and waits until one that started after this call has finished: tests (the
+     * cloud plugins' too) use it to know the engines match the configuration, instead of polling.
      */
-    void awaitRefreshed() throws InterruptedException, java.util.concurrent.ExecutionException {
+    public void awaitRefreshed() throws InterruptedException, java.util.concurrent.ExecutionException {
         requestRefresh();
         refresher.submit(() -> { }).get(); // one thread, in order: behind the refresh just asked for
     }

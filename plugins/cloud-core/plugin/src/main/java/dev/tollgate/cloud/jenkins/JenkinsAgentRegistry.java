@@ -2,13 +2,24 @@ package dev.tollgate.cloud.jenkins;
 
 import dev.tollgate.cloud.port.AgentRegistry;
 import dev.tollgate.cloud.port.AgentSpec;
+import hudson.model.Action;
+import hudson.model.CauseAction;
 import hudson.model.Computer;
+import hudson.model.Executor;
+import hudson.model.ParametersAction;
+import hudson.model.Queue;
+import hudson.model.Result;
+import hudson.model.Run;
+import hudson.model.queue.ScheduleResult;
+import hudson.model.queue.WorkUnit;
 import hudson.model.Descriptor;
 import hudson.model.Node;
 import hudson.slaves.OfflineCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +101,59 @@ final class JenkinsAgentRegistry implements AgentRegistry {
             c.setTemporaryOfflineCause(new CloudOfflineCause(reason));
             LOG.info(() -> "cloud " + cloudName + ": " + agentName + " offline: " + reason);
         }
+    }
+
+    /**
+     * Aborts every build running on the agent with a {@link CloudInterruption} and puts its task
+     * back in the queue with the actions it was queued with (causes, parameters...), so it runs on
+     * another agent instead of failing with the instance. A build some {@link RescheduleFilter}
+     * claims is only aborted: its owner relaunches it. For a Pipeline the agent runs a node block, so
+     * the job (the block's owner task) is queued again with its run's causes and parameters. Returns
+     * without waiting for the builds to stop; called outside the engine's lock and not under the
+     * queue lock ({@code Queue.schedule2} takes it).
+     */
+    @Override
+    public void rescheduleBuilds(String agentName, String reason) {
+        Computer c = computer(agentName);
+        if (c == null) {
+            return;
+        }
+        for (Executor e : c.getAllExecutors()) {
+            WorkUnit wu = e.getCurrentWorkUnit();
+            Queue.Executable running = e.getCurrentExecutable();
+            if (wu == null || running == null) {
+                continue;
+            }
+            Queue.Task task = wu.context.task;
+            Queue.Task owner = task.getOwnerTask();
+            List<Action> actions = owner == task ? new ArrayList<>(wu.context.actions) : queueActionsOf(running);
+            e.interrupt(Result.ABORTED, new CloudInterruption(agentName, reason));
+            if (RescheduleFilter.anyClaims(owner, actions)) {
+                LOG.info(() -> "cloud " + cloudName + ": " + running + " on " + agentName
+                        + " aborted; its owner relaunches it: " + reason);
+                continue;
+            }
+            ScheduleResult again = Jenkins.get().getQueue().schedule2(owner, 0, actions);
+            LOG.info(() -> "cloud " + cloudName + ": " + running + " on " + agentName + " aborted and "
+                    + (again.isAccepted() ? "queued again" : "not queued again (refused by the queue)") + ": " + reason);
+        }
+    }
+
+    /** The causes and parameters of the run a node block belongs to: what its job is queued with again. */
+    private static List<Action> queueActionsOf(Queue.Executable running) {
+        List<Action> actions = new ArrayList<>();
+        Queue.Executable parent = running.getParentExecutable();
+        Queue.Executable top = parent != null ? parent : running;
+        if (top instanceof Run<?, ?> run) {
+            actions.addAll(run.getActions(CauseAction.class));
+            actions.addAll(run.getActions(ParametersAction.class));
+            for (Action a : run.getAllActions()) {
+                if (a instanceof Queue.QueueAction && !actions.contains(a)) {
+                    actions.add(a);
+                }
+            }
+        }
+        return actions;
     }
 
     @Override

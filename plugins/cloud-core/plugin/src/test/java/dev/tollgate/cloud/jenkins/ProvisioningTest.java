@@ -80,6 +80,16 @@ public class ProvisioningTest {
     }
 
     @Test
+    public void theNamePatternFormCheckShowsTheNamesOrTheEnginesProblems() {
+        hudson.util.FormValidation ok = AgentNames.checkNamePattern("aws", "zfs-head", "{cloud}/fedora-20/{template}/{n}");
+        assertEquals(hudson.util.FormValidation.Kind.OK, ok.kind);
+        assertTrue(ok.getMessage(), ok.getMessage().contains("aws-fedora-20-zfs-head-0, aws-fedora-20-zfs-head-1"));
+        hudson.util.FormValidation bad = AgentNames.checkNamePattern("aws", "t", "aws/{os}");
+        assertEquals(hudson.util.FormValidation.Kind.ERROR, bad.kind);
+        assertTrue(bad.getMessage(), bad.getMessage().contains("unknown placeholder {os}"));
+    }
+
+    @Test
     public void maxUsesEndsTheAgentAfterItsLastBuild() throws Exception {
         LocalCloud cloud = new LocalCloud("reused", "local", 600, 2);
         r.jenkins.clouds.add(cloud);

@@ -1,6 +1,7 @@
 package dev.tollgate.pipeline.jenkins;
 
 import dev.tollgate.common.BuildResult;
+import dev.tollgate.pipeline.jenkins.cloud.CloudRelaunch;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.model.EnvironmentContributingAction;
@@ -39,8 +40,17 @@ public final class BuildEvents extends RunListener<Run<?, ?>> {
     public void onCompleted(Run<?, ?> run, TaskListener listener) {
         TollgateBuildAction mark = run.getAction(TollgateBuildAction.class);
         if (mark != null) {
-            PipelineRuntime.get().jobCompleted(mark, result(run.getResult()), reportUrl(run));
+            // aborted because the cloud lost its agent (spot interruption): no result of the build's
+            // own, so the engine launches the job again, as for any agent lost
+            BuildResult r = lostItsAgent(run) ? null : result(run.getResult());
+            PipelineRuntime.get().jobCompleted(mark, r, reportUrl(run));
         }
+    }
+
+    /** Aborted by one of the suite's clouds; asked only when that plugin is installed (its classes load then). */
+    static boolean lostItsAgent(Run<?, ?> run) {
+        return run.getResult() == Result.ABORTED && Jenkins.get().getPlugin(CloudRelaunch.PLUGIN) != null
+                && CloudRelaunch.interruptedByCloud(run);
     }
 
     /** The engine's result for Jenkins' result; null (a build that ended without one) stays null. */

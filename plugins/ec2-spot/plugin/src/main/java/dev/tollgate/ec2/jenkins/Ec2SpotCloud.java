@@ -1,0 +1,492 @@
+package dev.tollgate.ec2.jenkins;
+
+import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
+import com.cloudbees.jenkins.plugins.awscredentials.AmazonWebServicesCredentials;
+import dev.tollgate.cloud.AgentRecord;
+import dev.tollgate.cloud.AgentTemplate;
+import dev.tollgate.cloud.CloudSettings;
+import dev.tollgate.cloud.jenkins.TollgateCloud;
+import dev.tollgate.cloud.port.AgentSpec;
+import dev.tollgate.cloud.port.CloudDriver;
+import dev.tollgate.ec2.AgentCost;
+import dev.tollgate.ec2.Ec2ClientFactory;
+import dev.tollgate.ec2.Ec2CloudConfig;
+import dev.tollgate.ec2.Ec2Options;
+import dev.tollgate.ec2.Ec2SpotDriver;
+import dev.tollgate.ec2.SdkEc2ClientFactory;
+import dev.tollgate.ec2.config.Ec2CloudSpec;
+import dev.tollgate.ec2.config.Ec2Problem;
+import hudson.Extension;
+import hudson.Util;
+import hudson.security.ACL;
+import hudson.slaves.Cloud;
+import hudson.slaves.ComputerLauncher;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import jenkins.model.Jenkins;
+import net.sf.json.JSONObject;
+import org.jenkinsci.Symbol;
+import org.kohsuke.accmod.Restricted;
+import org.kohsuke.accmod.restrictions.NoExternalUse;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
+import org.kohsuke.stapler.verb.POST;
+
+/**
+ * An EC2 spot cloud: {@code jenkins: clouds: - tollgateEc2Spot: ...}. Mirrors the engine's
+ * {@link Ec2CloudSpec} key for key (its defaults here too; the required keys are the constructor's);
+ * the engine checks it ({@link Ec2CloudSpec#problems()}) and builds the templates, the driver's
+ * configuration and the cloud's settings from it, so JCasC, this form and {@code tollgate validate}
+ * read one schema. Planning, retention, records and the reaper come from cloud-core.
+ *
+ * <p>Configuration only (Jenkins makes a new object on every save); the running driver of each cloud
+ * is kept in {@link #DRIVERS} for the cloud page's cost column, replaced (and the old one closed)
+ * when cloud-core rebuilds the engine.
+ */
+public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
+    /** Engine name → the driver its engine runs with. */
+    private static final Map<String, Ec2SpotDriver> DRIVERS = new ConcurrentHashMap<>();
+    /** Tests launch agents as local processes; null (always, in a controller): inbound agents on the instances. */
+    @Restricted(NoExternalUse.class)
+    static volatile Supplier<ComputerLauncher> launchersForTests;
+
+    private final String region;
+    private final ArrayList<Ec2SpotTemplate> templates;
+    private String credentialsId;
+    private String endpoint;
+    private Integer instanceCap;
+    private String requestsPerSecond = "2";
+    private int requestBurst = 20;
+    private int reaperGraceSeconds = 300;
+    private int describeIntervalSeconds = 120;
+    private int reaperIntervalSeconds = 300;
+    private int interruptionCheckSeconds = 60;
+    private int capacityCooldownSeconds = 120;
+    private int throttleBackoffSeconds = 1;
+    private int terminateBackoffSeconds = 5;
+    private int maxBackoffSeconds = 300;
+    private int recordRetentionMinutes = 60;
+    private int agentReportWindowSeconds = 120;
+    private int priceCacheSeconds = 600;
+    private int imageCacheSeconds = 300;
+    private boolean usePublicAddress;
+    private int costRetentionHours = 24;
+
+    @DataBoundConstructor
+    public Ec2SpotCloud(String name, String region, List<Ec2SpotTemplate> templates) {
+        super(name);
+        this.region = Util.fixEmptyAndTrim(region);
+        this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public String getRegion() {
+        return region;
+    }
+
+    public List<Ec2SpotTemplate> getTemplates() {
+        return templates;
+    }
+
+    public String getCredentialsId() {
+        return credentialsId;
+    }
+
+    @DataBoundSetter
+    public void setCredentialsId(String credentialsId) {
+        this.credentialsId = Util.fixEmptyAndTrim(credentialsId);
+    }
+
+    public String getEndpoint() {
+        return endpoint;
+    }
+
+    @DataBoundSetter
+    public void setEndpoint(String endpoint) {
+        this.endpoint = Util.fixEmptyAndTrim(endpoint);
+    }
+
+    public Integer getInstanceCap() {
+        return instanceCap;
+    }
+
+    @DataBoundSetter
+    public void setInstanceCap(Integer instanceCap) {
+        this.instanceCap = instanceCap;
+    }
+
+    public String getRequestsPerSecond() {
+        return requestsPerSecond;
+    }
+
+    @DataBoundSetter
+    public void setRequestsPerSecond(String requestsPerSecond) {
+        String v = Util.fixEmptyAndTrim(requestsPerSecond);
+        this.requestsPerSecond = v == null ? "2" : v;
+    }
+
+    public int getRequestBurst() {
+        return requestBurst;
+    }
+
+    @DataBoundSetter
+    public void setRequestBurst(int requestBurst) {
+        this.requestBurst = requestBurst;
+    }
+
+    public int getReaperGraceSeconds() {
+        return reaperGraceSeconds;
+    }
+
+    @DataBoundSetter
+    public void setReaperGraceSeconds(int reaperGraceSeconds) {
+        this.reaperGraceSeconds = reaperGraceSeconds;
+    }
+
+    public int getDescribeIntervalSeconds() {
+        return describeIntervalSeconds;
+    }
+
+    @DataBoundSetter
+    public void setDescribeIntervalSeconds(int describeIntervalSeconds) {
+        this.describeIntervalSeconds = describeIntervalSeconds;
+    }
+
+    public int getReaperIntervalSeconds() {
+        return reaperIntervalSeconds;
+    }
+
+    @DataBoundSetter
+    public void setReaperIntervalSeconds(int reaperIntervalSeconds) {
+        this.reaperIntervalSeconds = reaperIntervalSeconds;
+    }
+
+    public int getInterruptionCheckSeconds() {
+        return interruptionCheckSeconds;
+    }
+
+    @DataBoundSetter
+    public void setInterruptionCheckSeconds(int interruptionCheckSeconds) {
+        this.interruptionCheckSeconds = interruptionCheckSeconds;
+    }
+
+    public int getCapacityCooldownSeconds() {
+        return capacityCooldownSeconds;
+    }
+
+    @DataBoundSetter
+    public void setCapacityCooldownSeconds(int capacityCooldownSeconds) {
+        this.capacityCooldownSeconds = capacityCooldownSeconds;
+    }
+
+    public int getThrottleBackoffSeconds() {
+        return throttleBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setThrottleBackoffSeconds(int throttleBackoffSeconds) {
+        this.throttleBackoffSeconds = throttleBackoffSeconds;
+    }
+
+    public int getTerminateBackoffSeconds() {
+        return terminateBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setTerminateBackoffSeconds(int terminateBackoffSeconds) {
+        this.terminateBackoffSeconds = terminateBackoffSeconds;
+    }
+
+    public int getMaxBackoffSeconds() {
+        return maxBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setMaxBackoffSeconds(int maxBackoffSeconds) {
+        this.maxBackoffSeconds = maxBackoffSeconds;
+    }
+
+    public int getRecordRetentionMinutes() {
+        return recordRetentionMinutes;
+    }
+
+    @DataBoundSetter
+    public void setRecordRetentionMinutes(int recordRetentionMinutes) {
+        this.recordRetentionMinutes = recordRetentionMinutes;
+    }
+
+    public int getAgentReportWindowSeconds() {
+        return agentReportWindowSeconds;
+    }
+
+    @DataBoundSetter
+    public void setAgentReportWindowSeconds(int agentReportWindowSeconds) {
+        this.agentReportWindowSeconds = agentReportWindowSeconds;
+    }
+
+    public int getPriceCacheSeconds() {
+        return priceCacheSeconds;
+    }
+
+    @DataBoundSetter
+    public void setPriceCacheSeconds(int priceCacheSeconds) {
+        this.priceCacheSeconds = priceCacheSeconds;
+    }
+
+    public int getImageCacheSeconds() {
+        return imageCacheSeconds;
+    }
+
+    @DataBoundSetter
+    public void setImageCacheSeconds(int imageCacheSeconds) {
+        this.imageCacheSeconds = imageCacheSeconds;
+    }
+
+    public boolean isUsePublicAddress() {
+        return usePublicAddress;
+    }
+
+    @DataBoundSetter
+    public void setUsePublicAddress(boolean usePublicAddress) {
+        this.usePublicAddress = usePublicAddress;
+    }
+
+    public int getCostRetentionHours() {
+        return costRetentionHours;
+    }
+
+    @DataBoundSetter
+    public void setCostRetentionHours(int costRetentionHours) {
+        this.costRetentionHours = costRetentionHours;
+    }
+
+    /** A configuration saved before a key existed gets the key's default, not Java's. */
+    private Object readResolve() {
+        if (requestsPerSecond == null) {
+            requestsPerSecond = "2";
+        }
+        return this;
+    }
+
+    /** The engine's record of this configuration (the JCasC section's schema). */
+    public Ec2CloudSpec toRecord() {
+        return new Ec2CloudSpec(name, region, credentialsId, endpoint,
+                templates.stream().map(Ec2SpotTemplate::toRecord).toList(), instanceCap, requestsPerSecond, requestBurst,
+                reaperGraceSeconds, describeIntervalSeconds, reaperIntervalSeconds, interruptionCheckSeconds,
+                capacityCooldownSeconds, throttleBackoffSeconds, terminateBackoffSeconds, maxBackoffSeconds,
+                recordRetentionMinutes, agentReportWindowSeconds, priceCacheSeconds, imageCacheSeconds, usePublicAddress,
+                costRetentionHours);
+    }
+
+    @Override
+    public List<AgentTemplate<Ec2Options>> agentTemplates() {
+        return toRecord().agentTemplates();
+    }
+
+    @Override
+    protected CloudSettings.Builder configure(CloudSettings.Builder settings) {
+        return toRecord().configure(settings);
+    }
+
+    @Override
+    protected CloudDriver createDriver(List<AgentTemplate<Ec2Options>> agentTemplates) {
+        Ec2SpotDriver driver = new Ec2SpotDriver(toRecord().ec2Config(agentTemplates), clients(credentialsId),
+                Clock.systemUTC());
+        Ec2SpotDriver old = DRIVERS.put(engineName(), driver);
+        if (old != null) {
+            old.close(); // cloud-core shuts the old engine down before it asks for a new driver
+        }
+        return driver;
+    }
+
+    /** The SDK client for these credentials: the AWS Credentials plugin's, or the SDK's default chain. */
+    static Ec2ClientFactory clients(String credentialsId) {
+        return credentialsId == null ? new SdkEc2ClientFactory()
+                : new SdkEc2ClientFactory(new AwsCredentialsKeys(credentialsId), Duration.ofSeconds(30));
+    }
+
+    @Override
+    protected ComputerLauncher launcher(AgentSpec agent) {
+        Supplier<ComputerLauncher> test = launchersForTests;
+        return test != null ? test.get() : super.launcher(agent);
+    }
+
+    /** What the instance costs per hour: its spot price (capped by the bid) or the template's on-demand price. */
+    @Override
+    protected double hourlyPrice(AgentRecord record) {
+        Ec2SpotDriver driver = DRIVERS.get(engineName());
+        if (driver == null || record.instanceId() == null) {
+            return Double.NaN;
+        }
+        return driver.cost(record.instanceId()).map(AgentCost::hourlyPrice).orElse(Double.NaN);
+    }
+
+    @Extension
+    @Symbol("tollgateEc2Spot")
+    public static final class DescriptorImpl extends TollgateCloudDescriptor {
+        @Override
+        public String getDisplayName() {
+            return "EC2 spot (Tollgate)";
+        }
+
+        @Override
+        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
+            return super.newInstance(req, FormLists.fields(Ec2SpotCloud.class, form));
+        }
+
+        @Override
+        public FormValidation doCheckName(@QueryParameter String value) {
+            FormValidation jenkins = super.doCheckName(value);
+            return jenkins.kind == FormValidation.Kind.ERROR ? jenkins : merge(jenkins, FieldChecks.cloud("name", value));
+        }
+
+        private static FormValidation merge(FormValidation a, FormValidation b) {
+            return b.kind == FormValidation.Kind.OK ? a : b;
+        }
+
+        public FormValidation doCheckRegion(@QueryParameter String value) {
+            return FieldChecks.cloud("region", value);
+        }
+
+        public FormValidation doCheckEndpoint(@QueryParameter String value) {
+            return FieldChecks.cloud("endpoint", value);
+        }
+
+        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
+            return FieldChecks.cloud("instanceCap", value);
+        }
+
+        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
+            return FieldChecks.cloud("requestsPerSecond", value);
+        }
+
+        public FormValidation doCheckRequestBurst(@QueryParameter String value) {
+            return FieldChecks.cloud("requestBurst", value);
+        }
+
+        public FormValidation doCheckReaperGraceSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("reaperGraceSeconds", value);
+        }
+
+        public FormValidation doCheckDescribeIntervalSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("describeIntervalSeconds", value);
+        }
+
+        public FormValidation doCheckReaperIntervalSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("reaperIntervalSeconds", value);
+        }
+
+        public FormValidation doCheckInterruptionCheckSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("interruptionCheckSeconds", value);
+        }
+
+        public FormValidation doCheckCapacityCooldownSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("capacityCooldownSeconds", value);
+        }
+
+        public FormValidation doCheckThrottleBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("throttleBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckTerminateBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("terminateBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckMaxBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("maxBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckRecordRetentionMinutes(@QueryParameter String value) {
+            return FieldChecks.cloud("recordRetentionMinutes", value);
+        }
+
+        public FormValidation doCheckAgentReportWindowSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("agentReportWindowSeconds", value);
+        }
+
+        public FormValidation doCheckPriceCacheSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("priceCacheSeconds", value);
+        }
+
+        public FormValidation doCheckImageCacheSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("imageCacheSeconds", value);
+        }
+
+        public FormValidation doCheckCostRetentionHours(@QueryParameter String value) {
+            return FieldChecks.cloud("costRetentionHours", value);
+        }
+
+        /** The AWS credentials of Jenkins' own store; empty = the controller's instance role. */
+        @POST
+        public ListBoxModel doFillCredentialsIdItems(@QueryParameter String credentialsId) {
+            Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+            return new StandardListBoxModel().includeEmptyValue()
+                    .includeAs(ACL.SYSTEM2, Jenkins.get(), AmazonWebServicesCredentials.class)
+                    .includeCurrentValue(credentialsId);
+        }
+
+        public FormValidation doCheckCredentialsId(@QueryParameter String value) {
+            String id = Util.fixEmptyAndTrim(value);
+            if (id == null) {
+                return FormValidation.ok("No credentials: the controller's instance role or the SDK's default chain");
+            }
+            if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
+                return FormValidation.ok(); // whether an id exists is for administrators to learn
+            }
+            return AwsCredentialsKeys.lookup(id) == null
+                    ? FormValidation.error("No AWS credentials with this id") : FormValidation.ok();
+        }
+
+        /**
+         * What these credentials can see in this region of the cloud's SAVED templates (a template is
+         * a nested form the button cannot send): the AMI each selects, its subnets and security
+         * groups, the spot bid for its instance type. Through the engine's driver; nothing is started.
+         */
+        @POST
+        public FormValidation doTestConnection(@QueryParameter String name, @QueryParameter String region,
+                                               @QueryParameter String credentialsId, @QueryParameter String endpoint) {
+            Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+            Ec2SpotCloud saved = null;
+            for (Cloud c : Jenkins.get().clouds) {
+                if (c instanceof Ec2SpotCloud e && e.name.equals(Util.fixEmptyAndTrim(name))) {
+                    saved = e;
+                }
+            }
+            if (saved == null || saved.templates.isEmpty()) {
+                return FormValidation.warning("Save the cloud with its templates first: the test looks at the saved "
+                        + "templates, with the region, credentials and endpoint of this form");
+            }
+            Ec2SpotCloud probe = new Ec2SpotCloud(saved.name, region, saved.templates);
+            probe.setCredentialsId(credentialsId);
+            probe.setEndpoint(endpoint);
+            Ec2CloudSpec spec = probe.toRecord();
+            List<Ec2Problem> problems = spec.problems();
+            if (!problems.isEmpty()) {
+                return FormValidation.error(problems.stream().map(Ec2Problem::toString).collect(Collectors.joining("; ")));
+            }
+            Ec2CloudConfig config = spec.ec2Config(spec.agentTemplates());
+            try (Ec2SpotDriver driver = new Ec2SpotDriver(config, clients(spec.credentialsId()), Clock.systemUTC())) {
+                List<String> report = driver.connectionReport();
+                boolean failed = report.stream().anyMatch(l -> l.contains(": image:") || l.contains("groups:")
+                        || l.contains("subnets:") || l.contains("spot price:"));
+                String html = "<pre>" + Util.escape(String.join("\n", report)) + "</pre>";
+                return failed ? FormValidation.warningWithMarkup(html) : FormValidation.okWithMarkup(html);
+            } catch (RuntimeException e) {
+                return FormValidation.error("Cannot reach EC2: " + e.getMessage());
+            }
+        }
+    }
+}
