@@ -55,18 +55,27 @@ public final class ChangeEventSynthesizer {
         }
     }
 
-    /** Events of all given changes at or after {@code since}, oldest first. */
+    /**
+     * Events of all given changes at or after {@code since}, oldest first: ordered by Gerrit's
+     * sub-second times, so that events of one second (whose {@code eventCreatedOn} are equal) keep
+     * the order they happened in through the stream's stable sort by seconds.
+     */
     public List<ObjectNode> events(JsonNode changes, Instant since) {
-        List<ObjectNode> out = new ArrayList<>();
+        List<Timed> timed = new ArrayList<>();
         for (JsonNode c : changes) {
-            out.addAll(eventsOf(c, since));
+            timed.addAll(timedEventsOf(c, since));
         }
-        out.sort(Comparator.comparingLong(e -> e.path("eventCreatedOn").asLong()));
+        timed.sort(Comparator.comparing(Timed::at));
+        List<ObjectNode> out = new ArrayList<>(timed.size());
+        timed.forEach(t -> out.add(t.event()));
         return out;
     }
 
-    List<ObjectNode> eventsOf(JsonNode c, Instant since) {
-        List<ObjectNode> out = new ArrayList<>();
+    /** An event and the exact time Gerrit recorded for it. */
+    private record Timed(Instant at, ObjectNode event) { }
+
+    private List<Timed> timedEventsOf(JsonNode c, Instant since) {
+        List<Timed> out = new ArrayList<>();
         String project = c.path("project").asText();
         String branch = c.path("branch").asText();
         ObjectNode change = changeAttribute(c);
@@ -78,7 +87,7 @@ public final class ChangeEventSynthesizer {
             if (created != null && !created.isBefore(since)) {
                 ObjectNode e = event("patchset-created", created, project, branch, change, ps);
                 e.set("uploader", account(r.getValue().path("uploader")));
-                out.add(e);
+                out.add(new Timed(created, e));
             }
         });
         for (JsonNode m : c.path("messages")) {
@@ -121,7 +130,7 @@ public final class ChangeEventSynthesizer {
                         e.set("approvals", approvals);
                     }
             }
-            out.add(e);
+            out.add(new Timed(at, e));
         }
         return out;
     }
