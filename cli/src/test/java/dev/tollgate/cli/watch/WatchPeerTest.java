@@ -192,7 +192,7 @@ public class WatchPeerTest {
         assertEquals("the plain recheck enqueued nothing (its event came first)", 2, w.lines(change, "enqueue").size());
 
         admin.newPatchSet(change, "neutron/watch.py", "print('watch')\n");
-        w.out.await("the new patchset's report", WAIT, isAction(change, 2, "report"));
+        w.out.await("the new patchset's dry-run review", WAIT, isAction(change, 2, "vote-dry-run"));
         List<String> actions = new ArrayList<>();
         for (String l : w.out.lines()) {
             JsonNode n = JSON.readTree(l);
