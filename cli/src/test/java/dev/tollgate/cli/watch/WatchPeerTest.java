@@ -92,6 +92,9 @@ public class WatchPeerTest {
             if (thread.isAlive()) {
                 stop();
             }
+            for (String l : err.lines()) {
+                System.err.println("watch: " + l); // kept in the test's output file
+            }
         }
 
         /** Decision lines about {@code change} with that action, as JSON. */
@@ -305,6 +308,7 @@ public class WatchPeerTest {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
                 String l;
                 while ((l = r.readLine()) != null) {
+                    System.err.println("watch process: " + l); // kept in the test's output file
                     err.write((l + "\n").getBytes(StandardCharsets.UTF_8));
                 }
             } catch (IOException ignored) {
