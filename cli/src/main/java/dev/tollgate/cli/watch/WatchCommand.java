@@ -186,15 +186,11 @@ public final class WatchCommand {
                 http = SecretFiles.httpCredentials(o.httpCredentials(), warnings);
             }
         } catch (SecretFiles.Unusable e) {
-            err.print(warnings);
+            warn(warnings, err);
             err.println(e.getMessage());
             return INVALID;
         }
-        for (String w : warnings.toString().split("\n")) {
-            if (!w.isEmpty()) {
-                err.println("tollgate watch: warning: " + w);
-            }
-        }
+        warn(warnings, err);
         int code = INVALID;
         try (StderrLog log = new StderrLog(err)) {
             code = new Watch(o, settings, hostKeys, ssh, http, out, err).run(stop);
@@ -205,6 +201,14 @@ public final class WatchCommand {
             stop.finished(code);
         }
         return code;
+    }
+
+    private static void warn(StringBuilder warnings, PrintStream err) {
+        for (String w : warnings.toString().split("\n")) {
+            if (!w.isEmpty()) {
+                err.println("tollgate watch: warning: " + w);
+            }
+        }
     }
 
     /** The layout (a Zuul v2 layout, or a JCasC file: its comment-only switch counts), or null with the errors printed. */
