@@ -44,12 +44,6 @@ final class SecretFiles {
      */
     static String privateKey(Path file, String passphrase, StringBuilder warnings) throws Unusable {
         String text = read(file, "SSH private key");
-        Set<PosixFilePermission> perms = permissions(file);
-        if (perms != null && (perms.contains(PosixFilePermission.GROUP_READ)
-                || perms.contains(PosixFilePermission.OTHERS_READ))) {
-            warnings.append(file).append(": the SSH private key may be read by other users; "
-                    + "`chmod 600 ").append(file).append("` (OpenSSH would refuse it)\n");
-        }
         try {
             FilePasswordProvider pw = passphrase == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(passphrase);
             Iterable<KeyPair> keys = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(file.toString()),
@@ -63,6 +57,12 @@ final class SecretFiles {
             throw new Unusable(file + ": cannot read the SSH private key: " + describe(e)
                     + (passphrase == null ? " (an encrypted key needs its passphrase in " + PASSPHRASE_VARIABLE + ")"
                             : " (is " + PASSPHRASE_VARIABLE + " its passphrase?)"));
+        }
+        Set<PosixFilePermission> perms = permissions(file);
+        if (perms != null && (perms.contains(PosixFilePermission.GROUP_READ)
+                || perms.contains(PosixFilePermission.OTHERS_READ))) {
+            warnings.append(file).append(": the SSH private key may be read by other users; "
+                    + "`chmod 600 ").append(file).append("` (OpenSSH would refuse it)\n");
         }
         return text;
     }
