@@ -44,6 +44,9 @@ record WatchOptions(Path layout, String gerritUser, String gerritHost, int gerri
                 voteDryRun = true;
                 continue;
             }
+            if (a.startsWith("--vote-dry-run=")) {
+                throw new UsageError("--vote-dry-run takes no value");
+            }
             String name = a;
             String value;
             int eq = a.indexOf('=');

@@ -114,6 +114,9 @@ public class WatchArgsTest {
         assertTrue(r.err, r.err.startsWith("tollgate: --rest-url and --http-credentials go together"));
         assertEquals(2, run(args("--assume", "MAYBE")).code);
         assertEquals(2, run(args("--bogus", "x")).code);
+        List<String> valued = args();
+        valued.add("--vote-dry-run=yes");
+        assertTrue(run(valued).err.startsWith("tollgate: --vote-dry-run takes no value"));
         List<String> extra = args();
         extra.add("extra");
         assertEquals(2, run(extra).code);

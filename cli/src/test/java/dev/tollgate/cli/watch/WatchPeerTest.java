@@ -317,7 +317,12 @@ public class WatchPeerTest {
         }, "stderr-pump");
         pump.start();
         err.await("connected", WAIT, l -> l.contains("connected to"));
-        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+        // Ctrl-C is SIGINT; a process started in the background by a shell without job control
+        // (a CI script, `cmd &`) inherits SIGINT ignored, and the JVM then keeps it ignored: there
+        // SIGTERM stands in, which the JVM handles the same way (the shutdown hook)
+        String signal = sigintIgnored() ? "-TERM" : "-INT";
+        System.err.println("stopping the watch process with SIG" + signal.substring(1));
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(p.pid())).start();
         assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
         assertTrue("the process ended", p.waitFor(WAIT, TimeUnit.SECONDS));
         pump.join(TimeUnit.SECONDS.toMillis(WAIT));
@@ -326,6 +331,16 @@ public class WatchPeerTest {
         String last = lines.get(lines.size() - 1);
         assertTrue(String.join("\n", lines), last.startsWith("tollgate watch: stopped: "));
         assertNoStackTrace(lines);
+    }
+
+    /** Whether this JVM (and so a process it starts) has SIGINT ignored: Linux's SigIgn mask, bit 1. */
+    private static boolean sigintIgnored() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(l.substring("SigIgn:".length()).strip(), 16) & 0x2) != 0;
+            }
+        }
+        return false;
     }
 
     static void assertNoStackTrace(List<String> lines) {
