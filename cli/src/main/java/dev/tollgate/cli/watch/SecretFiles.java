@@ -45,7 +45,8 @@ final class SecretFiles {
     static String privateKey(Path file, String passphrase, StringBuilder warnings) throws Unusable {
         String text = read(file, "SSH private key");
         try {
-            FilePasswordProvider pw = passphrase == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(passphrase);
+            FilePasswordProvider pw = passphrase == null ? FilePasswordProvider.EMPTY
+                    : FilePasswordProvider.of(passphrase);
             Iterable<KeyPair> keys = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(file.toString()),
                     new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), pw);
             Iterator<KeyPair> it = keys == null ? null : keys.iterator();

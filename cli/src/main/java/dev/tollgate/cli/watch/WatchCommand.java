@@ -180,8 +180,9 @@ public final class WatchCommand {
         HttpCredentials http = null;
         try {
             hostKeys = KnownHosts.keysFor(o.knownHosts(), o.gerritHost(), o.gerritPort());
-            ssh = new SshKeyCredentials(o.gerritUser(), SecretFiles.privateKey(o.key(),
-                    System.getenv(SecretFiles.PASSPHRASE_VARIABLE), warnings), System.getenv(SecretFiles.PASSPHRASE_VARIABLE));
+            String passphrase = System.getenv(SecretFiles.PASSPHRASE_VARIABLE);
+            ssh = new SshKeyCredentials(o.gerritUser(), SecretFiles.privateKey(o.key(), passphrase, warnings),
+                    passphrase);
             if (o.httpCredentials() != null) {
                 http = SecretFiles.httpCredentials(o.httpCredentials(), warnings);
             }
@@ -211,7 +212,10 @@ public final class WatchCommand {
         }
     }
 
-    /** The layout (a Zuul v2 layout, or a JCasC file: its comment-only switch counts), or null with the errors printed. */
+    /**
+     * The layout (a Zuul v2 layout, or a JCasC file: its comment-only switch counts), or null with
+     * the errors printed.
+     */
     private static PipelineSettings settings(Path file, PrintStream err) {
         try {
             String text = ConfigInput.read(file);
@@ -303,7 +307,8 @@ public final class WatchCommand {
             PipelineServer.Ports ports = new PipelineServer.Ports(builds, () -> ssh, o.restUrl(), () -> http,
                     (buildId, job) -> new BuildStatus.Unknown(), dir.resolve("queue.json"));
             ReviewPoster reviews = this::wouldPost;
-            PipelineServer s = PipelineServer.shadow(gerrit, settings, ports, Clock.systemUTC(), reviews, counts, observer);
+            PipelineServer s = PipelineServer.shadow(gerrit, settings, ports, Clock.systemUTC(), reviews, counts,
+                    observer);
             server.set(s);
             err.println("tollgate watch: watching " + where + " as " + o.gerritUser() + " with " + o.layout()
                     + "; decisions on stdout; nothing is launched, merged or posted; shadow builds "

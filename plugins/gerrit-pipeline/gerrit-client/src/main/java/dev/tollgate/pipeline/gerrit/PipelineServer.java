@@ -166,6 +166,7 @@ public final class PipelineServer implements AutoCloseable {
         this.observer = observer != null ? observer : line -> { };
         this.watchdogPeriod = Objects.requireNonNull(watchdogPeriod, "watchdogPeriod");
         this.rest = ports.restUrl() == null ? null : new GerritRest(URI.create(ports.restUrl()), ports.httpCredentials());
+        // a shadow's reviews go to its own poster; the REST URL then only serves the recovery
         ReviewPoster base = reviews != null ? reviews : rest != null ? new RestReviewPoster(rest) : review -> {
             throw new ReviewPoster.ReviewException("Gerrit server " + config.name() + " has no REST URL to post reviews to");
         };
