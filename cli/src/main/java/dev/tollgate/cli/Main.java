@@ -2,6 +2,7 @@ package dev.tollgate.cli;
 
 import dev.tollgate.cli.casc.JcascFile;
 import dev.tollgate.cli.casc.SuiteSections;
+import dev.tollgate.cli.watch.WatchCommand;
 import dev.tollgate.pipeline.layout.CascConfig;
 import dev.tollgate.pipeline.layout.ConfigInput;
 import dev.tollgate.pipeline.layout.ConfigError;
@@ -20,7 +21,8 @@ import java.util.List;
 
 /**
  * {@code tollgate}: validate a configuration, import a Zuul v2 layout as JCasC, simulate a pipeline
- * on recorded Gerrit events. Exit codes: 0 fine, 1 invalid input, 2 usage error.
+ * on recorded Gerrit events, watch a live Gerrit in shadow mode ({@link WatchCommand}). Exit codes:
+ * 0 fine, 1 invalid input, 2 usage error.
  *
  * <p>Bad input never ends in a stack trace: missing, unreadable, oversized or non-UTF-8 files and
  * configuration errors are one line each ({@code FILE:LINE: message} where there is a line), and
@@ -49,6 +51,7 @@ public final class Main {
             "                           again up to its attempts); --job-result sets one job's result for each",
             "                           attempt, the last one repeating: SUCCESS, FAILURE, NONE, HOLD (never",
             "                           ends) or another result word such as UNSTABLE",
+            WatchCommand.USAGE_TEXT.stripTrailing(),
             "  help, --help             this text",
             "");
 
@@ -77,6 +80,7 @@ public final class Main {
                 case "validate" -> validate(rest, out, err);
                 case "import-zuul" -> importZuul(rest, out, err);
                 case "simulate" -> simulate(rest, out, err);
+                case "watch" -> WatchCommand.run(rest, out, err);
                 default -> usage(err, "unknown command `" + cmd + "`");
             };
         } catch (UsageException e) {

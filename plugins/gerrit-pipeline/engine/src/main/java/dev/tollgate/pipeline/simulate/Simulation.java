@@ -1,39 +1,29 @@
 package dev.tollgate.pipeline.simulate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.common.BuildResult;
-import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
-import dev.tollgate.pipeline.port.Review;
-import dev.tollgate.pipeline.scheduler.ItemView;
 import dev.tollgate.pipeline.scheduler.Scheduler;
-import dev.tollgate.pipeline.scheduler.SchedulerListener;
 import dev.tollgate.pipeline.event.EventLineReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A replay of recorded Gerrit events through the real {@link Scheduler} with a fake launcher whose
  * builds end as {@link Outcomes} say, a poster that posts nothing, a fixed clock and counting uuids,
- * so the output is the same on every run: one JSON line per decision ({@code enqueue},
+ * so the output is the same on every run: one JSON line per decision ({@link DecisionLines}: {@code enqueue},
  * {@code dequeue}, {@code relaunch}, {@code report}). {@code tollgate simulate} prints it; the
  * fidelity tests compare it with expected lines.
  *
@@ -47,10 +37,7 @@ public final class Simulation {
     /** The simulated clock: every build takes 0 s, and approval ages are measured from here. */
     public static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Outcomes outcomes;
-    private final PrintStream out;
     private final ArrayDeque<LaunchRequest> launched = new ArrayDeque<>();
     private final Scheduler scheduler;
     private int line;
@@ -58,7 +45,6 @@ public final class Simulation {
 
     public Simulation(Layout layout, Outcomes outcomes, PrintStream out) {
         this.outcomes = outcomes;
-        this.out = out;
         JobLauncher launcher = new JobLauncher() {
             @Override
             public void launch(LaunchRequest request) {
@@ -75,7 +61,7 @@ public final class Simulation {
                 .reviewPoster(review -> { })
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .uuids(() -> String.format(Locale.ROOT, "%032x", ++ids))
-                .listener(new Printer())
+                .listener(new DecisionLines(out, () -> line))
                 .build();
     }
 
@@ -138,59 +124,5 @@ public final class Simulation {
             }
         }
         launched.addAll(held);
-    }
-
-    private final class Printer implements SchedulerListener {
-        @Override
-        public void enqueued(ItemView item) {
-            Map<String, Object> m = head("enqueue", item);
-            m.put("jobs", item.jobs());
-            print(m);
-        }
-
-        @Override
-        public void dequeued(ItemView item, String reason) {
-            print(head("dequeue", item));
-        }
-
-        @Override
-        public void relaunched(ItemView item, String job, int attempt, String reason) {
-            Map<String, Object> m = head("relaunch", item);
-            m.put("job", job);
-            m.put("attempt", attempt);
-            print(m);
-        }
-
-        @Override
-        public void reporting(ItemView item, String action, Review review) {
-            Map<String, Object> m = head("report", item);
-            m.put("labels", new TreeMap<>(review.labels()));
-            m.put("message", review.message());
-            print(m);
-        }
-
-        private Map<String, Object> head(String action, ItemView item) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("event", line);
-            m.put("action", action);
-            m.put("pipeline", item.pipeline());
-            m.put("project", item.project());
-            if (item.changeRef() instanceof ChangeRef.Patchset p) {
-                m.put("change", p.change());
-                m.put("patchset", p.patchset());
-            } else if (item.changeRef() instanceof ChangeRef.Ref r) {
-                m.put("ref", r.ref());
-                m.put("newrev", r.newRev());
-            }
-            return m;
-        }
-
-        private void print(Map<String, Object> m) {
-            try {
-                out.println(JSON.writeValueAsString(m));
-            } catch (JsonProcessingException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.pipeline.gerrit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.common.BuildResult;
 import dev.tollgate.common.Sleeper;
 import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
@@ -12,8 +13,10 @@ import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.port.ReviewPoster;
 import dev.tollgate.pipeline.reporter.CommentOnlyPoster;
+import dev.tollgate.pipeline.scheduler.ItemView;
 import dev.tollgate.pipeline.scheduler.LaunchSettings;
 import dev.tollgate.pipeline.scheduler.Scheduler;
+import dev.tollgate.pipeline.scheduler.SchedulerListener;
 import dev.tollgate.pipeline.scheduler.state.SchedulerState;
 import dev.tollgate.pipeline.scheduler.state.SchedulerStateCodec;
 import dev.tollgate.pipeline.scheduler.state.SchedulerStateException;
@@ -136,13 +139,35 @@ public final class PipelineServer implements AutoCloseable {
      */
     PipelineServer(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
                    GerritEventSink observer, Duration watchdogPeriod) {
+        this(config, settings, ports, clock, observer, watchdogPeriod, null, null);
+    }
+
+    /**
+     * A shadow of the server, for running a layout next to another CI without acting
+     * ({@code tollgate watch}): the same stream, watchdog, recovery and scheduler, but reviews go to
+     * {@code reviews} instead of Gerrit (the REST URL then serves the event recovery only; the
+     * comment-only switch still applies before them), {@code decisions} hears every scheduler
+     * decision besides the metrics, and {@code observer} hears each stream line once the scheduler
+     * has taken it, and the stream's connects and disconnects. The launcher in {@code ports} decides
+     * what a build is.
+     */
+    public static PipelineServer shadow(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
+                                        ReviewPoster reviews, SchedulerListener decisions, GerritEventSink observer) {
+        return new PipelineServer(config, settings, ports, clock, observer, WATCHDOG_PERIOD,
+                Objects.requireNonNull(reviews, "reviews"), Objects.requireNonNull(decisions, "decisions"));
+    }
+
+    private PipelineServer(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
+                           GerritEventSink observer, Duration watchdogPeriod, ReviewPoster reviews,
+                           SchedulerListener decisions) {
         this.config = Objects.requireNonNull(config, "config");
         this.ports = Objects.requireNonNull(ports, "ports");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.observer = observer != null ? observer : line -> { };
         this.watchdogPeriod = Objects.requireNonNull(watchdogPeriod, "watchdogPeriod");
         this.rest = ports.restUrl() == null ? null : new GerritRest(URI.create(ports.restUrl()), ports.httpCredentials());
-        ReviewPoster base = rest != null ? new RestReviewPoster(rest) : review -> {
+        // a shadow's reviews go to its own poster; the REST URL then only serves the recovery
+        ReviewPoster base = reviews != null ? reviews : rest != null ? new RestReviewPoster(rest) : review -> {
             throw new ReviewPoster.ReviewException("Gerrit server " + config.name() + " has no REST URL to post reviews to");
         };
         this.poster = new CommentOnlySwitch(base, settings.commentOnly());
@@ -152,7 +177,7 @@ public final class PipelineServer implements AutoCloseable {
                 .reviewPoster(metrics.counting(poster))
                 .settings(new LaunchSettings(gitUrl, config.name(), config.host(), Integer.toString(config.sshPort()),
                         "ssh"))
-                .listener(metrics)
+                .listener(decisions == null ? metrics : new BothListeners(metrics, decisions))
                 .clock(clock)
                 .build();
     }
@@ -423,6 +448,51 @@ public final class PipelineServer implements AutoCloseable {
             s.close();
         }
         saveIfChanged();
+    }
+
+    /** The metrics first, then a shadow's listener; each call goes to both. */
+    private record BothListeners(SchedulerListener first, SchedulerListener second) implements SchedulerListener {
+        @Override
+        public void accepted(String pipeline, GerritEvent event) {
+            first.accepted(pipeline, event);
+            second.accepted(pipeline, event);
+        }
+
+        @Override
+        public void enqueued(ItemView item) {
+            first.enqueued(item);
+            second.enqueued(item);
+        }
+
+        @Override
+        public void dequeued(ItemView item, String reason) {
+            first.dequeued(item, reason);
+            second.dequeued(item, reason);
+        }
+
+        @Override
+        public void relaunched(ItemView item, String job, int attempt, String reason) {
+            first.relaunched(item, job, attempt, reason);
+            second.relaunched(item, job, attempt, reason);
+        }
+
+        @Override
+        public void buildEnded(ItemView item, String job, String buildId, BuildResult result) {
+            first.buildEnded(item, job, buildId, result);
+            second.buildEnded(item, job, buildId, result);
+        }
+
+        @Override
+        public void reporting(ItemView item, String action, Review review) {
+            first.reporting(item, action, review);
+            second.reporting(item, action, review);
+        }
+
+        @Override
+        public void completed(ItemView item, String action) {
+            first.completed(item, action);
+            second.completed(item, action);
+        }
     }
 
     /** The comment-only switch, flipped by a reconfiguration without rebuilding the scheduler. */

@@ -6,15 +6,18 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** What a test does to the real Gerrit as its admin, straight through the REST API (no proxy). */
-final class GerritAdmin {
+/**
+ * What a test does to the real Gerrit as its admin, straight through the REST API (no proxy).
+ * Public for the tests of other modules (the command-line tool's watch), through this module's test jar.
+ */
+public final class GerritAdmin {
     final GerritRest rest;
 
-    GerritAdmin(GerritPeerProcess gerrit) {
+    public GerritAdmin(GerritPeerProcess gerrit) {
         this.rest = new GerritRest(URI.create(gerrit.httpUrl), gerrit::httpCredentials);
     }
 
-    JsonNode call(String method, String path, JsonNode body) throws Exception {
+    public JsonNode call(String method, String path, JsonNode body) throws Exception {
         GerritRest.Response r = "GET".equals(method) ? rest.get(path) : rest.post(path, body);
         if (!r.ok()) {
             throw new AssertionError(method + " " + path + " -> HTTP " + r.status() + ": " + r.body());
@@ -27,35 +30,35 @@ final class GerritAdmin {
     }
 
     /** A new change on openstack/neutron master; its number. */
-    int createChange(String subject) throws Exception {
+    public int createChange(String subject) throws Exception {
         ObjectNode in = obj().put("project", "openstack/neutron").put("branch", "master").put("subject", subject);
         return call("POST", "a/changes/", in).path("_number").asInt();
     }
 
-    String id(int change) {
+    public String id(int change) {
         return GerritRest.changeId("openstack/neutron", change);
     }
 
-    void comment(int change, String message) throws Exception {
+    public void comment(int change, String message) throws Exception {
         call("POST", "a/changes/" + id(change) + "/revisions/current/review", obj().put("message", message));
     }
 
-    void vote(int change, String label, int value, String message) throws Exception {
+    public void vote(int change, String label, int value, String message) throws Exception {
         ObjectNode in = obj().put("message", message);
         in.putObject("labels").put(label, value);
         call("POST", "a/changes/" + id(change) + "/revisions/current/review", in);
     }
 
-    void abandon(int change, String reason) throws Exception {
+    public void abandon(int change, String reason) throws Exception {
         call("POST", "a/changes/" + id(change) + "/abandon", obj().put("message", reason));
     }
 
-    void restore(int change) throws Exception {
+    public void restore(int change) throws Exception {
         call("POST", "a/changes/" + id(change) + "/restore", obj());
     }
 
     /** Patchset n+1 through a change edit: write a file, publish. */
-    void newPatchSet(int change, String file, String content) throws Exception {
+    public void newPatchSet(int change, String file, String content) throws Exception {
         String data = "data:text/plain;base64," + Base64.getEncoder().encodeToString(content.getBytes(StandardCharsets.UTF_8));
         GerritRest.Response r = rest.put("a/changes/" + id(change) + "/edit/" + GerritRest.encode(file),
                 obj().put("binary_content", data));
@@ -65,11 +68,11 @@ final class GerritAdmin {
         call("POST", "a/changes/" + id(change) + "/edit:publish", obj());
     }
 
-    JsonNode messages(int change) throws Exception {
+    public JsonNode messages(int change) throws Exception {
         return call("GET", "a/changes/" + id(change) + "/messages", null);
     }
 
-    long messagesTagged(int change, String tag) throws Exception {
+    public long messagesTagged(int change, String tag) throws Exception {
         long n = 0;
         for (JsonNode m : messages(change)) {
             if (tag.equals(m.path("tag").asText())) {
@@ -80,7 +83,7 @@ final class GerritAdmin {
     }
 
     /** admin's current vote on a label, 0 when none. */
-    int vote(int change, String label) throws Exception {
+    public int vote(int change, String label) throws Exception {
         JsonNode c = call("GET", "a/changes/" + id(change) + "?o=DETAILED_LABELS&o=DETAILED_ACCOUNTS", null);
         for (JsonNode a : c.path("labels").path(label).path("all")) {
             if ("admin".equals(a.path("username").asText())) {
@@ -94,7 +97,7 @@ final class GerritAdmin {
      * A new account in Registered Users only (no group, so none of the capabilities admins and
      * service users have), with an SSH key and an HTTP password.
      */
-    void createUser(String username, String sshPublicKey, String httpPassword) throws Exception {
+    public void createUser(String username, String sshPublicKey, String httpPassword) throws Exception {
         ObjectNode in = obj().put("name", "Test " + username).put("email", username + "@example.org")
                 .put("ssh_key", sshPublicKey).put("http_password", httpPassword);
         GerritRest.Response r = rest.put("a/accounts/" + GerritRest.encode(username), in);
@@ -103,7 +106,7 @@ final class GerritAdmin {
         }
     }
 
-    String currentRevision(int change) throws Exception {
+    public String currentRevision(int change) throws Exception {
         return call("GET", "a/changes/" + id(change) + "?o=CURRENT_REVISION", null).path("current_revision").asText();
     }
 }
