@@ -77,6 +77,12 @@ public final class LibvirtDriver implements CloudDriver, AutoCloseable {
     /** Overlay volume ("pool/volume") -> when a listing first saw it without a domain (its file has no birth time). */
     private final Map<String, Instant> firstSeenAlone = new HashMap<>();
     private final Map<String, Long> baseCapacity = new HashMap<>();
+    /**
+     * Domain -> its overlay, from the first terminate that read the domain's metadata: a transient domain
+     * is gone once it stops, and with it the only record of its disk, so a retried terminate (the
+     * overlay's delete failed) still knows what to delete. After a restart the listing finds the overlay.
+     */
+    private final Map<String, String> overlayOfEnding = new HashMap<>();
 
     public LibvirtDriver(LibvirtCloudConfig config, Connector connector, Clock clock) {
         this.config = config;
@@ -262,7 +268,11 @@ public final class LibvirtDriver implements CloudDriver, AutoCloseable {
                 lv.createTransient(xml);
             }
         } catch (LibvirtError e) {
-            deleteQuietly(lv, overlay); // ours, made just now: a domain of this name made meanwhile has its own disk
+            // the overlay is ours, made just now; but if the create took effect after all (a time-out on
+            // the way back), the domain runs on it: the engine adopts or ends that domain, disk and all
+            if (overlay != null && !domainExists(lv, name)) {
+                deleteQuietly(lv, overlay);
+            }
             throw e;
         }
         LOG.log(Level.INFO, "started domain {0} (template {1}{2})", name, spec.templateName(),
@@ -341,6 +351,16 @@ public final class LibvirtDriver implements CloudDriver, AutoCloseable {
                 return null;
             }
             throw e;
+        }
+    }
+
+    /** False only when libvirt says there is no such domain; true when it exists or cannot be told. */
+    private static boolean domainExists(Libvirt lv, String name) {
+        try {
+            lv.state(name);
+            return true;
+        } catch (LibvirtError e) {
+            return e.code() != ErrorNumber.VIR_ERR_NO_DOMAIN;
         }
     }
 
@@ -572,7 +592,15 @@ public final class LibvirtDriver implements CloudDriver, AutoCloseable {
         if (owned == null) {
             // gone, or not ours (a reused domain handed back already): never touch a domain without our mark
             shutdownDeadline.remove(id);
+            String overlay = overlayOfEnding.get(id);
+            if (overlay != null) {
+                deleteOverlay(lv, overlay);
+                overlayOfEnding.remove(id);
+            }
             return true;
+        }
+        if (owned.overlay() != null) {
+            overlayOfEnding.put(id, owned.overlay());
         }
         DomainState state;
         try {
@@ -612,6 +640,7 @@ public final class LibvirtDriver implements CloudDriver, AutoCloseable {
         }
         if (owned.overlay() != null) {
             deleteOverlay(lv, owned.overlay());
+            overlayOfEnding.remove(id);
         }
         LOG.log(Level.INFO, "ended domain {0} (agent {1})", id, owned.fingerprint().agentName());
         return true;

@@ -17,6 +17,8 @@ import org.libvirt.Error.ErrorNumber;
 final class FaultyLibvirt implements Libvirt {
     private final Libvirt real;
     private final Map<String, Deque<ErrorNumber>> faults = new HashMap<>();
+    /** Failures reported after the real call took effect: an outcome the caller cannot know. */
+    private final Map<String, Deque<ErrorNumber>> faultsAfter = new HashMap<>();
     private String faultMessage = "";
     private final Map<String, Integer> counts = new HashMap<>();
     private final List<String> log = new ArrayList<>();
@@ -35,6 +37,26 @@ final class FaultyLibvirt implements Libvirt {
         return this;
     }
 
+    /** The next calls of the method take effect and then fail (a time-out on the way back). */
+    synchronized FaultyLibvirt failAfterNext(String method, ErrorNumber code, int times) {
+        Deque<ErrorNumber> q = faultsAfter.computeIfAbsent(method, k -> new ArrayDeque<>());
+        for (int i = 0; i < times; i++) {
+            q.add(code);
+        }
+        return this;
+    }
+
+    private void leave(String method) throws LibvirtError {
+        ErrorNumber code;
+        synchronized (this) {
+            Deque<ErrorNumber> q = faultsAfter.get(method);
+            code = q == null ? null : q.poll();
+        }
+        if (code != null) {
+            throw new LibvirtError(code, "injected " + code + " after " + method + " took effect");
+        }
+    }
+
     /** Text the injected errors carry (libvirt may quote the XML it refuses). */
     synchronized FaultyLibvirt faultMessage(String v) {
         faultMessage = v;
@@ -48,6 +70,7 @@ final class FaultyLibvirt implements Libvirt {
 
     synchronized void clearFaults() {
         faults.clear();
+        faultsAfter.clear();
     }
 
     synchronized int count(String method) {
@@ -102,6 +125,7 @@ final class FaultyLibvirt implements Libvirt {
     public void createTransient(String xml) throws LibvirtError {
         enter("createTransient", "");
         real.createTransient(xml);
+        leave("createTransient");
     }
 
     @Override
@@ -132,6 +156,7 @@ final class FaultyLibvirt implements Libvirt {
     public void destroy(String domain) throws LibvirtError {
         enter("destroy", domain);
         real.destroy(domain);
+        leave("destroy");
     }
 
     @Override
@@ -143,7 +168,9 @@ final class FaultyLibvirt implements Libvirt {
     @Override
     public String createVolume(String pool, String xml) throws LibvirtError {
         enter("createVolume", pool);
-        return real.createVolume(pool, xml);
+        String path = real.createVolume(pool, xml);
+        leave("createVolume");
+        return path;
     }
 
     @Override
