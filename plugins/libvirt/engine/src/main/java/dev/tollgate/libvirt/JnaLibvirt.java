@@ -103,16 +103,33 @@ public final class JnaLibvirt implements Libvirt {
     }
 
     @Override
-    public List<String> domainNames() throws LibvirtError {
+    public List<Listed> domainsWithMetadata(String uri) throws LibvirtError {
         Domain[] all = null;
         try {
             calls++;
             all = connect.listAllDomains(0);
-            List<String> names = new ArrayList<>(all.length);
+            List<Listed> out = new ArrayList<>(all.length);
             for (Domain d : all) {
-                names.add(d.getName()); // read from the handle, no call to the hypervisor
+                String md;
+                DomainState state = null;
+                try {
+                    calls++;
+                    md = d.getMetadata(METADATA_ELEMENT, uri, 0);
+                    calls++;
+                    state = d.getInfo().state;
+                } catch (LibvirtException e) {
+                    LibvirtError err = error(e);
+                    if (err.code() == ErrorNumber.VIR_ERR_NO_DOMAIN_METADATA) {
+                        md = null;
+                    } else if (err.code() == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                        continue; // gone since the list was made
+                    } else {
+                        throw err;
+                    }
+                }
+                out.add(new Listed(d.getName(), md, state));
             }
-            return names;
+            return out;
         } catch (LibvirtException e) {
             throw error(e);
         } finally {

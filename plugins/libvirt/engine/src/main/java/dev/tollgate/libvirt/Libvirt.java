@@ -13,8 +13,17 @@ import org.libvirt.DomainInfo.DomainState;
  */
 public interface Libvirt extends AutoCloseable {
 
-    /** Names of every domain, running or only defined (one {@code virConnectListAllDomains}). */
-    List<String> domainNames() throws LibvirtError;
+    /** A domain as a listing saw it: its metadata element in the asked namespace, and its state if it has one. */
+    record Listed(String name, String metadata, DomainState state) {
+    }
+
+    /**
+     * Every domain with its metadata element in namespace {@code uri} (null when it has none) and, for
+     * those that have one, its state: the reaper's listing in one {@code virConnectListAllDomains} plus a
+     * call per domain and one more per domain that carries the element. Domains that vanish meanwhile
+     * are left out.
+     */
+    List<Listed> domainsWithMetadata(String uri) throws LibvirtError;
 
     DomainState state(String domain) throws LibvirtError;
 

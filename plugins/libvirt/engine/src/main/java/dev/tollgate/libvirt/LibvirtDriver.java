@@ -434,28 +434,17 @@ public final class LibvirtDriver implements CloudDriver, AutoCloseable {
         return locked("list domains", List.of(), lv -> {
             List<CloudInstance> out = new ArrayList<>();
             Set<String> usedOverlays = new HashSet<>();
-            for (String name : lv.domainNames()) {
-                DomainXml.Owned owned;
-                DomainState state;
-                try {
-                    owned = DomainXml.readOwned(lv.metadata(name, DomainXml.NS));
-                    if (owned == null) {
-                        continue;
-                    }
-                    if (owned.overlay() != null) {
-                        usedOverlays.add(owned.overlay()); // any controller's: never list another's disk
-                    }
-                    if (!owned.fingerprint().controllerId().equals(controllerId)) {
-                        continue;
-                    }
-                    state = lv.state(name);
-                } catch (LibvirtError e) {
-                    if (notFound(e)) {
-                        continue; // went away since the list was made
-                    }
-                    throw e;
+            for (Libvirt.Listed d : lv.domainsWithMetadata(DomainXml.NS)) {
+                DomainXml.Owned owned = DomainXml.readOwned(d.metadata());
+                if (owned == null || d.state() == null) {
+                    continue;
                 }
-                out.add(new CloudInstance(name, cloudState(state), owned.fingerprint(), null, false, Double.NaN));
+                if (owned.overlay() != null) {
+                    usedOverlays.add(owned.overlay()); // any controller's: never list another's disk
+                }
+                if (owned.fingerprint().controllerId().equals(controllerId)) {
+                    out.add(new CloudInstance(d.name(), cloudState(d.state()), owned.fingerprint(), null, false, Double.NaN));
+                }
             }
             out.addAll(strayOverlays(lv, controllerId, usedOverlays));
             return out;

@@ -10,6 +10,10 @@ final class LibvirtErrors {
     }
 
     static Kind kind(LibvirtError e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("Not enough free space") || m.contains("No space left on device")) {
+            return Kind.CAPACITY; // the pool is full: another template (pool) may have room
+        }
         return switch (e.code()) {
             case VIR_ERR_NO_DOMAIN, VIR_ERR_NO_STORAGE_VOL, VIR_ERR_NO_DOMAIN_METADATA -> Kind.NOT_FOUND;
             // the host is out of memory or the hypervisor refuses more guests: try another template

@@ -92,9 +92,9 @@ final class FaultyLibvirt implements Libvirt {
     }
 
     @Override
-    public List<String> domainNames() throws LibvirtError {
-        enter("domainNames", "");
-        return real.domainNames();
+    public List<Listed> domainsWithMetadata(String uri) throws LibvirtError {
+        enter("domainsWithMetadata", "");
+        return real.domainsWithMetadata(uri);
     }
 
     @Override

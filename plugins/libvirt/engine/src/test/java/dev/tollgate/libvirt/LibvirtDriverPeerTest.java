@@ -308,7 +308,7 @@ public class LibvirtDriverPeerTest {
         assertEquals(Kind.PERMANENT, expectFailure(() -> driver.create(peer.spec("small", "small-1"))).kind());
         peer.faults().failNext("createTransient", ErrorNumber.VIR_ERR_OPERATION_TIMEOUT, 1);
         assertEquals(Kind.TRANSIENT, expectFailure(() -> driver.create(peer.spec("small", "small-1"))).kind());
-        peer.faults().failNext("domainNames", ErrorNumber.VIR_ERR_INTERNAL_ERROR, 1);
+        peer.faults().failNext("domainsWithMetadata", ErrorNumber.VIR_ERR_INTERNAL_ERROR, 1);
         assertEquals(Kind.TRANSIENT, expectFailure(() -> driver.listOwned(TestDriverPeer.CONTROLLER)).kind());
         assertEquals(Kind.PERMANENT, expectFailure(() -> driver.create(peer.spec("nope", "x-1"))).kind());
         assertEquals(Kind.PERMANENT, expectFailure(() -> driver.create(peer.spec("small", "a/b"))).kind());
@@ -318,9 +318,20 @@ public class LibvirtDriverPeerTest {
     }
 
     @Test
+    public void aFullPoolIsCapacitySoTheEngineTriesAnotherTemplate() throws Exception {
+        // the test hypervisor's pool holds 100 GiB
+        driver = peer.driver(peer.config(List.of(peer.template("small",
+                TestDriverPeer.overlayOptions(peer.basePath()).diskSizeGib(60).build()))));
+        driver.create(peer.spec("small", "small-1"));
+        CloudException e = expectFailure(() -> driver.create(peer.spec("small", "small-2")));
+        assertEquals(e.getMessage(), Kind.CAPACITY, e.kind());
+        assertEquals(2, peer.everything().size());
+    }
+
+    @Test
     public void aBrokenConnectionIsDroppedAndTheNextCallOpensANewOne() throws Exception {
         assertEquals(List.of(), driver.listOwned(TestDriverPeer.CONTROLLER));
-        peer.faults().failNext("domainNames", ErrorNumber.VIR_ERR_SYSTEM_ERROR, 1);
+        peer.faults().failNext("domainsWithMetadata", ErrorNumber.VIR_ERR_SYSTEM_ERROR, 1);
         assertEquals(Kind.TRANSIENT, expectFailure(() -> driver.listOwned(TestDriverPeer.CONTROLLER)).kind());
         assertEquals(1, driver.connectionsOpened());
         driver.create(peer.spec("small", "small-1"));

@@ -234,7 +234,7 @@ public class LibvirtEngineLifecyclePeerTest {
     @Test
     public void aListingThatFailsLeavesEverythingAloneAndTheNextCycleWorks() throws Exception {
         AgentRecord r = provision(1).get(0);
-        peer.faults().failNext("domainNames", ErrorNumber.VIR_ERR_SYSTEM_ERROR, 1);
+        peer.faults().failNext("domainsWithMetadata", ErrorNumber.VIR_ERR_SYSTEM_ERROR, 1);
         assertTrue(reapAfterGrace().listingFailed());
         assertEquals(2, peer.everything().size());
         ReaperReport next = engine.reap(); // on a new connection
