@@ -11,6 +11,8 @@ import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.ConnectDecision;
 import dev.tollgate.cloud.InMemoryAgentRegistry;
 import dev.tollgate.cloud.ProvisionResult;
+import dev.tollgate.cloud.port.AgentRegistry;
+import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.Fingerprint;
 import dev.tollgate.cloud.port.LaunchSpec;
 import java.io.BufferedReader;
@@ -23,7 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -36,10 +41,10 @@ import org.libvirt.StoragePool;
 
 /**
  * The driver and the engine against a real QEMU under a real libvirt daemon (see {@link QemuSessionPeer}):
- * an agent's domain boots from its own copy-on-write overlay of the base image, its guest reads the
- * agent name, controller URL and secret from the SMBIOS OEM strings and connects back to the test's
- * listener; the agent ends, the guest ignores the ACPI request, is destroyed once the shutdown
- * time-out has passed on the test's clock, and its overlay is deleted.
+ * two agents' domains boot, each from its own copy-on-write overlay of the base image; each guest reads
+ * its agent name, the controller URL and its own secret from the SMBIOS OEM strings and connects back
+ * to the test's listener; the agents end, the guests ignore the ACPI request, are destroyed once the
+ * shutdown time-out has passed on the test's clock, and their overlays are deleted.
  */
 public class QemuSessionPeerTest {
     private static final String SECRET = "agent-secret-1d4b9f";
@@ -65,7 +70,7 @@ public class QemuSessionPeerTest {
     }
 
     /** What the guest sent: its agent env from SMBIOS, and whether it saw its disk. */
-    private Map<String, String> awaitGuest(String domain) throws Exception {
+    private Map<String, String> awaitGuest(String domains) throws Exception {
         try (Socket s = controller.accept()) {
             s.setSoTimeout(30_000);
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
@@ -78,16 +83,43 @@ public class QemuSessionPeerTest {
             }
             return got;
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("the guest did not connect back within " + BOOT_TIMEOUT_MS + " ms; its console:\n"
-                    + peer.console(domain), e);
+            StringBuilder consoles = new StringBuilder();
+            for (String d : domains.replaceAll("[\\[\\] ]", "").split(",")) {
+                consoles.append("--- ").append(d).append(":\n").append(peer.console(d)).append('\n');
+            }
+            throw new AssertionError("a guest did not connect back within " + BOOT_TIMEOUT_MS + " ms; consoles:\n"
+                    + consoles, e);
+        }
+    }
+
+    /** The controller's agent list, handing each agent its own secret (as Jenkins does). */
+    private static final class Registry implements AgentRegistry {
+        final InMemoryAgentRegistry agents = new InMemoryAgentRegistry();
+        final String url;
+
+        Registry(String url) {
+            this.url = url;
+        }
+
+        static String secretOf(String agent) {
+            return "secret-of-" + agent;
+        }
+
+        @Override public void add(AgentSpec a) { agents.add(a); }
+        @Override public void remove(String n) { agents.remove(n); }
+        @Override public boolean isConnected(String n) { return agents.isConnected(n); }
+        @Override public Set<String> listOwned() { return agents.listOwned(); }
+        @Override public void takeOffline(String n, String reason) { agents.takeOffline(n, reason); }
+
+        @Override
+        public Map<String, String> connectionEnv(String agent, String template) {
+            return Map.of("JENKINS_URL", url, "JENKINS_SECRET", secretOf(agent));
         }
     }
 
     @Test
-    public void anAgentBootsFromItsOwnOverlayReadsItsEnvFromSmbiosConnectsBackAndLeavesNothing() throws Exception {
-        InMemoryAgentRegistry registry = new InMemoryAgentRegistry(Map.of(
-                "JENKINS_URL", "http://" + QemuSessionPeer.HOST_FROM_GUEST + ":" + controller.getLocalPort() + "/",
-                "JENKINS_SECRET", SECRET));
+    public void agentsBootFromTheirOwnOverlaysReadTheirOwnEnvFromSmbiosConnectBackAndLeaveNothing() throws Exception {
+        Registry registry = new Registry("http://" + QemuSessionPeer.HOST_FROM_GUEST + ":" + controller.getLocalPort() + "/");
         LibvirtDriver driver = peer.driver(LibvirtCloudConfig.of("qemu", peer.uri, List.of(
                 dev.tollgate.cloud.AgentTemplate.builder("tcg").labels("linux").buildWaitTimeout(Duration.ZERO)
                         .options(peer.overlayOptions().build()).build()))
@@ -96,45 +128,65 @@ public class QemuSessionPeerTest {
                         .build())
                 .driver(driver).registry(registry).clock(peer.clock).executor(pool).random(new Random(3)).build();
 
-        ProvisionResult r = engine.planWaiting(Map.of("linux", 1)).get("linux");
-        AgentRecord rec = r.planned().get(0).future().get(60, TimeUnit.SECONDS);
-        String agent = rec.agentName();
-        String overlay = driver.overlayName("ctl-1", agent);
-        assertEquals(List.of("domain " + agent, "volume " + QemuSessionPeer.POOL + "/" + overlay), peer.everything());
+        ProvisionResult r = engine.planWaiting(Map.of("linux", 2)).get("linux");
+        List<AgentRecord> recs = new ArrayList<>();
+        for (var planned : r.planned()) {
+            recs.add(planned.future().get(60, TimeUnit.SECONDS));
+        }
+        assertEquals(2, recs.size());
+        List<String> expected = new ArrayList<>();
+        for (AgentRecord rec : recs) {
+            String overlay = driver.overlayName("ctl-1", rec.agentName());
+            expected.add("domain " + rec.agentName());
+            expected.add("volume " + QemuSessionPeer.POOL + "/" + overlay);
+            // the agent's disk: a qcow2 overlay backed by the base image, copy-on-write (nearly empty)
+            StoragePool p = peer.connect.storagePoolLookupByName(QemuSessionPeer.POOL);
+            var vol = p.storageVolLookupByName(overlay);
+            String volXml = vol.getXMLDesc(0);
+            long allocation = vol.getInfo().allocation;
+            vol.free();
+            p.free();
+            assertEquals(peer.basePath.toString(), DomainXml.backingPath(volXml));
+            assertTrue("allocation " + allocation, allocation < 8L << 20);
+            var d = peer.connect.domainLookupByName(rec.agentName());
+            assertEquals(List.of(peer.poolDir.resolve(overlay).toString()), DomainXml.diskFiles(d.getXMLDesc(0)));
+            d.free();
+        }
+        expected.sort(null);
+        assertEquals(expected, peer.everything());
 
-        // the agent's disk: a qcow2 overlay backed by the base image, copy-on-write (nearly empty)
-        StoragePool p = peer.connect.storagePoolLookupByName(QemuSessionPeer.POOL);
-        var vol = p.storageVolLookupByName(overlay);
-        String volXml = vol.getXMLDesc(0);
-        long allocation = vol.getInfo().allocation;
-        vol.free();
-        p.free();
-        assertEquals(peer.basePath.toString(), DomainXml.backingPath(volXml));
-        assertTrue("allocation " + allocation, allocation < 8L << 20);
-        assertEquals(List.of(peer.poolDir.resolve(overlay).toString()), DomainXml.diskFiles(peer.connect
-                .domainLookupByName(agent).getXMLDesc(0)));
-
-        // the guest boots, reads its identity and the controller's URL from SMBIOS and connects back
-        Map<String, String> guest = awaitGuest(agent);
-        assertEquals(agent, guest.get("AGENT_NAME"));
-        assertEquals(SECRET, guest.get("JENKINS_SECRET"));
-        assertEquals("present", guest.get("DISK"));
-        assertEquals(ConnectDecision.ACCEPTED, engine.agentConnected(guest.get("AGENT_NAME"), rec.instanceId()));
-        registry.markConnected(agent);
-        engine.buildStarted(agent);
-        engine.buildFinished(agent);
+        // each guest boots, reads its own identity and the controller's URL from SMBIOS and connects back
+        Map<String, Map<String, String>> byAgent = new HashMap<>();
+        for (int i = 0; i < recs.size(); i++) {
+            Map<String, String> guest = awaitGuest(recs.stream().map(AgentRecord::agentName).toList().toString());
+            byAgent.put(guest.get("AGENT_NAME"), guest);
+        }
+        for (AgentRecord rec : recs) {
+            Map<String, String> guest = byAgent.get(rec.agentName());
+            assertEquals(byAgent.keySet().toString(), Registry.secretOf(rec.agentName()), guest.get("JENKINS_SECRET"));
+            assertEquals("present", guest.get("DISK"));
+            assertEquals(ConnectDecision.ACCEPTED, engine.agentConnected(rec.agentName(), rec.instanceId()));
+            registry.agents.markConnected(rec.agentName());
+            engine.buildStarted(rec.agentName());
+            engine.buildFinished(rec.agentName());
+        }
 
         // the end: ACPI shutdown asked once; this guest has no ACPI daemon, so it is destroyed after 30 s
         engine.tick();
-        assertEquals(AgentState.TERMINATING, engine.record(agent).orElseThrow().state());
-        assertEquals(List.of("domain " + agent, "volume " + QemuSessionPeer.POOL + "/" + overlay), peer.everything());
-        for (int i = 0; i < 40 && engine.record(agent).orElseThrow().state() == AgentState.TERMINATING; i++) {
+        for (AgentRecord rec : recs) {
+            assertEquals(AgentState.TERMINATING, engine.record(rec.agentName()).orElseThrow().state());
+        }
+        assertEquals(expected, peer.everything());
+        for (int i = 0; i < 40 && recs.stream().anyMatch(rec ->
+                engine.record(rec.agentName()).orElseThrow().state() == AgentState.TERMINATING); i++) {
             peer.clock.advance(Duration.ofSeconds(5));
             engine.tick();
         }
-        assertEquals(AgentState.TERMINATED, engine.record(agent).orElseThrow().state());
+        for (AgentRecord rec : recs) {
+            assertEquals(AgentState.TERMINATED, engine.record(rec.agentName()).orElseThrow().state());
+            assertFalse(Files.exists(peer.poolDir.resolve(driver.overlayName("ctl-1", rec.agentName()))));
+        }
         assertEquals(List.of(), peer.everything());
-        assertFalse(Files.exists(peer.poolDir.resolve(overlay)));
         assertTrue(Files.exists(peer.basePath)); // the base image is never touched
     }
 
