@@ -60,6 +60,8 @@ final class QemuSessionPeer implements AutoCloseable {
     private final Process daemon;
     private final Path daemonLog;
     private final List<LibvirtDriver> drivers = new ArrayList<>();
+    private final Thread cleanup = new Thread(this::stopAll, "qemu-peer-cleanup");
+    private boolean closed;
 
     QemuSessionPeer() throws Exception {
         Path libvirtd = Peers.requireExecutable("libvirt-daemon libvirt-daemon-driver-qemu", "/usr/sbin/libvirtd");
@@ -91,6 +93,8 @@ final class QemuSessionPeer implements AutoCloseable {
                 libvirtd.toString(), "--timeout=0")
                 .redirectErrorStream(true).redirectOutput(daemonLog.toFile());
         daemon = pb.start();
+        // a test JVM that is stopped (Ctrl-C, a killed build) still ends its guests and daemon
+        Runtime.getRuntime().addShutdownHook(cleanup);
         Path socket = run.resolve("libvirt/libvirt-sock");
         uri = "qemu+unix:///session?socket=" + socket;
         connect = waitForDaemon(socket);
@@ -308,6 +312,19 @@ final class QemuSessionPeer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // shutting down already (the hook runs), or it was never added
+        }
+        stopAll();
+    }
+
+    private synchronized void stopAll() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         drivers.forEach(LibvirtDriver::close);
         if (connect != null) {
             try {

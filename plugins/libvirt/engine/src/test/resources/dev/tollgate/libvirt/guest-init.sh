@@ -27,6 +27,13 @@ ip route add default via 10.0.2.2
 # the disk is the agent's overlay: show it is there and writable
 if [ -b /dev/vda ]; then echo "guest: disk $(cat /sys/block/vda/size) sectors"; fi
 echo "guest: connecting to $host:$port"
-( cat /tmp/env; echo "DISK=$( [ -b /dev/vda ] && echo present || echo absent )"; echo END ) | nc "$host" "$port"
-echo "guest: sent"
+# the NIC's link comes up a moment after the driver loads: try again until the controller answers
+tries=0
+until ( cat /tmp/env; echo "DISK=$( [ -b /dev/vda ] && echo present || echo absent )"; echo END ) \
+    | nc "$host" "$port"; do
+  tries=$((tries + 1))
+  [ "$tries" -ge 300 ] && { echo "guest: gave up connecting to $host:$port"; break; }
+  sleep 1
+done
+echo "guest: sent after $tries retries"
 while true; do sleep 3600; done
