@@ -218,10 +218,20 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
         return out;
     }
 
-    /** Best effort after a failed start: the instance would only cost disk until the reaper came. */
+    /**
+     * Best effort after a failed start or agent start: the instance would cost disk until the reaper
+     * came. A start that failed left it stopped, so a delete is tried first; a stop only if it runs.
+     */
     private void discard(String name, CloudException why) {
         try {
-            terminate(List.of(name));
+            try {
+                JsonNode env = client.call("DELETE", "/1.0/instances/" + LxdClient.encode(name), null);
+                client.waitFor(env.path("operation").asText(), config.operationTimeout());
+            } catch (CloudException e) {
+                if (e.kind() != Kind.NOT_FOUND) {
+                    terminate(List.of(name)); // still running (the agent's exec failed): stop, then delete
+                }
+            }
         } catch (CloudException e) {
             why.addSuppressed(e);
             LOG.log(Level.WARNING, "could not delete LXD instance {0} after a failed start: {1}", name, e.getMessage());
@@ -332,7 +342,13 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
         for (Map.Entry<String, String> s : stopping.entrySet()) {
             try {
                 if (!s.getValue().isEmpty()) {
-                    client.waitFor(s.getValue(), config.operationTimeout());
+                    try {
+                        client.waitFor(s.getValue(), config.operationTimeout());
+                    } catch (CloudException e) {
+                        if (!alreadyStopped(e)) { // stopped meanwhile (it was stopping when asked)
+                            throw e;
+                        }
+                    }
                 }
                 JsonNode env = client.call("DELETE", "/1.0/instances/" + LxdClient.encode(s.getKey()), null);
                 deleting.put(s.getKey(), env.path("operation").asText(""));

@@ -467,7 +467,9 @@ public abstract class CloudDriverContract {
         r.faults.throttleCreates = false;
         clock.advance(Duration.ofMinutes(10));
         PlannedAgent p = r.engine.provision("contract", 1).planned().get(0);
-        assertEquals(AgentState.PENDING, p.future().join().state());
+        AgentState after = p.future().join().state();
+        assertTrue("the create after the storm: " + after, after == AgentState.PENDING || after == AgentState.RUNNING);
+        assertEquals(1, subject.liveInPeer(r.controller).size());
         r.finish();
     }
 
