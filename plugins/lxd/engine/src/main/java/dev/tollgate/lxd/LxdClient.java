@@ -151,7 +151,8 @@ public final class LxdClient implements AutoCloseable {
 
     /** The path without instance names or operation ids, so counts group by kind of call. */
     private static String shape(String path) {
-        String p = path.replaceAll("\\?.*$", "");
+        java.util.regex.Matcher rec = java.util.regex.Pattern.compile("[?&](recursion=\\d+)").matcher(path);
+        String p = path.replaceAll("\\?.*$", "") + (rec.find() ? "?" + rec.group(1) : "");
         p = p.replaceAll("^/1\\.0/operations/[^/]+", "/1.0/operations/{id}");
         p = p.replaceAll("^/1\\.0/instances/[^/]+", "/1.0/instances/{name}");
         return p;

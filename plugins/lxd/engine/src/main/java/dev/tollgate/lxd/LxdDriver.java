@@ -131,6 +131,10 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
         } catch (CloudException e) {
             JsonNode existing = instanceOrNull(name);
             if (existing == null) {
+                if (e.kind() == Kind.NOT_FOUND) {
+                    // the image (or a profile) is not there: configuration, not a missing instance
+                    throw new CloudException(Kind.PERMANENT, e.code(), e.getMessage(), e);
+                }
                 throw e;
             }
             if (!spec.fingerprint().equals(fingerprintOf(existing.path("config")))) {
