@@ -51,14 +51,29 @@ public final class UnixSocketTransport implements LxdTransport {
                         .append("\r\n");
             }
             head.append("\r\n");
-            writeFully(ch, ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.US_ASCII)));
+            byte[] h = head.toString().getBytes(StandardCharsets.US_ASCII);
+            ByteBuffer request = ByteBuffer.allocate(h.length + (jsonBody == null ? 0 : jsonBody.length)).put(h);
             if (jsonBody != null) {
-                writeFully(ch, ByteBuffer.wrap(jsonBody));
+                request.put(jsonBody);
+            }
+            IOException writeFailed = null;
+            try {
+                writeFully(ch, request.flip());
+            } catch (IOException e) {
+                // the daemon may answer (e.g. 404 for an instance that is gone) and close before it has
+                // read the body: its answer is still there to read
+                writeFailed = e;
             }
             ch.configureBlocking(false);
             try (Selector sel = Selector.open()) {
                 ch.register(sel, SelectionKey.OP_READ);
                 return new Reader(ch, sel, deadline).response(method);
+            } catch (IOException e) {
+                if (writeFailed != null) {
+                    writeFailed.addSuppressed(e);
+                    throw writeFailed;
+                }
+                throw e;
             }
         }
     }

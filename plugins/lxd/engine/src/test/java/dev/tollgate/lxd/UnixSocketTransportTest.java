@@ -124,6 +124,17 @@ public class UnixSocketTransportTest {
     }
 
     @Test
+    public void anAnswerSentBeforeTheBodyWasReadIsStillRead() throws Exception {
+        // LXD answers 404 for an instance that is gone and closes without reading the request body
+        String body = "{\"type\":\"error\",\"error_code\":404,\"error\":\"Instance not found\"}";
+        serve(h -> "HTTP/1.1 404 Not Found\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        byte[] big = ("{\"pad\":\"" + "x".repeat(4 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        LxdTransport.Response r = new UnixSocketTransport(socket).send("PUT", "/1.0/instances/gone/state", big,
+                Duration.ofSeconds(10));
+        assertEquals(404, r.status());
+    }
+
+    @Test
     public void garbageIsAClearError() throws Exception {
         serve(h -> "SSH-2.0-OpenSSH\r\n\r\n");
         try {
