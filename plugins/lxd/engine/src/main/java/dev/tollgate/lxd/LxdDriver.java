@@ -129,6 +129,12 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
         try {
             client.callAndWait("POST", "/1.0/instances", createBody(name, o, spec), config.operationTimeout());
         } catch (CloudException e) {
+            if (e.kind() == Kind.TRANSIENT || e.kind() == Kind.THROTTLED) {
+                // the outcome is unknown (an operation still running, a lost answer): the engine keeps
+                // the record and the reaper adopts the instance if it appears; taking it over here could
+                // race the create that is still going on
+                throw e;
+            }
             JsonNode existing = instanceOrNull(name);
             if (existing == null) {
                 if (e.kind() == Kind.NOT_FOUND) {

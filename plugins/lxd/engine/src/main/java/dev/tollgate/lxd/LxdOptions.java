@@ -105,7 +105,7 @@ public record LxdOptions(String image, String imageRemote, boolean virtualMachin
 
     @Override
     public String toString() {
-        // user data may hold nothing secret itself, but keep strings short and safe
+        // cloud-init user data may carry secrets once rendered, and config values are the user's: keys only
         return "LxdOptions[image=" + image + (imageRemote != null ? "@" + imageRemote : "") + (virtualMachine ? ", vm" : "")
                 + ", profiles=" + profiles + ", config=" + config.keySet() + ", devices=" + devices.keySet()
                 + (ephemeral ? ", ephemeral" : "") + ", agent=" + (agentCommand.isEmpty() ? "cloud-init" : "exec") + "]";
