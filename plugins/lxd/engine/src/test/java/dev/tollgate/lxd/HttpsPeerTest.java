@@ -1,0 +1,118 @@
+package dev.tollgate.lxd;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import dev.tollgate.cloud.AgentTemplate;
+import dev.tollgate.cloud.port.CloudException;
+import dev.tollgate.cloud.port.CloudInstance;
+import dev.tollgate.cloud.port.Fingerprint;
+import dev.tollgate.cloud.port.LaunchSpec;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * A remote LXD over HTTPS: the controller's client certificate trusted by the daemon, the daemon's
+ * certificate pinned. A wrong pin, or a client the daemon does not trust, gets nothing done.
+ */
+public class HttpsPeerTest {
+    private static LxdPeer peer;
+    private static URI url;
+    private static String pin;
+    private static String[] trusted;
+    private static String[] stranger;
+    private static final List<AgentTemplate<LxdOptions>> TEMPLATES = List.of(LxdDriverContractTest.busybox("bb"));
+
+    @BeforeClass
+    public static void startPeer() throws Exception {
+        peer = LxdPeer.start();
+        url = peer.https();
+        pin = HttpsTransport.fingerprint(peer.serverCertificate());
+        trusted = peer.newClientCertificate("tollgate-controller");
+        stranger = peer.newClientCertificate("stranger");
+        peer.trust(trusted[0], "tollgate-controller");
+    }
+
+    @AfterClass
+    public static void stopPeer() {
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    private static LxdDriver driver(String[] client, String serverPin) throws Exception {
+        return new LxdDriver(LxdCloudConfig.of("lxd", new LxdEndpoint.Https(url, client[0], client[1], serverPin), TEMPLATES));
+    }
+
+    private static LaunchSpec spec(String controller, String agent) {
+        return new LaunchSpec("bb", agent, new Fingerprint(controller, "lxd", "bb", agent, Instant.parse("2026-01-01T00:00:00Z")),
+                Map.of("TOLLGATE_AGENT_SECRET", "https-secret"));
+    }
+
+    @Test
+    public void aTrustedClientWithThePinnedServerRunsTheLifecycle() throws Exception {
+        try (LxdDriver d = driver(trusted, pin.toUpperCase().replaceAll("(..)(?!$)", "$1:"))) { // lxc's own notation
+            CloudInstance ci = d.create(spec("ctl-https", "https-1"));
+            assertEquals(CloudInstance.State.RUNNING, ci.state());
+            assertEquals(Set.of(ci.id()), LxdPeerView.instancesOf(peer, "ctl-https"));
+            assertEquals(List.of(ci.id()), d.listOwned("ctl-https").stream().map(CloudInstance::id).toList());
+            d.terminate(List.of(ci.id()));
+            assertEquals(Set.of(), LxdPeerView.instancesOf(peer, "ctl-https"));
+        }
+    }
+
+    @Test
+    public void aServerThatDoesNotMatchThePinIsRefused() throws Exception {
+        String wrong = pin.substring(0, 63) + (pin.charAt(63) == '0' ? '1' : '0');
+        try (LxdDriver d = driver(trusted, wrong)) {
+            try {
+                d.create(spec("ctl-https-wrong", "wrong-1"));
+                fail("talked to a server whose certificate does not match the pin");
+            } catch (CloudException e) {
+                assertEquals(e.getMessage(), CloudException.Kind.PERMANENT, e.kind());
+                assertTrue(e.getMessage(), e.getMessage().contains("TLS"));
+            }
+        }
+        assertEquals(Set.of(), LxdPeerView.instancesOf(peer, "ctl-https-wrong"));
+    }
+
+    @Test
+    public void aClientTheDaemonDoesNotTrustGetsNothingDone() throws Exception {
+        try (LxdDriver d = driver(stranger, pin)) {
+            try {
+                d.create(spec("ctl-https-stranger", "stranger-1"));
+                fail("an untrusted client created an instance");
+            } catch (CloudException e) {
+                assertEquals(e.getMessage(), CloudException.Kind.PERMANENT, e.kind());
+            }
+        }
+        assertEquals(Set.of(), LxdPeerView.instancesOf(peer, "ctl-https-stranger"));
+    }
+
+    @Test
+    public void noPinNoEndpoint() {
+        for (String none : new String[] {null, "", "not-hex"}) {
+            try {
+                new LxdEndpoint.Https(url, trusted[0], trusted[1], none);
+                fail("an endpoint without a valid pin: " + none);
+            } catch (IllegalArgumentException expected) {
+                assertFalse("no key material in the message", expected.getMessage().contains("PRIVATE"));
+            }
+        }
+    }
+
+    @Test
+    public void theEndpointNeverShowsTheKey() {
+        LxdEndpoint e = new LxdEndpoint.Https(url, trusted[0], trusted[1], pin);
+        assertFalse(e.toString().contains("PRIVATE"));
+        assertFalse(e.toString().contains(trusted[1].substring(40, 80)));
+    }
+}
