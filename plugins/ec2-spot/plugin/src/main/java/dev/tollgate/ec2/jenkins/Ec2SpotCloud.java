@@ -13,16 +13,20 @@ import dev.tollgate.ec2.Ec2ClientFactory;
 import dev.tollgate.ec2.Ec2CloudConfig;
 import dev.tollgate.ec2.Ec2Options;
 import dev.tollgate.ec2.Ec2SpotDriver;
+import dev.tollgate.ec2.HttpProxy;
 import dev.tollgate.ec2.SdkEc2ClientFactory;
 import dev.tollgate.ec2.config.Ec2CloudSpec;
 import dev.tollgate.ec2.config.Ec2Problem;
 import hudson.Extension;
+import hudson.ProxyConfiguration;
 import hudson.Util;
 import hudson.security.ACL;
 import hudson.slaves.Cloud;
 import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import hudson.util.Secret;
+import java.net.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -303,8 +307,8 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
 
     @Override
     protected CloudDriver createDriver(List<AgentTemplate<Ec2Options>> agentTemplates) {
-        Ec2SpotDriver driver = new Ec2SpotDriver(toRecord().ec2Config(agentTemplates), clients(credentialsId),
-                Clock.systemUTC());
+        Ec2CloudConfig config = toRecord().ec2Config(agentTemplates);
+        Ec2SpotDriver driver = new Ec2SpotDriver(config, clients(credentialsId, config), Clock.systemUTC());
         Ec2SpotDriver old = DRIVERS.put(engineName(), driver);
         if (old != null) {
             old.close(); // cloud-core shuts the old engine down before it asks for a new driver
@@ -312,10 +316,28 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
         return driver;
     }
 
-    /** The SDK client for these credentials: the AWS Credentials plugin's, or the SDK's default chain. */
-    static Ec2ClientFactory clients(String credentialsId) {
-        return credentialsId == null ? new SdkEc2ClientFactory()
-                : new SdkEc2ClientFactory(new AwsCredentialsKeys(credentialsId), Duration.ofSeconds(30));
+    /**
+     * The SDK client for these credentials (the AWS Credentials plugin's, or the SDK's default chain
+     * when none), through Jenkins' HTTP proxy unless its "no proxy hosts" exclude EC2's host.
+     */
+    static Ec2ClientFactory clients(String credentialsId, Ec2CloudConfig config) {
+        return new SdkEc2ClientFactory(credentialsId == null ? null : new AwsCredentialsKeys(credentialsId),
+                Duration.ofSeconds(30), proxyFor(config));
+    }
+
+    /** Jenkins' proxy (Manage Jenkins » System » HTTP proxy) for the cloud's EC2 host; null = none or excluded. */
+    static HttpProxy proxyFor(Ec2CloudConfig config) {
+        ProxyConfiguration proxy = Jenkins.get().getProxy();
+        if (proxy == null || proxy.getName() == null) {
+            return null;
+        }
+        String host = config.endpoint() != null ? config.endpoint().getHost()
+                : "ec2." + config.region() + ".amazonaws.com";
+        if (proxy.createProxy(host) == Proxy.NO_PROXY) {
+            return null;
+        }
+        return HttpProxy.of(proxy.getName(), proxy.getPort(), proxy.getUserName(),
+                Secret.toString(proxy.getSecretPassword()));
     }
 
     @Override
@@ -478,7 +500,7 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
                 return FormValidation.error(problems.stream().map(Ec2Problem::toString).collect(Collectors.joining("; ")));
             }
             Ec2CloudConfig config = spec.ec2Config(spec.agentTemplates());
-            try (Ec2SpotDriver driver = new Ec2SpotDriver(config, clients(spec.credentialsId()), Clock.systemUTC())) {
+            try (Ec2SpotDriver driver = new Ec2SpotDriver(config, clients(spec.credentialsId(), config), Clock.systemUTC())) {
                 List<String> report = driver.connectionReport();
                 boolean failed = report.stream().anyMatch(l -> l.contains(": image:") || l.contains("groups:")
                         || l.contains("subnets:") || l.contains("spot price:"));
