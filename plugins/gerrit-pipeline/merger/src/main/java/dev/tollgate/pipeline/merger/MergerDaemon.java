@@ -38,7 +38,6 @@ public final class MergerDaemon implements AutoCloseable {
         RepositoryCache cache = merger.repositories();
         this.daemon = new Daemon(Objects.requireNonNull(bind, "bind"));
         daemon.getService("git-receive-pack").setEnabled(false);
-        daemon.getService("git-upload-archive").setEnabled(false);
         daemon.setTimeout(60);
         daemon.setRepositoryResolver((DaemonClient client, String name) -> {
             InetAddress from = client.getRemoteAddress();
