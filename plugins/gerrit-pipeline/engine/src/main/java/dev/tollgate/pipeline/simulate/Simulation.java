@@ -10,6 +10,7 @@ import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
+import dev.tollgate.pipeline.port.Merger;
 import dev.tollgate.pipeline.port.Review;
 import dev.tollgate.pipeline.scheduler.ItemView;
 import dev.tollgate.pipeline.scheduler.Scheduler;
@@ -25,6 +26,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -57,6 +61,16 @@ public final class Simulation {
     private long ids;
 
     public Simulation(Layout layout, Outcomes outcomes, PrintStream out) {
+        this(layout, outcomes, out, null);
+    }
+
+    /**
+     * With a merger (null: none), every item is merged before its builds run, and its enqueue line
+     * carries {@code "merge": {"ref": ..., "commit": ...}}, or {@code "merge": {"failed": true}}
+     * followed by the merge-failure report. The merger must answer from inside {@code merge} (on the
+     * replay's thread), so the output stays in decision order.
+     */
+    public Simulation(Layout layout, Outcomes outcomes, PrintStream out, Merger merger) {
         this.outcomes = outcomes;
         this.out = out;
         JobLauncher launcher = new JobLauncher() {
@@ -75,7 +89,8 @@ public final class Simulation {
                 .reviewPoster(review -> { })
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .uuids(() -> String.format(Locale.ROOT, "%032x", ++ids))
-                .listener(new Printer())
+                .listener(new Printer(merger != null))
+                .merger(merger)
                 .build();
     }
 
@@ -141,15 +156,54 @@ public final class Simulation {
     }
 
     private final class Printer implements SchedulerListener {
+        private final boolean merging;
+        /** With a merger: an item's enqueue line, and the lines after it, wait for its merge's result. */
+        private final Map<String, List<Map<String, Object>>> waiting = new HashMap<>();
+
+        Printer(boolean merging) {
+            this.merging = merging;
+        }
+
         @Override
         public void enqueued(ItemView item) {
             Map<String, Object> m = head("enqueue", item);
             m.put("jobs", item.jobs());
-            print(m);
+            if (merging) {
+                List<Map<String, Object>> lines = new ArrayList<>();
+                lines.add(m);
+                waiting.put(item.uuid(), lines);
+            } else {
+                print(m);
+            }
+        }
+
+        @Override
+        public void merged(ItemView item, String ref, String commit) {
+            Map<String, Object> merge = new LinkedHashMap<>();
+            merge.put("ref", ref);
+            merge.put("commit", commit);
+            release(item, merge);
+        }
+
+        @Override
+        public void mergeFailed(ItemView item, String why) {
+            release(item, Map.of("failed", true));
+        }
+
+        private void release(ItemView item, Map<String, Object> merge) {
+            List<Map<String, Object>> lines = waiting.remove(item.uuid());
+            if (lines != null) {
+                lines.get(0).put("merge", merge);
+                lines.forEach(this::print);
+            }
         }
 
         @Override
         public void dequeued(ItemView item, String reason) {
+            List<Map<String, Object>> lines = waiting.remove(item.uuid()); // dequeued before its merge ended
+            if (lines != null) {
+                lines.forEach(this::print);
+            }
             print(head("dequeue", item));
         }
 
@@ -166,7 +220,12 @@ public final class Simulation {
             Map<String, Object> m = head("report", item);
             m.put("labels", new TreeMap<>(review.labels()));
             m.put("message", review.message());
-            print(m);
+            List<Map<String, Object>> lines = waiting.get(item.uuid());
+            if (lines != null) {
+                lines.add(m); // the start report comes before the merge's result
+            } else {
+                print(m);
+            }
         }
 
         private Map<String, Object> head(String action, ItemView item) {
