@@ -88,6 +88,8 @@ public final class GitMerger implements Merger, AutoCloseable {
     private final Path sshHome;
     private final AtomicLong fullFetches = new AtomicLong();
     private final AtomicLong fetches = new AtomicLong();
+    private final AtomicLong fetchNanos = new AtomicLong();
+    private final AtomicLong mergeNanos = new AtomicLong();
 
     /**
      * @param executor runs each request; {@code Runnable::run} answers inside {@link #merge} (for
@@ -224,7 +226,9 @@ public final class GitMerger implements Merger, AutoCloseable {
                         return new MergeResult.Merged(request.zuulRef(), existing.getObjectId().name());
                     }
                 }
+                long t0 = System.nanoTime();
                 String failed = fetch(repo, item);
+                fetchNanos.addAndGet(System.nanoTime() - t0);
                 if (failed != null) {
                     return new MergeResult.Failed(failed);
                 }
@@ -237,7 +241,9 @@ public final class GitMerger implements Merger, AutoCloseable {
                     continue;
                 }
                 List<String> key = List.of(item.project(), item.branch());
+                long t1 = System.nanoTime();
                 RevCommit merged = mergeOne(repo, item, recent.get(key));
+                mergeNanos.addAndGet(System.nanoTime() - t1);
                 if (merged == null) {
                     return new MergeResult.Failed(lastFailure.get());
                 }
@@ -272,8 +278,7 @@ public final class GitMerger implements Merger, AutoCloseable {
      * Gerrit are removed here too, force-pushed ones follow. Null when done, else why not.
      */
     private String fetch(Repository repo, Item item) throws IOException {
-        boolean first = repo.getRefDatabase().getRefsByPrefix(Constants.R_REFS).stream()
-                .noneMatch(r -> !r.getName().startsWith(ZUUL_REFS));
+        boolean first = repo.getRefDatabase().getRefsByPrefix(Constants.R_HEADS).isEmpty();
         List<RefSpec> specs = new ArrayList<>();
         specs.add(new RefSpec("+refs/heads/*:refs/heads/*"));
         specs.add(new RefSpec("+refs/tags/*:refs/tags/*"));
@@ -505,6 +510,15 @@ public final class GitMerger implements Merger, AutoCloseable {
 
     public long fetches() {
         return fetches.get();
+    }
+
+    /** Time spent fetching and merging so far (for benchmarks and metrics), nanoseconds. */
+    public long fetchNanos() {
+        return fetchNanos.get();
+    }
+
+    public long mergeNanos() {
+        return mergeNanos.get();
     }
 
     /** Damaged repositories found and created anew. */

@@ -49,7 +49,7 @@ public final class MergerBenchmark {
         int commits = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
         int files = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
         int changes = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         Path dir = Files.createTempDirectory("merger-bench");
         try {
             run(dir, commits, files, changes, rounds);
@@ -65,28 +65,74 @@ public final class MergerBenchmark {
         Files.createDirectories(upstream);
         long t0 = System.nanoTime();
         git(upstream, "init", "-q", "--bare", "-b", "master");
-        generate(upstream, commits, files, changes);
+        int patchsets = changes * rounds;
+        generate(upstream, commits, files, patchsets);
         System.out.printf(Locale.ROOT, "generated %s: %d commits, %d files, %d changes, %.1f MB on disk in %.1f s%n",
-                project, commits, files, changes, size(upstream) / 1e6, secs(System.nanoTime() - t0));
+                project, commits, files, patchsets, size(upstream) / 1e6, secs(System.nanoTime() - t0));
+        // packed with a bitmap index, as a Gerrit server keeps its repositories (git gc)
+        t0 = System.nanoTime();
+        git(upstream, "repack", "-a", "-d", "-b", "-q");
+        System.out.printf(Locale.ROOT, "repacked with a bitmap index: %.1f MB in %.1f s%n", size(upstream) / 1e6,
+                secs(System.nanoTime() - t0));
         String tip = git(upstream, "rev-parse", "master");
+
+        // Gerrit stand-in: the C git daemon serving the project over git://, for the merger and the git command alike
+        int port = dev.tollgate.testing.Peers.freePort();
+        Process daemon = new ProcessBuilder("git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1",
+                "--port=" + port, "--base-path=" + gerrit, gerrit.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            waitForPort(port, daemon);
+            runAgainst("git://127.0.0.1:" + port, dir, project, tip, changes, rounds);
+        } finally {
+            daemon.destroy();
+            daemon.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static void waitForPort(int port, Process daemon) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                if (!daemon.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("git daemon did not come up on " + port);
+                }
+                daemon.waitFor(50, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    static void runAgainst(String gerritUrl, Path dir, String project, String tip, int changes, int rounds)
+            throws Exception {
+        String upstreamUrl = gerritUrl + "/" + project;
 
         // the merger, its cache filled by its first fetch
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         Path cache = dir.resolve("cache");
         long[] merger = new long[changes * rounds];
+        long[] mergerFetch = new long[changes * rounds];
+        long[] mergerMerge = new long[changes * rounds];
         long firstFetch;
         long fullFetchesAfterFirst;
-        try (GitMerger m = new GitMerger(MergerSettings.local(cache, gerrit), clock, Runnable::run)) {
+        MergerSettings settings = new MergerSettings(cache, gerritUrl, null, null, null, null, null, null, null, 0);
+        try (GitMerger m = new GitMerger(settings, clock, Runnable::run)) {
             long s = System.nanoTime();
-            MergeResult first = m.mergeNow(request(project, 0, "warm"));
+            MergeResult first = m.mergeNow(new MergeRequest("f".repeat(32), "refs/zuul/master/Z" + "f".repeat(32),
+                    List.of(new Item(project, "master", "refs/heads/master", null, Mode.MERGE_RESOLVE, false))));
             firstFetch = System.nanoTime() - s;
             check(first);
             long fullBefore = m.fullFetches();
             for (int r = 0; r < rounds; r++) {
                 for (int i = 0; i < changes; i++) {
+                    long f0 = m.fetchNanos();
+                    long m0 = m.mergeNanos();
                     s = System.nanoTime();
-                    MergeResult res = m.mergeNow(request(project, i, "r" + r));
+                    MergeResult res = m.mergeNow(request(project, r * changes + i, "r" + r));
                     merger[r * changes + i] = System.nanoTime() - s;
+                    mergerFetch[r * changes + i] = m.fetchNanos() - f0;
+                    mergerMerge[r * changes + i] = m.mergeNanos() - m0;
                     check(res);
                 }
             }
@@ -96,48 +142,48 @@ public final class MergerBenchmark {
         // the git command on a clone of the same repository, with a work tree
         Path clone = dir.resolve("clone");
         long s = System.nanoTime();
-        git(dir, "clone", "-q", upstream.toString(), clone.toString());
+        git(dir, "clone", "-q", upstreamUrl, clone.toString());
         long cloneTime = System.nanoTime() - s;
         git(clone, "config", "user.name", "Bench");
         git(clone, "config", "user.email", "bench@example.org");
         long[] gitMerge = new long[changes * rounds];
         long[] zuulSequence = new long[changes * rounds];
-        for (int r = 0; r < rounds; r++) {
-            for (int i = 0; i < changes; i++) {
-                String ref = changeRef(i);
-                git(clone, "fetch", "-q", "origin", ref);
-                git(clone, "checkout", "-q", "-f", "--detach", tip);
-                s = System.nanoTime();
-                git(clone, "merge", "-q", "--no-ff", "--no-edit", "-s", "resolve", "FETCH_HEAD");
-                gitMerge[r * changes + i] = System.nanoTime() - s;
-
-                git(clone, "checkout", "-q", "-f", "--detach", tip);
-                s = System.nanoTime();
-                git(clone, "fetch", "-q", "origin", ref);
-                git(clone, "checkout", "-q", "-f", "--detach", tip);
-                git(clone, "merge", "-q", "--no-ff", "--no-edit", "-s", "resolve", "FETCH_HEAD");
-                zuulSequence[r * changes + i] = System.nanoTime() - s;
-            }
+        long[] gitFetch = new long[changes * rounds];
+        for (int k = 0; k < changes * rounds; k++) {
+            // each change is new to the clone, as each was new to the merger
+            String ref = changeRef(k);
+            s = System.nanoTime();
+            git(clone, "fetch", "-q", "origin", ref);
+            gitFetch[k] = System.nanoTime() - s;
+            git(clone, "checkout", "-q", "-f", "--detach", tip);
+            long checkout = System.nanoTime() - s - gitFetch[k];
+            long m0 = System.nanoTime();
+            git(clone, "merge", "-q", "--no-ff", "--no-edit", "-s", "resolve", "FETCH_HEAD");
+            gitMerge[k] = System.nanoTime() - m0;
+            zuulSequence[k] = gitFetch[k] + checkout + gitMerge[k];
         }
 
         System.out.printf(Locale.ROOT, "merger first fetch (the only full one): %.2f s; git clone of the same: %.2f s%n",
                 secs(firstFetch), secs(cloneTime));
         System.out.printf(Locale.ROOT, "full fetches after the first: %d%n", fullFetchesAfterFirst);
         report("merger: incremental fetch + merge-resolve + ref", merger);
+        report("  of which the fetch", mergerFetch);
+        report("  of which the merge (in memory, with its commit)", mergerMerge);
         report("git merge --no-ff -s resolve (command alone)", gitMerge);
+        report("git fetch of the change", gitFetch);
         report("git fetch + checkout -f + merge (Zuul v2's sequence)", zuulSequence);
         System.out.printf(Locale.ROOT, "merger / git merge (medians): %.2f; merger / Zuul v2's sequence: %.2f%n",
                 median(merger) / median(gitMerge), median(merger) / median(zuulSequence));
     }
 
     static MergeRequest request(String project, int change, String tag) {
-        String uuid = String.format(Locale.ROOT, "%-32s", tag + "x" + change).replace(' ', '0');
+        String uuid = String.format(Locale.ROOT, "%-27s%05d", tag, change).replace(' ', '0');
         return new MergeRequest(uuid, "refs/zuul/master/Z" + uuid,
                 List.of(new Item(project, "master", changeRef(change), null, Mode.MERGE_RESOLVE, false)));
     }
 
     static String changeRef(int i) {
-        int n = 1000 + i;
+        int n = 10000 + i;
         return String.format(Locale.ROOT, "refs/changes/%02d/%d/1", n % 100, n);
     }
 
@@ -172,7 +218,7 @@ public final class MergerBenchmark {
             for (int i = 0; i < changes; i++) {
                 int base = commits - 10 - i;
                 // a file no recent master commit touched, edited at its last line: a clean three-way merge
-                int f = (commits + files / 2 + i * 7) % files;
+                int f = Math.floorMod(base - 1, files); // last changed by the commit before the base
                 w(out, "commit " + changeRef(i) + "\n");
                 w(out, "committer Dev <dev@example.org> " + (when + commits + i + 1) + " +0000\n");
                 data(out, "Change " + i + "\n\nChange-Id: I" + String.format(Locale.ROOT, "%040d", i) + "\n");
