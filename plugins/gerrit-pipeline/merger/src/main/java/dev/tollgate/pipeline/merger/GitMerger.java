@@ -79,6 +79,8 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 public final class GitMerger implements Merger, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GitMerger.class.getName());
     private static final String ZUUL_REFS = "refs/zuul/";
+    /** The mirror's one ref for the patchset (or other ref) fetched last. */
+    private static final String FETCHED = "refs/tollgate/fetched";
 
     private final MergerSettings settings;
     private final Clock clock;
@@ -213,8 +215,10 @@ public final class GitMerger implements Merger, AutoCloseable {
         ObjectId result = null;
         for (Item item : request.items()) {
             Repository repo;
+            Repository mirror;
             try {
                 repo = cache.open(item.project());
+                mirror = cache.mirror(item.project());
             } catch (IOException e) {
                 return new MergeResult.Failed("cannot open the merger's repository of " + item.project() + ": "
                         + e.getMessage());
@@ -227,22 +231,28 @@ public final class GitMerger implements Merger, AutoCloseable {
                     }
                 }
                 long t0 = System.nanoTime();
-                String failed = fetch(repo, item);
+                String failed = fetch(mirror, item);
+                if (failed == null) {
+                    syncBranchesAndTags(mirror, repo);
+                }
                 fetchNanos.addAndGet(System.nanoTime() - t0);
                 if (failed != null) {
                     return new MergeResult.Failed(failed);
                 }
+                Ref fetched = mirror.exactRef(ownRef(item.refspec()) ? item.refspec() : FETCHED);
+                if (fetched == null) {
+                    return new MergeResult.Failed("Gerrit has no " + item.refspec() + " in " + item.project());
+                }
                 if (item.update()) {
-                    Ref ref = repo.exactRef(item.refspec());
-                    if (ref == null) {
-                        return new MergeResult.Failed("Gerrit has no " + item.refspec() + " in " + item.project());
+                    result = fetched.getObjectId();
+                    if (!ownRef(item.refspec())) {
+                        publish(repo, item.refspec(), result); // served as the ref the item names
                     }
-                    result = ref.getObjectId();
                     continue;
                 }
                 List<String> key = List.of(item.project(), item.branch());
                 long t1 = System.nanoTime();
-                RevCommit merged = mergeOne(repo, item, recent.get(key));
+                RevCommit merged = mergeOne(repo, mirror, item, fetched.getObjectId(), recent.get(key));
                 mergeNanos.addAndGet(System.nanoTime() - t1);
                 if (merged == null) {
                     return new MergeResult.Failed(lastFailure.get());
@@ -282,11 +292,12 @@ public final class GitMerger implements Merger, AutoCloseable {
         List<RefSpec> specs = new ArrayList<>();
         specs.add(new RefSpec("+refs/heads/*:refs/heads/*"));
         specs.add(new RefSpec("+refs/tags/*:refs/tags/*"));
-        if (!item.refspec().startsWith(Constants.R_HEADS) && !item.refspec().startsWith(Constants.R_TAGS)) {
+        if (!ownRef(item.refspec())) {
             if (!Repository.isValidRefName(item.refspec())) {
                 return "not a ref: `" + item.refspec() + "`";
             }
-            specs.add(new RefSpec("+" + item.refspec() + ":" + item.refspec()));
+            // one ref, overwritten: the mirror keeps only branches, tags and this as tips to negotiate from
+            specs.add(new RefSpec("+" + item.refspec() + ":" + FETCHED));
         }
         try (Git git = new Git(repo)) {
             git.fetch()
@@ -317,6 +328,50 @@ public final class GitMerger implements Merger, AutoCloseable {
         return null;
     }
 
+    /** A branch or tag: fetched with all of them. */
+    private static boolean ownRef(String ref) {
+        return ref.startsWith(Constants.R_HEADS) || ref.startsWith(Constants.R_TAGS);
+    }
+
+    /** The served repository's branches and tags become the mirror's (new, moved, deleted). */
+    private static void syncBranchesAndTags(Repository mirror, Repository served) throws IOException {
+        Map<String, ObjectId> want = new java.util.HashMap<>();
+        for (String prefix : List.of(Constants.R_HEADS, Constants.R_TAGS)) {
+            for (Ref r : mirror.getRefDatabase().getRefsByPrefix(prefix)) {
+                want.put(r.getName(), r.getObjectId());
+            }
+        }
+        org.eclipse.jgit.lib.BatchRefUpdate batch = served.getRefDatabase().newBatchUpdate();
+        for (String prefix : List.of(Constants.R_HEADS, Constants.R_TAGS)) {
+            for (Ref r : served.getRefDatabase().getRefsByPrefix(prefix)) {
+                ObjectId w = want.remove(r.getName());
+                if (w == null) {
+                    batch.addCommand(new org.eclipse.jgit.transport.ReceiveCommand(r.getObjectId(), ObjectId.zeroId(),
+                            r.getName()));
+                } else if (!w.equals(r.getObjectId())) {
+                    batch.addCommand(new org.eclipse.jgit.transport.ReceiveCommand(r.getObjectId(), w, r.getName(),
+                            org.eclipse.jgit.transport.ReceiveCommand.Type.UPDATE_NONFASTFORWARD));
+                }
+            }
+        }
+        want.forEach((name, id) -> batch.addCommand(new org.eclipse.jgit.transport.ReceiveCommand(ObjectId.zeroId(), id,
+                name)));
+        if (batch.getCommands().isEmpty()) {
+            return;
+        }
+        batch.setAllowNonFastForwards(true);
+        batch.setAtomic(false);
+        try (RevWalk walk = new RevWalk(served)) {
+            batch.execute(walk, org.eclipse.jgit.lib.NullProgressMonitor.INSTANCE);
+        }
+        for (org.eclipse.jgit.transport.ReceiveCommand c : batch.getCommands()) {
+            if (c.getResult() != org.eclipse.jgit.transport.ReceiveCommand.Result.OK) {
+                throw new IOException("cannot update " + c.getRefName() + " in the served repository: " + c.getResult()
+                        + (c.getMessage() == null ? "" : " " + c.getMessage()));
+            }
+        }
+    }
+
     private TransportConfigCallback transport() {
         return t -> {
             if (t instanceof SshTransport s) {
@@ -329,10 +384,11 @@ public final class GitMerger implements Merger, AutoCloseable {
     }
 
     /** The item merged onto {@code base} (null: the branch tip); null when it does not merge ({@link #lastFailure}). */
-    private RevCommit mergeOne(Repository repo, Item item, RevCommit base) throws IOException {
+    private RevCommit mergeOne(Repository repo, Repository mirror, Item item, ObjectId fetched, RevCommit base)
+            throws IOException {
         try (RevWalk walk = new RevWalk(repo); ObjectInserter ins = repo.newObjectInserter()) {
             if (base == null) {
-                Ref tip = repo.exactRef(Constants.R_HEADS + item.branch());
+                Ref tip = mirror.exactRef(Constants.R_HEADS + item.branch());
                 if (tip == null) {
                     return fail("branch " + item.branch() + " does not exist in " + item.project());
                 }
@@ -340,11 +396,7 @@ public final class GitMerger implements Merger, AutoCloseable {
             } else {
                 base = walk.parseCommit(base);
             }
-            Ref ref = repo.exactRef(item.refspec());
-            if (ref == null) {
-                return fail("Gerrit has no " + item.refspec() + " in " + item.project());
-            }
-            RevCommit change = walk.parseCommit(ref.getObjectId());
+            RevCommit change = walk.parseCommit(fetched);
             PersonIdent committer = new PersonIdent(settings.committerName(), settings.committerEmail(),
                     clock.instant(), ZoneOffset.UTC);
             CommitBuilder c = new CommitBuilder();
@@ -456,11 +508,16 @@ public final class GitMerger implements Merger, AutoCloseable {
                     }
                 }
                 if (removed > 0) {
-                    try (Git git = new Git(repo)) {
-                        // file times are wall-clock times: unreachable objects written before now go
-                        git.gc().setExpire(Instant.now()).call();
-                    } catch (GitAPIException e) {
-                        LOG.log(System.Logger.Level.WARNING, "gc of {0} failed: {1}", project, e.getMessage());
+                    // The served repository's own objects are loose (merge commits, their new trees and
+                    // blobs); those no ref reaches any more go. A repack would copy the mirror's objects.
+                    org.eclipse.jgit.internal.storage.file.GC gc =
+                            new org.eclipse.jgit.internal.storage.file.GC((org.eclipse.jgit.internal.storage.file.FileRepository) repo);
+                    gc.setExpire(Instant.now()); // file times are wall-clock times
+                    try {
+                        gc.prune(java.util.Set.of());
+                    } catch (java.text.ParseException | IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "pruning the objects of {0} failed: {1}", project,
+                                e.toString());
                     }
                 }
                 refs += removed;

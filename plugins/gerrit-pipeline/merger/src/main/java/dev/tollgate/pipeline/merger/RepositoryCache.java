@@ -23,10 +23,21 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 /**
- * The merger's repositories: one bare repository per project at {@code root/<project>}, opened once
- * and kept open, found again after a restart. A repository that cannot be opened or read (a broken
- * config, HEAD or object store) is removed and created empty, so the next fetch fills it again: a
- * damaged cache costs one fetch, never a merger.
+ * The merger's repositories, two bare repositories per project, opened once and kept open, found
+ * again after a restart:
+ * <ul>
+ *   <li>the <em>mirror</em>, {@code root/.mirrors/<project>}: what is fetched from Gerrit (its
+ *       branches and tags, and the last patchset fetched). It holds no other ref, so a fetch
+ *       negotiates with Gerrit from a few tips, however many merges were made;</li>
+ *   <li>the <em>served</em> repository, {@code root/<project>}: the merges ({@code refs/zuul/*}) and
+ *       a copy of the branches and tags, reading the mirror's objects through
+ *       {@code objects/info/alternates} and writing only its own (the merge commits and their new
+ *       trees). This is what the git daemon serves.</li>
+ * </ul>
+ * The two are made, removed and re-created together. A pair that cannot be opened or read (a broken
+ * config, HEAD, alternates or object store) is removed and created empty, so the next fetch fills
+ * it again: a damaged cache costs one fetch, never a merger. The mirror's objects are never
+ * pruned (the served merges point into them).
  *
  * <p>Threading: each project has a lock ({@link #lock}); whoever changes a repository (fetch, merge,
  * prune, removal) holds it. {@link #open} and the bookkeeping are synchronized on this cache. Readers
@@ -38,7 +49,10 @@ final class RepositoryCache implements AutoCloseable {
 
     private final Path root;
     private final Clock clock;
+    static final String MIRRORS = ".mirrors";
+
     private final Map<String, Repository> open = new HashMap<>();
+    private final Map<String, Repository> mirrors = new HashMap<>();
     private final Map<String, ReentrantLock> locks = new HashMap<>();
     private final Map<String, Instant> lastUsed = new HashMap<>();
     private int recreated;
@@ -77,9 +91,13 @@ final class RepositoryCache implements AutoCloseable {
         return locks.computeIfAbsent(project, k -> new ReentrantLock());
     }
 
+    private Path mirrorDir(String project) {
+        return root.resolve(MIRRORS).resolve(project);
+    }
+
     /**
-     * The project's repository, created empty (bare) when missing, re-created when damaged. The
-     * caller holds the project's lock.
+     * The project's served repository, created empty when missing, re-created (with its mirror)
+     * when damaged. The caller holds the project's lock.
      */
     synchronized Repository open(String project) throws IOException {
         Path dir = dirOf(project).orElseThrow(() -> new IOException("not a project name the merger accepts: `" + project + "`"));
@@ -88,31 +106,70 @@ final class RepositoryCache implements AutoCloseable {
         if (r != null) {
             return r;
         }
-        if (Files.isDirectory(dir)) {
+        Path mirrorDir = mirrorDir(project);
+        Repository m = null;
+        if (Files.isDirectory(dir) || Files.isDirectory(mirrorDir)) {
             try {
+                m = new FileRepositoryBuilder().setGitDir(mirrorDir.toFile()).setMustExist(true).setBare().build();
+                check(m);
+                if (!Files.readString(dir.resolve("objects/info/alternates")).strip().equals(alternate(dir, mirrorDir))) {
+                    throw new IOException("the served repository does not read the mirror's objects");
+                }
                 r = new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).setBare().build();
                 check(r);
             } catch (IOException | RuntimeException e) {
                 if (r != null) {
                     r.close();
                 }
+                if (m != null) {
+                    m.close();
+                }
                 LOG.log(System.Logger.Level.WARNING, "merger repository of {0} is damaged ({1}); removing it, "
                         + "it is fetched again", project, e.toString());
-                delete(dir);
+                deleteIfExists(dir);
+                deleteIfExists(mirrorDir);
                 recreated++;
                 r = null;
+                m = null;
             }
         }
         if (r == null) {
-            Files.createDirectories(dir);
-            r = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
-            r.create(true);
-            // agents fetch over git:// from here; keep packs usable for them and for the merger
-            r.getConfig().setBoolean("core", null, "logAllRefUpdates", false);
-            r.getConfig().save();
+            m = create(mirrorDir);
+            r = create(dir);
+            Files.writeString(dir.resolve("objects/info/alternates"), alternate(dir, mirrorDir) + "\n");
+            r.close(); // opened again below, so that it reads its alternates
+            r = new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).setBare().build();
         }
         open.put(project, r);
+        mirrors.put(project, m);
         return r;
+    }
+
+    /** The project's mirror; {@link #open} it first. The caller holds the project's lock. */
+    synchronized Repository mirror(String project) throws IOException {
+        open(project);
+        return mirrors.get(project);
+    }
+
+    /** The mirror's object directory as the served repository's alternates file names it (relative). */
+    private static String alternate(Path served, Path mirror) {
+        return served.resolve("objects").relativize(mirror.resolve("objects")).toString().replace('\\', '/');
+    }
+
+    private static Repository create(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Repository r = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
+        r.create(true);
+        r.getConfig().setBoolean("core", null, "logAllRefUpdates", false);
+        r.getConfig().save();
+        Files.createDirectories(dir.resolve("objects/info"));
+        return r;
+    }
+
+    private static void deleteIfExists(Path dir) {
+        if (Files.exists(dir)) {
+            delete(dir);
+        }
     }
 
     /** Reads what every operation needs: the config, HEAD and the refs; a branch tip must be in the store. */
@@ -140,23 +197,30 @@ final class RepositoryCache implements AutoCloseable {
      * empty. The caller holds the project's lock.
      */
     synchronized void discard(String project, String why) {
+        close(project);
+        LOG.log(System.Logger.Level.WARNING, "merger repository of {0} removed: {1}", project, why);
+        dirOf(project).ifPresent(RepositoryCache::deleteIfExists);
+        deleteIfExists(mirrorDir(project));
+        recreated++;
+    }
+
+    private void close(String project) {
         Repository r = open.remove(project);
         if (r != null) {
             r.close();
         }
-        LOG.log(System.Logger.Level.WARNING, "merger repository of {0} removed: {1}", project, why);
-        dirOf(project).ifPresent(RepositoryCache::delete);
-        recreated++;
+        Repository m = mirrors.remove(project);
+        if (m != null) {
+            m.close();
+        }
     }
 
     /** Removes a repository to keep the cache within its bound; fetched again on its next use. Holds the project's lock. */
     synchronized void evict(String project) {
-        Repository r = open.remove(project);
-        if (r != null) {
-            r.close();
-        }
+        close(project);
         lastUsed.remove(project);
-        dirOf(project).ifPresent(RepositoryCache::delete);
+        dirOf(project).ifPresent(RepositoryCache::deleteIfExists);
+        deleteIfExists(mirrorDir(project));
     }
 
     /** How many repositories were found damaged and created anew. */
@@ -184,6 +248,9 @@ final class RepositoryCache implements AutoCloseable {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    if (dir.getFileName().toString().startsWith(".")) {
+                        return FileVisitResult.SKIP_SUBTREE; // the mirrors, listed through their projects
+                    }
                     if (!dir.equals(root) && Files.isRegularFile(dir.resolve("HEAD")) && Files.isDirectory(dir.resolve("objects"))) {
                         out.add(root.relativize(dir).toString().replace('\\', '/'));
                         return FileVisitResult.SKIP_SUBTREE;
@@ -198,10 +265,14 @@ final class RepositoryCache implements AutoCloseable {
         return out;
     }
 
-    /** Bytes on disk of a project's repository. */
+    /** Bytes on disk of a project's repositories (served and mirror). */
     long size(String project) {
         Path dir = dirOf(project).orElse(null);
-        if (dir == null || !Files.isDirectory(dir)) {
+        return dir == null ? 0 : bytes(dir) + bytes(mirrorDir(project));
+    }
+
+    private static long bytes(Path dir) {
+        if (!Files.isDirectory(dir)) {
             return 0;
         }
         long[] total = {0};
@@ -252,5 +323,7 @@ final class RepositoryCache implements AutoCloseable {
     public synchronized void close() {
         open.values().forEach(Repository::close);
         open.clear();
+        mirrors.values().forEach(Repository::close);
+        mirrors.clear();
     }
 }
