@@ -27,22 +27,26 @@ import java.util.concurrent.TimeUnit;
  * command on the same repository in the same run. Not a test: it prints figures.
  *
  * <p>A project of COMMITS commits and FILES files is generated with {@code git fast-import}
- * (every commit changes one file, round robin), with CHANGES patchsets at
- * {@code refs/changes/NN/N/1}, each based 10+ commits behind master and changing one file master
- * did not touch since, so every merge is a real three-way merge. Then, per change:
+ * (every commit changes one file, round robin), with CHANGES x ROUNDS patchsets at
+ * {@code refs/changes/NN/N/1}, each based 10+ commits behind master and changing a file master did
+ * not touch since, so every merge is a real three-way merge. The project is repacked with a bitmap
+ * index (as a Gerrit server keeps it) and served by the C {@code git daemon} on 127.0.0.1, which
+ * stands in for Gerrit for both sides. Every change is new to both sides when it is merged.
  * <ul>
- *   <li>the merger: incremental fetch from the project + in-memory merge-resolve + a merge commit
- *       + {@code refs/zuul/...} (its first fetch of the project, the only full one, is timed apart);</li>
+ *   <li>the merger: incremental fetch from the daemon + in-memory merge-resolve + a merge commit
+ *       + {@code refs/zuul/...}; its first fetch of the project (the only full one) is timed apart;</li>
  *   <li>{@code git merge}: in a clone with a work tree, {@code git merge --no-ff -s resolve} of the
- *       fetched patchset onto the checked-out tip (the command alone; the reset back to the tip and
- *       the fetch are outside its time);</li>
+ *       fetched patchset onto the checked-out tip (the command alone);</li>
  *   <li>Zuul v2's sequence with the git command: {@code git fetch} of the patchset, {@code git
- *       checkout -f} of the tip, {@code git merge -s resolve}.</li>
+ *       checkout -f} of the tip, {@code git merge --no-ff -s resolve}.</li>
  * </ul>
  *
- * <p>Usage: {@code MergerBenchmark [COMMITS [FILES [CHANGES [ROUNDS]]]]}, defaults 50000 20000 20 3.
+ * <p>Usage: {@code MergerBenchmark [COMMITS [FILES [CHANGES [ROUNDS]]]]}, defaults 50000 20000 20 1.
  */
 public final class MergerBenchmark {
+    /** Changes merged first and not timed, on both sides: the merger runs for days in a warm JVM. */
+    static final int WARMUP = 5;
+
     private MergerBenchmark() {}
 
     public static void main(String[] args) throws Exception {
@@ -65,7 +69,7 @@ public final class MergerBenchmark {
         Files.createDirectories(upstream);
         long t0 = System.nanoTime();
         git(upstream, "init", "-q", "--bare", "-b", "master");
-        int patchsets = changes * rounds;
+        int patchsets = changes * rounds + WARMUP;
         generate(upstream, commits, files, patchsets);
         System.out.printf(Locale.ROOT, "generated %s: %d commits, %d files, %d changes, %.1f MB on disk in %.1f s%n",
                 project, commits, files, patchsets, size(upstream) / 1e6, secs(System.nanoTime() - t0));
@@ -123,6 +127,9 @@ public final class MergerBenchmark {
                     List.of(new Item(project, "master", "refs/heads/master", null, Mode.MERGE_RESOLVE, false))));
             firstFetch = System.nanoTime() - s;
             check(first);
+            for (int w = 0; w < WARMUP; w++) {
+                check(m.mergeNow(request(project, changes * rounds + w, "w")));
+            }
             long fullBefore = m.fullFetches();
             for (int r = 0; r < rounds; r++) {
                 for (int i = 0; i < changes; i++) {
@@ -148,6 +155,11 @@ public final class MergerBenchmark {
         git(clone, "config", "user.email", "bench@example.org");
         long[] gitMerge = new long[changes * rounds];
         long[] zuulSequence = new long[changes * rounds];
+        for (int w = 0; w < WARMUP; w++) {
+            git(clone, "fetch", "-q", "origin", changeRef(changes * rounds + w));
+            git(clone, "checkout", "-q", "-f", "--detach", tip);
+            git(clone, "merge", "-q", "--no-ff", "--no-edit", "-s", "resolve", "FETCH_HEAD");
+        }
         long[] gitFetch = new long[changes * rounds];
         for (int k = 0; k < changes * rounds; k++) {
             // each change is new to the clone, as each was new to the merger
@@ -169,6 +181,11 @@ public final class MergerBenchmark {
         report("merger: incremental fetch + merge-resolve + ref", merger);
         report("  of which the fetch", mergerFetch);
         report("  of which the merge (in memory, with its commit)", mergerMerge);
+        long[] rest = new long[merger.length];
+        for (int k = 0; k < rest.length; k++) {
+            rest[k] = merger[k] - mergerFetch[k] - mergerMerge[k];
+        }
+        report("  the rest (cache, locks, publishing the ref)", rest);
         report("git merge --no-ff -s resolve (command alone)", gitMerge);
         report("git fetch of the change", gitFetch);
         report("git fetch + checkout -f + merge (Zuul v2's sequence)", zuulSequence);
@@ -234,7 +251,8 @@ public final class MergerBenchmark {
     }
 
     static String path(int f) {
-        return String.format(Locale.ROOT, "dir%03d/sub%02d/file%05d.txt", f % 200, (f / 200) % 50, f);
+        // 1,000 directories of 20 files, two levels deep, as a large source tree
+        return String.format(Locale.ROOT, "dir%02d/sub%02d/file%05d.txt", f % 50, (f / 50) % 20, f);
     }
 
     static void w(OutputStream out, String s) throws IOException {
