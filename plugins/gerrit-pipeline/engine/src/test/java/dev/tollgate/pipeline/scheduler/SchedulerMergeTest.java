@@ -229,6 +229,21 @@ public class SchedulerMergeTest {
     }
 
     @Test
+    public void theMergerIsAskedAndAnswersWithoutTheSchedulersLockHeld() throws Exception {
+        dev.tollgate.testing.DeadlockProbe probe = new dev.tollgate.testing.DeadlockProbe();
+        Scheduler[] s = new Scheduler[1];
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        s[0] = scheduler(LAYOUT, (req, done) -> {
+            // a merger may wait for another thread that calls into the scheduler (a status page, say)
+            probe.callFromAnotherThreadAndWait("status-reader", () -> seen.add(s[0].status().pipelines().size()));
+            done.accept(new Merger.MergeResult.Merged(req.zuulRef(), "444"));
+        });
+        probe.returnsWithoutDeadlock("onEvent with a merger", () -> s[0].onEvent(Events.created(N, 9, 1)));
+        assertEquals(List.of(1), seen);
+        assertEquals(2, launcher.launched.size());
+    }
+
+    @Test
     public void withoutAMergerNothingChanges() throws Exception {
         Scheduler s = scheduler(LAYOUT, null);
         s.onEvent(Events.created(N, 12345, 2));
