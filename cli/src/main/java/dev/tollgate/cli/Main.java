@@ -44,13 +44,16 @@ public final class Main {
             "  import-zuul LAYOUT       print the JCasC `unclassified:` fragment equivalent to a Zuul v2 layout",
             "  simulate --layout LAYOUT [--hold] [--result SUCCESS|FAILURE|NONE]",
             "           [--job-result JOB=RESULT[,RESULT...]]... EVENTS",
+            "           [--git-root DIR [--merge-root WORK]]",
             "                           replay Gerrit stream-events JSON lines through the pipeline engine and",
             "                           print one JSON line per decision (enqueue, dequeue, relaunch, report);",
             "                           without --hold every job ends at once with --result (default SUCCESS);",
             "                           NONE ends a build without a result (a lost agent: the job is launched",
             "                           again up to its attempts); --job-result sets one job's result for each",
             "                           attempt, the last one repeating: SUCCESS, FAILURE, NONE, HOLD (never",
-            "                           ends) or another result word such as UNSTABLE",
+            "                           ends) or another result word such as UNSTABLE; with --git-root (DIR/PROJECT",
+            "                           are git repositories standing in for Gerrit) every change is merged onto",
+            "                           its branch first, in WORK (default: a temporary directory)",
             WatchCommand.USAGE_TEXT.stripTrailing(),
             "  help, --help             this text",
             "");
@@ -151,9 +154,18 @@ public final class Main {
         String result = "SUCCESS";
         List<String> jobResults = new ArrayList<>();
         List<String> positional = new ArrayList<>();
+        String gitRoot = null;
+        String mergeRoot = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--layout") || a.equals("--result") || a.equals("--job-result")) {
+            if ((a.equals("--git-root") || a.equals("--merge-root")) && i + 1 < args.size()) {
+                if (a.equals("--git-root")) {
+                    gitRoot = args.get(++i);
+                } else {
+                    mergeRoot = args.get(++i);
+                }
+            } else if (a.equals("--layout") || a.equals("--result") || a.equals("--job-result")
+                    || a.equals("--git-root") || a.equals("--merge-root")) {
                 if (i + 1 >= args.size()) {
                     throw new UsageException(a + " needs a value");
                 }
@@ -200,9 +212,15 @@ public final class Main {
         if (layout == null) {
             return INVALID;
         }
+        if (mergeRoot != null && gitRoot == null) {
+            throw new UsageException("--merge-root needs --git-root");
+        }
         Path events = Path.of(positional.get(0));
-        try {
-            new Simulation(layout, outcomes, out).replay(events, err);
+        try (SimulatedMerger merger = gitRoot == null ? null : SimulatedMerger.open(gitRoot, mergeRoot)) {
+            new Simulation(layout, outcomes, out, merger == null ? null : merger.merger()).replay(events, err);
+        } catch (SimulatedMerger.SetupException e) {
+            err.println(e.getMessage());
+            return INVALID;
         } catch (NoSuchFileException e) {
             err.println(events + ": no such file");
             return INVALID;

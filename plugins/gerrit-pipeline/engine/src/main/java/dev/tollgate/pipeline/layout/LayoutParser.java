@@ -541,9 +541,14 @@ public final class LayoutParser {
                     }
                 }
             }
+            String mergeMode = ProjectConfig.DEFAULT_MERGE_MODE;
             if (m.containsKey("merge-mode")) {
-                // no merger here; checked as Zuul checks it (which also accepts merge-resolve, its default)
+                // checked as Zuul checks it (which also accepts merge-resolve, its default)
                 oneOf(m, "merge-mode", "merge", "merge-resolve", "cherry-pick");
+                String given = m.get("merge-mode") instanceof ScalarNode sn ? sn.getValue() : null;
+                if (given != null && ProjectConfig.MERGE_MODES.contains(given)) {
+                    mergeMode = given;
+                }
             }
             for (NodeTuple tuple : mn.getValue()) {
                 if (!(tuple.getKeyNode() instanceof ScalarNode k)) {
@@ -581,7 +586,7 @@ public final class LayoutParser {
                     out.add(pipelineMarks.get(p).close(new PipelineJobs(p, jobs.get(p)), r.mark()));
                 }
             }
-            return marks.close(new ProjectConfig(name, out), r.mark());
+            return marks.close(new ProjectConfig(name, out, mergeMode), r.mark());
         }
 
         String jobName(Node jn, String pipeline) {

@@ -339,6 +339,10 @@ public final class LayoutValidator {
     }
 
     private void project(ProjectConfig p, Set<String> pipelines) {
+        if (!ProjectConfig.MERGE_MODES.contains(p.mergeMode())) {
+            add(where.of(p, "projects", "mergeMode"), "unknown merge mode `" + p.mergeMode() + "` (expected one of: "
+                    + String.join(", ", ProjectConfig.MERGE_MODES) + ")");
+        }
         Set<String> listed = new HashSet<>();
         for (PipelineJobs pj : p.pipelines()) {
             Positions.Mark name = where.of(pj, "pipelines", "name");

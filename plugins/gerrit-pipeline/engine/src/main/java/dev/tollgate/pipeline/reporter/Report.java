@@ -30,6 +30,7 @@ public record Report(ReportAction action, String itemUuid, PipelineConfig pipeli
             case START -> ReportFormatter.start(pipeline);
             case SUCCESS -> ReportFormatter.success(pipeline, outcomes);
             case FAILURE -> ReportFormatter.failure(pipeline, outcomes);
+            case MERGE_FAILURE -> ReportFormatter.mergeFailure(pipeline);
         };
     }
 }

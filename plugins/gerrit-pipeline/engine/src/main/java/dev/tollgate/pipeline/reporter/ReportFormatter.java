@@ -25,6 +25,11 @@ public final class ReportFormatter {
         return footer(p, p.failureMessage() + "\n\n" + jobLines(jobs));
     }
 
+    /** Zuul v2: the merge-failure message alone (no job ran), then the footer. */
+    public static String mergeFailure(PipelineConfig p) {
+        return footer(p, p.mergeFailureMessage());
+    }
+
     static String footer(PipelineConfig p, String msg) {
         return p.footerMessage() == null || p.footerMessage().isEmpty() ? msg : msg + "\n" + p.footerMessage();
     }

@@ -27,6 +27,10 @@ final class Build {
     /** Set when ENDED. */
     BuildResult result;
     Launch launch = Launch.NOT_YET;
+    /** A launch effect has been recorded for it: never a second one (a merge's end and a restore may both decide it). */
+    boolean launchDecided;
+    /** Restored and not yet settled with what Jenkins knows of it: a merge's end must not launch it. */
+    boolean settling;
 
     Build(String id, QueueItem item, ResolvedJob job, Instant launched, int attempt) {
         this.id = id;

@@ -4,6 +4,7 @@ import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.PipelineConfig;
+import dev.tollgate.pipeline.port.Merger;
 import dev.tollgate.pipeline.reporter.ReportAction;
 import dev.tollgate.pipeline.trigger.EventMatcher;
 import dev.tollgate.pipeline.trigger.Trigger;
@@ -23,7 +24,9 @@ import java.util.function.Predicate;
  * patchsets of its change whose pipeline dequeues on new patchsets (the default), and an abandoned
  * change leaves the queue; their builds are cancelled and they are not reported. A build that ends
  * without a result is launched again, up to its job's attempts (then its result is RETRY_LIMIT). An
- * item is done when all its jobs have a result; it succeeds when every voting job succeeded.
+ * item is done when all its jobs have a result; it succeeds when every voting job succeeded. With a
+ * merger, an item's builds launch once its change is merged onto its branch (the item alone: nothing
+ * is ahead of it here); a change that does not merge runs no job and is reported as a merge failure.
  *
  * <p>Concurrency: the Scheduler's rule, see {@link PipelineManager}. {@link #accepts} reads nothing
  * of the queue; everything else runs under the Scheduler's lock and only records decisions.
@@ -117,14 +120,46 @@ final class IndependentPipelineManager implements PipelineManager {
         queue.put(ref, item);
         d.enqueued(item);
         pipeline.reporter(ReportAction.START).ifPresent(r -> d.report(item, r, item.report(ReportAction.START)));
+        // Zuul v2 reports the start, then asks the merger; its builds launch once the merge is ready
+        boolean merging = d.merge(item, List.of(item));
         for (Build b : item.builds) {
             if (b.isOpen()) {
-                d.launch(b);
+                d.launch(b); // registered now; with a merge pending, launched when it is ready
             }
         }
-        if (item.done()) {
+        if (!merging && item.done()) {
             finish(item, d);
         }
+    }
+
+    @Override
+    public void mergeCompleted(QueueItem item, Merger.MergeResult result, Scheduler.Decisions d) {
+        if (result instanceof Merger.MergeResult.Merged m) {
+            item.merge = QueueItem.Merge.MERGED;
+            item.merged = m;
+            d.merged(item);
+            for (Build b : item.builds) {
+                d.launchAfterMerge(b);
+            }
+            if (item.done()) {
+                finish(item, d);
+            }
+            return;
+        }
+        // Zuul v2's setUnableToMerge: no job runs, the item is reported as a merge failure and leaves
+        String why = result instanceof Merger.MergeResult.Failed f ? f.why() : String.valueOf(result);
+        LOG.log(System.Logger.Level.INFO, "{0} in {1} does not merge: {2}", item.changeRef, item.pipeline.name(), why);
+        queue.remove(item.changeRef);
+        for (Build b : item.builds) {
+            if (b.isOpen()) {
+                d.cancel(b); // never launched (a restored one that was is cancelled in Jenkins)
+                b.end(BuildResult.NOT_BUILT, d.now()); // done, so a restart finishes its report
+            }
+        }
+        d.mergeFailed(item, why);
+        d.completed(item, ReportAction.MERGE_FAILURE);
+        item.pipeline.reporter(ReportAction.MERGE_FAILURE)
+                .ifPresent(r -> d.report(item, r, item.report(ReportAction.MERGE_FAILURE)));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.tollgate.pipeline.event.EventType;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.event.PatchSet;
 import dev.tollgate.pipeline.event.RefUpdate;
+import dev.tollgate.pipeline.port.Merger;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -21,6 +22,15 @@ public final class JobParameters {
 
     public static Map<String, String> build(GerritEvent event, String pipeline, ResolvedJob job, String buildUuid,
                                             LaunchSettings settings) {
+        return build(event, pipeline, job, buildUuid, settings, null);
+    }
+
+    /**
+     * With a merger's result, a change's ZUUL_REF and ZUUL_COMMIT are the merge's ref and commit (as
+     * Zuul v2 set them); without one (null) they are the patchset's ref and revision.
+     */
+    public static Map<String, String> build(GerritEvent event, String pipeline, ResolvedJob job, String buildUuid,
+                                            LaunchSettings settings, Merger.MergeResult.Merged merged) {
         Map<String, String> p = new LinkedHashMap<>();
         String project = event.project();
         p.put("ZUUL_UUID", buildUuid);
@@ -36,11 +46,12 @@ public final class JobParameters {
             p.put("ZUUL_BRANCH", c.branch());
             p.put("ZUUL_CHANGE", Integer.toString(c.number()));
             p.put("ZUUL_PATCHSET", Integer.toString(ps.number()));
-            // No Zuul merger here: the build tests the patchset itself, fetched from Gerrit.
-            p.put("ZUUL_REF", ref);
+            // With a merger the build tests the change merged onto its branch (the merger's ref);
+            // without one, the patchset itself, fetched from Gerrit.
+            p.put("ZUUL_REF", merged != null ? merged.ref() : ref);
             p.put("ZUUL_CHANGES", project + ":" + c.branch() + ":" + ref);
             p.put("ZUUL_CHANGE_IDS", c.number() + "," + ps.number());
-            put(p, "ZUUL_COMMIT", ps.revision());
+            put(p, "ZUUL_COMMIT", merged != null ? merged.commit() : ps.revision());
             basePath = basePath(c.number(), ps.number());
         } else {
             RefUpdate r = event.refUpdate();

@@ -40,6 +40,9 @@ record Pipeline(PipelineConfig config, List<Trigger> triggers, Set<EventType> ev
         reporter(reporters, ReportAction.START, config.start(), poster, observer);
         reporter(reporters, ReportAction.SUCCESS, config.success(), poster, observer);
         reporter(reporters, ReportAction.FAILURE, config.failure(), poster, observer);
+        // Zuul v2: without merge-failure actions of its own a pipeline reports a merge failure as a failure
+        reporter(reporters, ReportAction.MERGE_FAILURE,
+                config.mergeFailure() != null ? config.mergeFailure() : config.failure(), poster, observer);
         return new Pipeline(config, triggers, types, reporters);
     }
 

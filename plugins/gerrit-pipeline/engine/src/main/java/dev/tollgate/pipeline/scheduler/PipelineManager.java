@@ -4,6 +4,7 @@ import dev.tollgate.common.BuildResult;
 import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.PipelineConfig;
+import dev.tollgate.pipeline.port.Merger;
 import java.time.Instant;
 import java.util.List;
 
@@ -34,6 +35,12 @@ interface PipelineManager {
 
     /** A build of this queue ended with a result; it is no longer registered. */
     void buildCompleted(Build build, BuildResult result, String url, Scheduler.Decisions d);
+
+    /**
+     * The merger answered for an item of this queue that is still queued and waiting for it: merged,
+     * its builds launch; not merged, it is reported with the merge-failure reporter and leaves.
+     */
+    void mergeCompleted(QueueItem item, Merger.MergeResult result, Scheduler.Decisions d);
 
     /** A build of this queue ended without a result; it is no longer registered. */
     void buildEndedWithoutResult(Build build, String why, Scheduler.Decisions d);

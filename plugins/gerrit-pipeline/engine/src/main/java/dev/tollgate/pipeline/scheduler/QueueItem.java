@@ -3,6 +3,7 @@ package dev.tollgate.pipeline.scheduler;
 import dev.tollgate.pipeline.event.Change;
 import dev.tollgate.pipeline.event.ChangeRef;
 import dev.tollgate.pipeline.event.GerritEvent;
+import dev.tollgate.pipeline.port.Merger;
 import dev.tollgate.pipeline.reporter.JobOutcome;
 import dev.tollgate.pipeline.reporter.Report;
 import dev.tollgate.pipeline.reporter.ReportAction;
@@ -33,6 +34,12 @@ final class QueueItem {
     final EnumSet<ReportAction> reported = EnumSet.noneOf(ReportAction.class);
     /** Rebuilt from a snapshot: its reports are made only where the change does not have them yet. */
     boolean restored;
+    /** Where the merger is with this item: NONE without a merger; its builds launch once MERGED. */
+    Merge merge = Merge.NONE;
+    /** The merger's result (ZUUL_REF, ZUUL_COMMIT) once MERGED; null before and without a merger. */
+    Merger.MergeResult.Merged merged;
+
+    enum Merge { NONE, PENDING, MERGED }
 
     QueueItem(String uuid, Pipeline pipeline, ChangeRef changeRef, GerritEvent event, PipelineManager manager,
               Instant enqueued) {
@@ -59,13 +66,22 @@ final class QueueItem {
     /** As a status page shows it. Under the lock. */
     SchedulerStatus.ItemStatus status() {
         Change c = event.change();
-        String ref = changeRef instanceof ChangeRef.Ref r ? r.ref() : JobParameters.refspec(c, event.patchSet());
+        String ref = changeRef instanceof ChangeRef.Ref r ? r.ref()
+                : merged != null ? merged.ref() : JobParameters.refspec(c, event.patchSet());
         List<SchedulerStatus.JobStatus> jobs = new ArrayList<>(builds.size());
         for (Build b : builds) {
             jobs.add(b.status());
         }
         return new SchedulerStatus.ItemStatus(uuid, changeRef, ref, c == null ? null : c.url(),
                 c == null ? null : c.owner(), enqueued, jobs);
+    }
+
+    /**
+     * The ref Zuul v2 published the item's merge under, {@code refs/zuul/<branch>/Z<uuid>} (its
+     * build set's ref is {@code Z} and a uuid); for a ref update the ref itself.
+     */
+    String zuulRef() {
+        return changeRef instanceof ChangeRef.Ref r ? r.ref() : "refs/zuul/" + event.change().branch() + "/Z" + uuid;
     }
 
     /** Every job has a result. */
@@ -81,7 +97,7 @@ final class QueueItem {
     /** The report of an action as it stands now (for success and failure: every job's outcome). */
     Report report(ReportAction action) {
         List<JobOutcome> outcomes = new ArrayList<>();
-        if (action != ReportAction.START) {
+        if (action == ReportAction.SUCCESS || action == ReportAction.FAILURE) { // a merge failure ran no job
             for (Build b : builds) {
                 Instant from = b.started != null ? b.started : b.launched;
                 outcomes.add(new JobOutcome(b.job.name(), b.job.voting(), b.job.successMessage(),

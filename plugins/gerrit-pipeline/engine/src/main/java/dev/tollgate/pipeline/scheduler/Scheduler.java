@@ -12,6 +12,7 @@ import dev.tollgate.pipeline.port.BuildLookup;
 import dev.tollgate.pipeline.port.BuildStatus;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
+import dev.tollgate.pipeline.port.Merger;
 import dev.tollgate.pipeline.port.ReviewPoster;
 import dev.tollgate.pipeline.reporter.GerritReporter;
 import dev.tollgate.pipeline.reporter.Report;
@@ -54,6 +55,13 @@ import java.util.function.Supplier;
  * launches and cancels through the launcher, reports through the reporters, listener calls. So a
  * slow Gerrit or launcher never blocks other threads, and a port may call back into the Scheduler.
  *
+ * <p>Test as merge: with a {@link Merger} (optional), an item's builds wait until the merger has put
+ * its change onto its branch; the request goes out after the lock is released, and the answer
+ * comes back as an event ({@link Merger#merge}'s callback) that takes the lock like a build's end.
+ * Builds are registered at the enqueue and launched with the merge's ref and commit as ZUUL_REF and
+ * ZUUL_COMMIT; a change that does not merge runs no job and is reported once with the pipeline's
+ * merge-failure reporter (its failure reporter when it has none, as in Zuul v2), then leaves.
+ *
  * <p>Persistence: {@link #snapshot} takes, under the lock, everything needed to rebuild the queues
  * (items, builds, which reports are made and which are in progress); {@link #revision} moves on
  * whenever that changes, so a caller saves only when it must. {@link #restore} rebuilds the queues
@@ -66,6 +74,8 @@ public final class Scheduler {
 
     private final JobLauncher launcher;
     private final ReviewPoster poster;
+    /** Null: no merger, builds test the patchset itself (ZUUL_REF is the patchset's ref). */
+    private final Merger merger;
     private final Clock clock;
     private final Supplier<String> uuids;
     private final LaunchSettings settings;
@@ -90,11 +100,13 @@ public final class Scheduler {
      * those of {@code pipelines}, same order; only their pure {@code accepts} is called outside the lock.
      */
     private record Config(Layout layout, List<Pipeline> pipelines, List<PipelineManager> managers,
-                          Map<String, Map<String, List<String>>> projectJobs, JobResolver jobs) { }
+                          Map<String, Map<String, List<String>>> projectJobs, JobResolver jobs,
+                          Map<String, Merger.Mode> mergeModes) { }
 
     private Scheduler(Builder b) {
         this.launcher = Objects.requireNonNull(b.launcher, "launcher");
         this.poster = Objects.requireNonNull(b.poster, "reviewPoster");
+        this.merger = b.merger;
         this.clock = b.clock == null ? Clock.systemUTC() : b.clock;
         this.uuids = b.uuids == null ? () -> UUID.randomUUID().toString().replace("-", "") : b.uuids;
         this.settings = b.settings == null ? LaunchSettings.NONE : b.settings;
@@ -112,6 +124,7 @@ public final class Scheduler {
         private final Layout layout;
         private JobLauncher launcher;
         private ReviewPoster poster;
+        private Merger merger;
         private Clock clock;
         private Supplier<String> uuids;
         private LaunchSettings settings;
@@ -128,6 +141,12 @@ public final class Scheduler {
 
         public Builder reviewPoster(ReviewPoster p) {
             this.poster = p;
+            return this;
+        }
+
+        /** Optional: builds test each change merged onto its branch (see the class comment). */
+        public Builder merger(Merger m) {
+            this.merger = m;
             return this;
         }
 
@@ -183,14 +202,16 @@ public final class Scheduler {
             fresh.add(PipelineManager.forName(p.manager()));
         }
         Map<String, Map<String, List<String>>> projectJobs = new HashMap<>();
+        Map<String, Merger.Mode> mergeModes = new HashMap<>();
         for (ProjectConfig pc : layout.projects()) {
+            mergeModes.put(pc.name(), Merger.Mode.of(pc.mergeMode()));
             Map<String, List<String>> byPipeline = new HashMap<>();
             for (PipelineJobs pj : pc.pipelines()) {
                 byPipeline.put(pj.name(), pj.jobs());
             }
             projectJobs.put(pc.name(), byPipeline);
         }
-        return new Config(layout, pipelines, fresh, projectJobs, new JobResolver(layout.jobs()));
+        return new Config(layout, pipelines, fresh, projectJobs, new JobResolver(layout.jobs()), mergeModes);
     }
 
     /** A pipeline seen before keeps its manager, and so its queue. Under the lock (or in the constructor). */
@@ -201,7 +222,8 @@ public final class Scheduler {
             kept.add(managers.computeIfAbsent(compiled.pipelines.get(i).name(), name -> fresh));
         }
         configuredAt = clock.instant();
-        return new Config(compiled.layout, compiled.pipelines, kept, compiled.projectJobs, compiled.jobs);
+        return new Config(compiled.layout, compiled.pipelines, kept, compiled.projectJobs, compiled.jobs,
+                compiled.mergeModes);
     }
 
     public Layout layout() {
@@ -257,6 +279,48 @@ public final class Scheduler {
         } finally {
             lock.unlock();
             d.carryOut();
+        }
+    }
+
+    /**
+     * The merger's answer for an item (the callback given with its request). Taken once: an item
+     * dequeued meanwhile, or a second answer, is ignored.
+     */
+    private void onMergeCompleted(QueueItem item, Merger.MergeResult result) {
+        Decisions d = null;
+        lock.lock();
+        try {
+            if (item.merge != QueueItem.Merge.PENDING || !item.manager.queued().contains(item)) {
+                LOG.log(System.Logger.Level.DEBUG, "merge result for {0} ({1}) ignored: dequeued or answered before",
+                        item.uuid, item.changeRef);
+                return;
+            }
+            revision++;
+            d = new Decisions(clock.instant());
+            item.manager.mergeCompleted(item, result == null ? new Merger.MergeResult.Failed("no result") : result, d);
+        } finally {
+            lock.unlock();
+            if (d != null) {
+                d.carryOut();
+            }
+        }
+    }
+
+    /** Asks the merger (after the lock is released); a merger that throws has failed the merge. */
+    private void requestMerge(QueueItem item, Merger.MergeRequest request) {
+        java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            merger.merge(request, result -> {
+                if (answered.compareAndSet(false, true)) {
+                    onMergeCompleted(item, result);
+                }
+            });
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "merger failed on " + item.changeRef + " (item " + item.uuid + "): "
+                    + ex, ex);
+            if (answered.compareAndSet(false, true)) {
+                onMergeCompleted(item, new Merger.MergeResult.Failed("merger error: " + ex.getMessage()));
+            }
         }
     }
 
@@ -512,8 +576,13 @@ public final class Scheduler {
                 for (Build b : item.builds) {
                     if (b.isOpen()) {
                         builds.put(b.id, b);
+                        b.settling = true;
                         open.put(b, b.launch != Build.Launch.NOT_YET);
                     }
+                }
+                if (!item.done() && finishing.get(item.uuid) == null) {
+                    // the saved state has no merge: asked again; the merger finds the ref it made, if any
+                    d.merge(item, List.of(item));
                 }
             }
             revision = Math.max(revision, state.revision()) + 1;
@@ -585,6 +654,8 @@ public final class Scheduler {
             if (builds.get(b.id) != b) {
                 return; // ended or dequeued meanwhile
             }
+            b.settling = false;
+            b.launchDecided = true; // Jenkins has it: never launched again
             if (b.launch == Build.Launch.NOT_YET) {
                 b.launch = Build.Launch.LAUNCHED;
                 revision++;
@@ -604,7 +675,8 @@ public final class Scheduler {
         lock.lock();
         try {
             if (builds.get(b.id) == b && b.isOpen()) { // else dequeued meanwhile
-                d.launch(b);
+                b.settling = false;
+                d.launch(b); // with the item's merge pending: launched when it is ready
             }
         } finally {
             lock.unlock();
@@ -648,12 +720,62 @@ public final class Scheduler {
             return uuids.get();
         }
 
-        /** Registers the build and launches it once the lock is released. */
+        /**
+         * Registers the build and launches it once the lock is released; while its item's merge is
+         * pending, it stays registered and is launched when the merge is ready ({@link #launchAfterMerge}).
+         */
         void launch(Build b) {
             revision++;
             builds.put(b.id, b);
+            if (b.item.merge != QueueItem.Merge.PENDING) {
+                launchNow(b);
+            }
+        }
+
+        /** A registered build waiting for its item's merge, now ready: launched (once). */
+        void launchAfterMerge(Build b) {
+            if (b.isOpen() && builds.get(b.id) == b && b.launch == Build.Launch.NOT_YET && !b.settling) {
+                launchNow(b);
+            }
+        }
+
+        private void launchNow(Build b) {
+            if (b.launchDecided) {
+                return;
+            }
+            b.launchDecided = true;
             LaunchRequest req = request(b);
             effects.add(() -> Scheduler.this.launch(b, req));
+        }
+
+        /**
+         * Asks the merger for the item (with the items ahead of it, oldest first, then itself) once
+         * the lock is released. False, and nothing asked, without a merger.
+         */
+        boolean merge(QueueItem item, List<QueueItem> aheadAndItem) {
+            if (merger == null) {
+                return false;
+            }
+            revision++;
+            item.merge = QueueItem.Merge.PENDING;
+            List<Merger.Item> items = new ArrayList<>();
+            for (QueueItem q : aheadAndItem) {
+                items.add(mergeItem(q));
+            }
+            Merger.MergeRequest req = new Merger.MergeRequest(item.uuid, item.zuulRef(), items);
+            effects.add(() -> requestMerge(item, req));
+            return true;
+        }
+
+        void merged(QueueItem item) {
+            ItemView view = item.view();
+            Merger.MergeResult.Merged m = item.merged;
+            effects.add(() -> listener.merged(view, m.ref(), m.commit()));
+        }
+
+        void mergeFailed(QueueItem item, String why) {
+            ItemView view = item.view();
+            effects.add(() -> listener.mergeFailed(view, why));
         }
 
         /** The build leaves the registry; a launcher that has it is told to cancel it. */
@@ -744,7 +866,18 @@ public final class Scheduler {
         QueueItem item = b.item;
         String pipeline = item.pipeline.name();
         return new LaunchRequest(b.id, b.job.name(), pipeline, item.changeRef.project(),
-                JobParameters.build(item.event, pipeline, b.job, b.id, settings), b.attempt);
+                JobParameters.build(item.event, pipeline, b.job, b.id, settings, item.merged), b.attempt);
+    }
+
+    /** What the merger needs of an item. Under the lock. */
+    private Merger.Item mergeItem(QueueItem item) {
+        Merger.Mode mode = config.mergeModes.getOrDefault(item.changeRef.project(), Merger.Mode.MERGE_RESOLVE);
+        if (item.changeRef instanceof ChangeRef.Ref r) {
+            return new Merger.Item(r.project(), JobParameters.branchOf(r.ref()), r.ref(), r.newRev(), mode, true);
+        }
+        return new Merger.Item(item.changeRef.project(), item.event.change().branch(),
+                JobParameters.refspec(item.event.change(), item.event.patchSet()), item.event.patchSet().revision(),
+                mode, false);
     }
 
     /**

@@ -18,6 +18,12 @@ public interface SchedulerListener {
 
     default void enqueued(ItemView item) {}
 
+    /** The merger prepared the item: its builds test {@code commit}, published as {@code ref}. */
+    default void merged(ItemView item, String ref, String commit) {}
+
+    /** The item's change does not merge onto its branch: no job runs, a merge-failure report follows. */
+    default void mergeFailed(ItemView item, String why) {}
+
     /** @param reason {@code new-patchset} or {@code abandoned} */
     default void dequeued(ItemView item, String reason) {}
 
@@ -37,7 +43,7 @@ public interface SchedulerListener {
     /** A review is about to be posted for a reporter action (start, success, failure). */
     default void reporting(ItemView item, String action, Review review) {}
 
-    /** All jobs of the item are done; {@code action} is success or failure. */
+    /** All jobs of the item are done; {@code action} is success or failure (or merge-failure: none ran). */
     default void completed(ItemView item, String action) {}
 
     SchedulerListener NONE = new SchedulerListener() { };

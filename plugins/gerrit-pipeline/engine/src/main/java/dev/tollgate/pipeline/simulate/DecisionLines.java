@@ -8,7 +8,10 @@ import dev.tollgate.pipeline.scheduler.ItemView;
 import dev.tollgate.pipeline.scheduler.SchedulerListener;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -22,35 +25,83 @@ import java.util.function.LongSupplier;
  * line in the file) and {@code tollgate watch} (the event's rank since the start) print these, so
  * their output compares line for line.
  *
+ * <p>With merging on, an item's enqueue line carries {@code "merge": {"ref": ..., "commit": ...}} or
+ * {@code "merge": {"failed": true}}: the enqueue line, and the item's lines that come before its
+ * merge's result (its start report), are held until that result and then printed in order.
+ *
  * <p>Called on whatever thread the scheduler decides on; each line is one {@link PrintStream#println}
- * call, so lines from several threads never mix. {@code event} is read when a line is printed.
+ * call, so lines from several threads never mix, and the held lines are guarded by this object's
+ * lock. {@code event} is read when a line is made, so a held line keeps the event that caused it.
  */
 public final class DecisionLines implements SchedulerListener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintStream out;
     private final LongSupplier event;
+    private final boolean merging;
+    /** With merging: an item's enqueue line and the lines after it, until its merge's result. */
+    private final Map<String, List<Map<String, Object>>> waiting = new HashMap<>();
 
     /** @param event the number of the event being handled, read for each line */
     public DecisionLines(PrintStream out, LongSupplier event) {
+        this(out, event, false);
+    }
+
+    /**
+     * @param event   the number of the event being handled, read for each line
+     * @param merging the scheduler has a merger: enqueue lines wait for the merge's result
+     */
+    public DecisionLines(PrintStream out, LongSupplier event, boolean merging) {
         this.out = Objects.requireNonNull(out, "out");
         this.event = Objects.requireNonNull(event, "event");
+        this.merging = merging;
     }
 
     @Override
-    public void enqueued(ItemView item) {
+    public synchronized void enqueued(ItemView item) {
         Map<String, Object> m = head("enqueue", item);
         m.put("jobs", item.jobs());
-        print(m);
+        if (merging) {
+            List<Map<String, Object>> lines = new ArrayList<>();
+            lines.add(m);
+            waiting.put(item.uuid(), lines);
+        } else {
+            print(m);
+        }
     }
 
     @Override
-    public void dequeued(ItemView item, String reason) {
+    public void merged(ItemView item, String ref, String commit) {
+        Map<String, Object> merge = new LinkedHashMap<>();
+        merge.put("ref", ref);
+        merge.put("commit", commit);
+        release(item, merge);
+    }
+
+    @Override
+    public void mergeFailed(ItemView item, String why) {
+        release(item, Map.of("failed", true));
+    }
+
+    private synchronized void release(ItemView item, Map<String, Object> merge) {
+        List<Map<String, Object>> lines = waiting.remove(item.uuid());
+        if (lines != null) {
+            lines.get(0).put("merge", merge);
+            lines.forEach(this::print);
+        }
+    }
+
+    @Override
+    public synchronized void dequeued(ItemView item, String reason) {
+        List<Map<String, Object>> lines = waiting.remove(item.uuid()); // dequeued before its merge ended
+        if (lines != null) {
+            lines.forEach(this::print);
+        }
         print(head("dequeue", item));
     }
 
     @Override
-    public void relaunched(ItemView item, String job, int attempt, String reason) {
+    public synchronized void relaunched(ItemView item, String job, int attempt, String reason) {
         Map<String, Object> m = head("relaunch", item);
         m.put("job", job);
         m.put("attempt", attempt);
@@ -58,11 +109,16 @@ public final class DecisionLines implements SchedulerListener {
     }
 
     @Override
-    public void reporting(ItemView item, String action, Review review) {
+    public synchronized void reporting(ItemView item, String action, Review review) {
         Map<String, Object> m = head("report", item);
         m.put("labels", new TreeMap<>(review.labels()));
         m.put("message", review.message());
-        print(m);
+        List<Map<String, Object>> lines = waiting.get(item.uuid());
+        if (lines != null) {
+            lines.add(m); // the start report comes before the merge's result
+        } else {
+            print(m);
+        }
     }
 
     private Map<String, Object> head(String action, ItemView item) {

@@ -7,6 +7,7 @@ import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.Layout;
 import dev.tollgate.pipeline.port.JobLauncher;
 import dev.tollgate.pipeline.port.LaunchRequest;
+import dev.tollgate.pipeline.port.Merger;
 import dev.tollgate.pipeline.scheduler.Scheduler;
 import dev.tollgate.pipeline.event.EventLineReader;
 import java.io.IOException;
@@ -44,6 +45,16 @@ public final class Simulation {
     private long ids;
 
     public Simulation(Layout layout, Outcomes outcomes, PrintStream out) {
+        this(layout, outcomes, out, null);
+    }
+
+    /**
+     * With a merger (null: none), every item is merged before its builds run, and its enqueue line
+     * carries {@code "merge": {"ref": ..., "commit": ...}}, or {@code "merge": {"failed": true}}
+     * followed by the merge-failure report. The merger must answer from inside {@code merge} (on the
+     * replay's thread), so the output stays in decision order.
+     */
+    public Simulation(Layout layout, Outcomes outcomes, PrintStream out, Merger merger) {
         this.outcomes = outcomes;
         JobLauncher launcher = new JobLauncher() {
             @Override
@@ -61,7 +72,8 @@ public final class Simulation {
                 .reviewPoster(review -> { })
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC))
                 .uuids(() -> String.format(Locale.ROOT, "%032x", ++ids))
-                .listener(new DecisionLines(out, () -> line))
+                .listener(new DecisionLines(out, () -> line, merger != null))
+                .merger(merger)
                 .build();
     }
 

@@ -192,9 +192,19 @@ public class CascConfigTest {
                 case "rich" -> LayoutParser.parse(LayoutParserTest.RICH, "rich.yaml");
                 default -> LayoutParser.parse(CORPUS.resolve(name).resolve("layout.yaml"));
             };
-            assertEquals(name, zuul, CascConfig.parse(f));
+            // fragments written before the merger dropped merge-mode (it had no effect then)
+            Layout expected = Files.readString(f).contains("mergeMode") ? zuul : withDefaultMergeModes(zuul);
+            assertEquals(name, expected, CascConfig.parse(f));
             assertEquals(name, zuul, CascConfig.parse(CascConfig.toYaml(zuul), "casc.yaml"));
         }
+    }
+
+    private static Layout withDefaultMergeModes(Layout l) {
+        List<ProjectConfig> projects = new java.util.ArrayList<>();
+        for (ProjectConfig p : l.projects()) {
+            projects.add(new ProjectConfig(p.name(), p.pipelines()));
+        }
+        return new Layout(l.pipelines(), l.jobs(), projects);
     }
 
     @Test

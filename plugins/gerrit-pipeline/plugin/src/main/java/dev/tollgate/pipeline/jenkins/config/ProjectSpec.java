@@ -16,6 +16,7 @@ import org.kohsuke.stapler.DataBoundSetter;
 public final class ProjectSpec implements Describable<ProjectSpec> {
     private String name;
     private List<ProjectPipelineSpec> pipelines = new ArrayList<>();
+    private String mergeMode = ProjectConfig.DEFAULT_MERGE_MODE;
 
     @DataBoundConstructor
     public ProjectSpec(String name) {
@@ -35,10 +36,20 @@ public final class ProjectSpec implements Describable<ProjectSpec> {
         this.pipelines = Specs.list(pipelines);
     }
 
+    public String getMergeMode() {
+        return mergeMode;
+    }
+
+    /** How the merger puts a change onto its branch: merge-resolve (default), merge or cherry-pick. */
+    @DataBoundSetter
+    public void setMergeMode(String mergeMode) {
+        this.mergeMode = mergeMode == null || mergeMode.isBlank() ? ProjectConfig.DEFAULT_MERGE_MODE : mergeMode.strip();
+    }
+
     /** The engine's record; a bad regex or event name throws {@link Specs.SpecException} naming the key. */
     public ProjectConfig toRecord() {
         return new ProjectConfig(Specs.text(this.name),
-                Specs.records(this.pipelines, ProjectPipelineSpec::toRecord));
+                Specs.records(this.pipelines, ProjectPipelineSpec::toRecord), this.mergeMode);
     }
 
     @Extension
