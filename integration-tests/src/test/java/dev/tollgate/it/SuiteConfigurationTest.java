@@ -79,6 +79,7 @@ public class SuiteConfigurationTest {
                     : name.startsWith("EC2_SUBNET") ? "subnet-0" + Integer.toHexString(name.hashCode() & 0xffffff)
                     : name.endsWith("SECURITY_GROUP") ? "sg-0123456789abcdef0"
                     : name.endsWith("IMAGE_OWNER") ? "123456789012"
+                    : name.startsWith("LXD_") ? java.util.Map.of("LXD_URL", "https://lxd.example.org:8443", "LXD_SERVER_FINGERPRINT", "ab".repeat(32), "LXD_CLIENT_P12_BASE64", "dGVzdA==").getOrDefault(name, "test-" + name.toLowerCase(java.util.Locale.ROOT))
                     : "test-" + name.toLowerCase(java.util.Locale.ROOT);
             m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value));
         }

@@ -32,7 +32,8 @@ public final class SuiteSections {
             new SuiteSection(Place.UNCLASSIFIED, GearmanSettings.SYMBOL, SuiteSections::gearman),
             new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle),
             new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs),
-            new SuiteSection(Place.CLOUD, Ec2CloudSpec.SYMBOL, SuiteSections::ec2Spot));
+            new SuiteSection(Place.CLOUD, Ec2CloudSpec.SYMBOL, SuiteSections::ec2Spot),
+            new SuiteSection(Place.CLOUD, dev.tollgate.lxd.config.LxdCloudSpec.SYMBOL, LxdSection::check));
 
     private SuiteSections() {}
 

@@ -390,6 +390,90 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
         return m.contains("already stopped") || m.contains("not running");
     }
 
+    // ---------------------------------------------------------------- connection report
+
+    /**
+     * What the daemon shows this controller, for an administrator's "Test connection": one line each.
+     *
+     * @param lines    server version, API extensions, trust, storage pools, profiles, then each template's
+     *                 image and profiles as the daemon has them
+     * @param problems the lines that mean a launch would fail (untrusted, image or profile not found)
+     */
+    public record ConnectionReport(List<String> lines, List<String> problems) {
+        public ConnectionReport {
+            lines = List.copyOf(lines);
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * Asks the daemon (read-only: {@code GET} requests only, nothing is made) for its version, its
+     * storage pools and profiles, and each template's image: by alias or fingerprint on the daemon,
+     * or, for an image remote, named only (it is pulled at the first launch). A daemon that cannot
+     * be reached is the CloudException.
+     */
+    public ConnectionReport connectionReport() throws CloudException {
+        List<String> lines = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        JsonNode server = client.get("/1.0");
+        JsonNode env = server.path("environment");
+        lines.add("LXD " + env.path("server_version").asText("?") + " at " + client.endpoint() + " (API "
+                + server.path("api_version").asText("?") + ", " + server.path("api_extensions").size()
+                + " API extensions, " + (env.path("server_clustered").asBoolean(false) ? "clustered" : "standalone") + ")");
+        if (!"trusted".equals(server.path("auth").asText())) {
+            String p = "the daemon does not trust this client (auth: " + server.path("auth").asText("?")
+                    + "): add its certificate with lxc config trust add";
+            lines.add(p);
+            problems.add(p);
+            return new ConnectionReport(lines, problems);
+        }
+        lines.add("storage pools: " + names(client.get("/1.0/storage-pools")));
+        List<String> profiles = names(client.get("/1.0/profiles"));
+        lines.add("profiles: " + profiles);
+        for (AgentTemplate<LxdOptions> t : config.templates()) {
+            LxdOptions o = t.options();
+            String where = "template " + t.name() + ": ";
+            if (o.imageRemote() != null) {
+                lines.add(where + "image " + o.image() + " from remote " + o.imageRemote() + " ("
+                        + config.imageRemotes().get(o.imageRemote()).url() + "), pulled at the first launch");
+            } else {
+                String path = o.imageIsFingerprint() ? "/1.0/images/" + LxdClient.encode(o.image())
+                        : "/1.0/images/aliases/" + LxdClient.encode(o.image());
+                try {
+                    JsonNode img = client.get(path);
+                    String fp = o.imageIsFingerprint() ? img.path("fingerprint").asText() : img.path("target").asText();
+                    lines.add(where + "image " + o.image() + " found (" + fp.substring(0, Math.min(12, fp.length())) + ")");
+                } catch (CloudException e) {
+                    if (e.kind() != Kind.NOT_FOUND) {
+                        throw e;
+                    }
+                    String p = where + "image " + o.image() + " not found on the daemon";
+                    lines.add(p);
+                    problems.add(p);
+                }
+            }
+            for (String pr : o.profiles()) {
+                if (!profiles.contains(pr)) {
+                    String p = where + "profile " + pr + " not found";
+                    lines.add(p);
+                    problems.add(p);
+                }
+            }
+        }
+        return new ConnectionReport(lines, problems);
+    }
+
+    /** The last path segment of each URL of a listing ({@code /1.0/profiles/default} → {@code default}). */
+    private static List<String> names(JsonNode urls) {
+        List<String> out = new ArrayList<>();
+        urls.forEach(u -> {
+            String s = u.asText();
+            s = s.replaceAll("\\?.*$", "");
+            out.add(java.net.URLDecoder.decode(s.substring(s.lastIndexOf('/') + 1), StandardCharsets.UTF_8));
+        });
+        return out;
+    }
+
     @Override
     public void close() {
         client.close();

@@ -1,0 +1,525 @@
+package dev.tollgate.lxd.jenkins;
+
+import com.cloudbees.plugins.credentials.common.StandardCertificateCredentials;
+import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
+import dev.tollgate.cloud.AgentTemplate;
+import dev.tollgate.cloud.CloudSettings;
+import dev.tollgate.cloud.jenkins.TollgateCloud;
+import dev.tollgate.cloud.port.AgentSpec;
+import dev.tollgate.cloud.port.CloudDriver;
+import dev.tollgate.lxd.LxdCloudConfig;
+import dev.tollgate.lxd.LxdDriver;
+import dev.tollgate.lxd.LxdEndpoint;
+import dev.tollgate.lxd.LxdOptions;
+import dev.tollgate.lxd.config.LxdCloudSpec;
+import dev.tollgate.lxd.config.LxdProblem;
+import dev.tollgate.lxd.config.LxdTemplateSpec;
+import hudson.Extension;
+import hudson.Util;
+import hudson.security.ACL;
+import hudson.slaves.Cloud;
+import hudson.slaves.ComputerLauncher;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import jenkins.model.Jenkins;
+import net.sf.json.JSONObject;
+import org.jenkinsci.Symbol;
+import org.kohsuke.accmod.Restricted;
+import org.kohsuke.accmod.restrictions.NoExternalUse;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
+import org.kohsuke.stapler.verb.POST;
+
+/**
+ * An LXD cloud: {@code jenkins: clouds: - tollgateLxd: ...}. Mirrors the engine's
+ * {@link LxdCloudSpec} key for key (its defaults here too; the required keys are the constructor's);
+ * the engine checks it ({@link LxdCloudSpec#problems()}) and builds the templates, the driver's
+ * configuration and the cloud's settings from it, so JCasC, this form and {@code tollgate validate}
+ * read one schema. Planning, retention, records and the reaper come from cloud-core; every agent
+ * runs in a fresh instance, and with the default template settings it takes one build and is
+ * deleted.
+ *
+ * <p>The daemon is a local unix socket, or a remote URL with the controller's client certificate (a
+ * certificate credential of Jenkins' own store, read when the driver is built) and the daemon's
+ * certificate pinned. Only the agent's own connection settings reach an instance (the engine passes
+ * them in the exec's environment); nothing here logs them or the client key.
+ *
+ * <p>Configuration only (Jenkins makes a new object on every save); cloud-core owns the running
+ * engine and its driver.
+ */
+public final class LxdCloud extends TollgateCloud<LxdOptions> {
+    /** Tests give a driver of their own; null (always, in a controller): the engine's LxdDriver. */
+    @Restricted(NoExternalUse.class)
+    static volatile Function<LxdCloudConfig, CloudDriver> driversForTests;
+    /** Tests launch agents as local processes; null (always, in a controller): inbound agents in the instances. */
+    @Restricted(NoExternalUse.class)
+    static volatile Supplier<ComputerLauncher> launchersForTests;
+
+    private final ArrayList<LxdTemplate> templates;
+    private String socketPath;
+    private String url;
+    private String credentialsId;
+    private String serverCertificateFingerprint;
+    private String project;
+    private ArrayList<LxdImageRemote> imageRemotes = new ArrayList<>();
+    private Integer instanceCap;
+    private String requestsPerSecond = "2";
+    private int requestBurst = 20;
+    private int requestTimeoutSeconds = 30;
+    private int operationTimeoutSeconds = 300;
+    private int reaperGraceSeconds = 300;
+    private int describeIntervalSeconds = 120;
+    private int reaperIntervalSeconds = 300;
+    private int capacityCooldownSeconds = 120;
+    private int throttleBackoffSeconds = 1;
+    private int terminateBackoffSeconds = 5;
+    private int maxBackoffSeconds = 300;
+    private int recordRetentionMinutes = 60;
+
+    @DataBoundConstructor
+    public LxdCloud(String name, List<LxdTemplate> templates) {
+        super(name);
+        this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public List<LxdTemplate> getTemplates() {
+        return templates;
+    }
+
+    public String getSocketPath() {
+        return socketPath;
+    }
+
+    @DataBoundSetter
+    public void setSocketPath(String socketPath) {
+        this.socketPath = Util.fixEmptyAndTrim(socketPath);
+    }
+
+    public String getUrl() {
+        return url;
+    }
+
+    @DataBoundSetter
+    public void setUrl(String url) {
+        this.url = Util.fixEmptyAndTrim(url);
+    }
+
+    public String getCredentialsId() {
+        return credentialsId;
+    }
+
+    @DataBoundSetter
+    public void setCredentialsId(String credentialsId) {
+        this.credentialsId = Util.fixEmptyAndTrim(credentialsId);
+    }
+
+    public String getServerCertificateFingerprint() {
+        return serverCertificateFingerprint;
+    }
+
+    @DataBoundSetter
+    public void setServerCertificateFingerprint(String serverCertificateFingerprint) {
+        this.serverCertificateFingerprint = Util.fixEmptyAndTrim(serverCertificateFingerprint);
+    }
+
+    public String getProject() {
+        return project;
+    }
+
+    @DataBoundSetter
+    public void setProject(String project) {
+        this.project = Util.fixEmptyAndTrim(project);
+    }
+
+    public List<LxdImageRemote> getImageRemotes() {
+        return imageRemotes;
+    }
+
+    @DataBoundSetter
+    public void setImageRemotes(List<LxdImageRemote> imageRemotes) {
+        this.imageRemotes = imageRemotes == null ? new ArrayList<>() : new ArrayList<>(imageRemotes);
+    }
+
+    public Integer getInstanceCap() {
+        return instanceCap;
+    }
+
+    @DataBoundSetter
+    public void setInstanceCap(Integer instanceCap) {
+        this.instanceCap = instanceCap;
+    }
+
+    public String getRequestsPerSecond() {
+        return requestsPerSecond;
+    }
+
+    @DataBoundSetter
+    public void setRequestsPerSecond(String requestsPerSecond) {
+        String v = Util.fixEmptyAndTrim(requestsPerSecond);
+        this.requestsPerSecond = v == null ? "2" : v;
+    }
+
+    public int getRequestBurst() {
+        return requestBurst;
+    }
+
+    @DataBoundSetter
+    public void setRequestBurst(int requestBurst) {
+        this.requestBurst = requestBurst;
+    }
+
+    public int getRequestTimeoutSeconds() {
+        return requestTimeoutSeconds;
+    }
+
+    @DataBoundSetter
+    public void setRequestTimeoutSeconds(int requestTimeoutSeconds) {
+        this.requestTimeoutSeconds = requestTimeoutSeconds;
+    }
+
+    public int getOperationTimeoutSeconds() {
+        return operationTimeoutSeconds;
+    }
+
+    @DataBoundSetter
+    public void setOperationTimeoutSeconds(int operationTimeoutSeconds) {
+        this.operationTimeoutSeconds = operationTimeoutSeconds;
+    }
+
+    public int getReaperGraceSeconds() {
+        return reaperGraceSeconds;
+    }
+
+    @DataBoundSetter
+    public void setReaperGraceSeconds(int reaperGraceSeconds) {
+        this.reaperGraceSeconds = reaperGraceSeconds;
+    }
+
+    public int getDescribeIntervalSeconds() {
+        return describeIntervalSeconds;
+    }
+
+    @DataBoundSetter
+    public void setDescribeIntervalSeconds(int describeIntervalSeconds) {
+        this.describeIntervalSeconds = describeIntervalSeconds;
+    }
+
+    public int getReaperIntervalSeconds() {
+        return reaperIntervalSeconds;
+    }
+
+    @DataBoundSetter
+    public void setReaperIntervalSeconds(int reaperIntervalSeconds) {
+        this.reaperIntervalSeconds = reaperIntervalSeconds;
+    }
+
+    public int getCapacityCooldownSeconds() {
+        return capacityCooldownSeconds;
+    }
+
+    @DataBoundSetter
+    public void setCapacityCooldownSeconds(int capacityCooldownSeconds) {
+        this.capacityCooldownSeconds = capacityCooldownSeconds;
+    }
+
+    public int getThrottleBackoffSeconds() {
+        return throttleBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setThrottleBackoffSeconds(int throttleBackoffSeconds) {
+        this.throttleBackoffSeconds = throttleBackoffSeconds;
+    }
+
+    public int getTerminateBackoffSeconds() {
+        return terminateBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setTerminateBackoffSeconds(int terminateBackoffSeconds) {
+        this.terminateBackoffSeconds = terminateBackoffSeconds;
+    }
+
+    public int getMaxBackoffSeconds() {
+        return maxBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setMaxBackoffSeconds(int maxBackoffSeconds) {
+        this.maxBackoffSeconds = maxBackoffSeconds;
+    }
+
+    public int getRecordRetentionMinutes() {
+        return recordRetentionMinutes;
+    }
+
+    @DataBoundSetter
+    public void setRecordRetentionMinutes(int recordRetentionMinutes) {
+        this.recordRetentionMinutes = recordRetentionMinutes;
+    }
+
+    /** A configuration saved before a key existed gets the key's default, not Java's. */
+    private Object readResolve() {
+        if (requestsPerSecond == null) {
+            requestsPerSecond = "2";
+        }
+        if (imageRemotes == null) {
+            imageRemotes = new ArrayList<>();
+        }
+        return this;
+    }
+
+    /** The engine's record of this configuration (the JCasC section's schema). */
+    public LxdCloudSpec toRecord() {
+        return new LxdCloudSpec(name, socketPath, url, credentialsId, serverCertificateFingerprint, project,
+                imageRemotes.stream().map(LxdImageRemote::toRecord).toList(),
+                templates.stream().map(LxdTemplate::toRecord).toList(), instanceCap, requestsPerSecond, requestBurst,
+                requestTimeoutSeconds, operationTimeoutSeconds, reaperGraceSeconds, describeIntervalSeconds,
+                reaperIntervalSeconds, capacityCooldownSeconds, throttleBackoffSeconds, terminateBackoffSeconds,
+                maxBackoffSeconds, recordRetentionMinutes);
+    }
+
+    @Override
+    public List<AgentTemplate<LxdOptions>> agentTemplates() {
+        return toRecord().agentTemplates();
+    }
+
+    @Override
+    protected CloudSettings.Builder configure(CloudSettings.Builder settings) {
+        return toRecord().configure(settings);
+    }
+
+    @Override
+    protected CloudDriver createDriver(List<AgentTemplate<LxdOptions>> agentTemplates) {
+        LxdCloudSpec spec = toRecord();
+        LxdCloudConfig config = spec.lxdConfig(agentTemplates, endpoint(spec));
+        Function<LxdCloudConfig, CloudDriver> test = driversForTests;
+        if (test != null) {
+            return test.apply(config);
+        }
+        try {
+            return new LxdDriver(config);
+        } catch (GeneralSecurityException e) {
+            // names the credential and what is wrong with it, never its key
+            throw new IllegalStateException("LXD cloud " + name + ": the client certificate of credentials '"
+                    + credentialsId + "' cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    /** The daemon's endpoint: the socket, or HTTPS with the credential's certificate and the pin. */
+    static LxdEndpoint endpoint(LxdCloudSpec spec) {
+        return spec.endpoint(spec.remote() ? ClientCertificates.of(spec.credentialsId()) : null);
+    }
+
+    @Override
+    protected ComputerLauncher launcher(AgentSpec agent) {
+        Supplier<ComputerLauncher> test = launchersForTests;
+        return test != null ? test.get() : super.launcher(agent);
+    }
+
+    /** The template's remoteFs: where the agent in the instance keeps its workspaces. */
+    @Override
+    protected String remoteFs(AgentSpec agent) {
+        for (LxdTemplate t : templates) {
+            if (t.getName() != null && t.getName().equals(agent.template())) {
+                return t.getRemoteFs();
+            }
+        }
+        return super.remoteFs(agent);
+    }
+
+    @Extension
+    @Symbol("tollgateLxd")
+    public static final class DescriptorImpl extends TollgateCloudDescriptor {
+        @Override
+        public String getDisplayName() {
+            return "LXD (Tollgate)";
+        }
+
+        @Override
+        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
+            return super.newInstance(req, FormLists.fields(LxdCloud.class, form));
+        }
+
+        @Override
+        public FormValidation doCheckName(@QueryParameter String value) {
+            FormValidation jenkins = super.doCheckName(value);
+            if (jenkins.kind == FormValidation.Kind.ERROR) {
+                return jenkins;
+            }
+            FormValidation engine = FieldChecks.cloud("name", value);
+            return engine.kind == FormValidation.Kind.OK ? jenkins : engine;
+        }
+
+        public FormValidation doCheckSocketPath(@QueryParameter String value, @QueryParameter String url) {
+            return FieldChecks.endpoint("socketPath", value, url, null, null);
+        }
+
+        public FormValidation doCheckUrl(@QueryParameter String value, @QueryParameter String socketPath,
+                                         @QueryParameter String credentialsId,
+                                         @QueryParameter String serverCertificateFingerprint) {
+            return FieldChecks.endpoint("url", socketPath, value, credentialsId, serverCertificateFingerprint);
+        }
+
+        public FormValidation doCheckServerCertificateFingerprint(@QueryParameter String value,
+                                                                  @QueryParameter String url) {
+            return FieldChecks.endpoint("serverCertificateFingerprint", null, Util.fixEmptyAndTrim(url) == null
+                    ? "https://lxd.example.org:8443" : url, "id", value);
+        }
+
+        public FormValidation doCheckProject(@QueryParameter String value) {
+            return FieldChecks.cloud("project", value);
+        }
+
+        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
+            return FieldChecks.cloud("instanceCap", value);
+        }
+
+        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
+            return FieldChecks.cloud("requestsPerSecond", value);
+        }
+
+        public FormValidation doCheckRequestBurst(@QueryParameter String value) {
+            return FieldChecks.cloud("requestBurst", value);
+        }
+
+        public FormValidation doCheckRequestTimeoutSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("requestTimeoutSeconds", value);
+        }
+
+        public FormValidation doCheckOperationTimeoutSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("operationTimeoutSeconds", value);
+        }
+
+        public FormValidation doCheckReaperGraceSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("reaperGraceSeconds", value);
+        }
+
+        public FormValidation doCheckDescribeIntervalSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("describeIntervalSeconds", value);
+        }
+
+        public FormValidation doCheckReaperIntervalSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("reaperIntervalSeconds", value);
+        }
+
+        public FormValidation doCheckCapacityCooldownSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("capacityCooldownSeconds", value);
+        }
+
+        public FormValidation doCheckThrottleBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("throttleBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckTerminateBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("terminateBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckMaxBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("maxBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckRecordRetentionMinutes(@QueryParameter String value) {
+            return FieldChecks.cloud("recordRetentionMinutes", value);
+        }
+
+        /** The certificate credentials of Jenkins' own store (a PKCS#12 key store the daemon trusts). */
+        @POST
+        public ListBoxModel doFillCredentialsIdItems(@QueryParameter String credentialsId) {
+            Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+            return new StandardListBoxModel().includeEmptyValue()
+                    .includeAs(ACL.SYSTEM2, Jenkins.get(), StandardCertificateCredentials.class)
+                    .includeCurrentValue(credentialsId);
+        }
+
+        public FormValidation doCheckCredentialsId(@QueryParameter String value, @QueryParameter String url) {
+            String id = Util.fixEmptyAndTrim(value);
+            FormValidation engine = FieldChecks.endpoint("credentialsId", null, Util.fixEmptyAndTrim(url) == null ? null
+                    : url, id, "0".repeat(64));
+            if (engine.kind != FormValidation.Kind.OK || id == null) {
+                return engine;
+            }
+            if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
+                return FormValidation.ok(); // whether an id exists is for administrators to learn
+            }
+            return ClientCertificates.lookup(id) == null
+                    ? FormValidation.error("No certificate credentials with this id") : FormValidation.ok();
+        }
+
+        /**
+         * Connects with this form's endpoint and lists what the daemon shows: its version, API
+         * extensions, storage pools and profiles, and, for the cloud's SAVED templates (a template is
+         * a nested form the button cannot send), their images and profiles. Read-only: nothing is made.
+         */
+        @POST
+        public FormValidation doTestConnection(@QueryParameter String name, @QueryParameter String socketPath,
+                                               @QueryParameter String url, @QueryParameter String credentialsId,
+                                               @QueryParameter String serverCertificateFingerprint,
+                                               @QueryParameter String project) {
+            Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+            LxdCloud saved = null;
+            for (Cloud c : Jenkins.get().clouds) {
+                if (c instanceof LxdCloud l && l.name.equals(Util.fixEmptyAndTrim(name))) {
+                    saved = l;
+                }
+            }
+            List<LxdTemplate> templates = saved == null ? List.of() : saved.templates;
+            LxdCloud probe = new LxdCloud(Util.fixEmptyAndTrim(name) == null ? "test" : name.trim(), templates);
+            probe.setSocketPath(socketPath);
+            probe.setUrl(url);
+            probe.setCredentialsId(credentialsId);
+            probe.setServerCertificateFingerprint(serverCertificateFingerprint);
+            probe.setProject(project);
+            if (saved != null) {
+                probe.setImageRemotes(saved.imageRemotes);
+            }
+            LxdCloudSpec spec = probe.toRecord();
+            // with no saved template the cloud's own keys are what is tested
+            Set<String> ignored = templates.isEmpty() ? Set.of("templates") : Set.of();
+            List<LxdProblem> problems = spec.problems().stream().filter(p -> !ignored.contains(p.key())).toList();
+            if (!problems.isEmpty()) {
+                return FormValidation.error(problems.stream().map(LxdProblem::toString).collect(Collectors.joining("; ")));
+            }
+            List<AgentTemplate<LxdOptions>> agentTemplates = templates.isEmpty() ? List.of() : spec.agentTemplates();
+            LxdCloudConfig config;
+            try {
+                config = spec.lxdConfig(agentTemplates, endpoint(spec));
+            } catch (RuntimeException e) {
+                return FormValidation.error(e.getMessage());
+            }
+            try (LxdDriver driver = new LxdDriver(config)) {
+                LxdDriver.ConnectionReport report = driver.connectionReport();
+                List<String> lines = new ArrayList<>(report.lines());
+                if (templates.isEmpty()) {
+                    lines.add("(save the cloud with its templates to check their images and profiles)");
+                }
+                String html = "<pre>" + Util.escape(String.join("\n", lines)) + "</pre>";
+                return report.problems().isEmpty() ? FormValidation.okWithMarkup(html) : FormValidation.warningWithMarkup(html);
+            } catch (GeneralSecurityException e) {
+                return FormValidation.error("The client certificate of credentials '" + credentialsId
+                        + "' cannot be used: " + e.getMessage());
+            } catch (dev.tollgate.cloud.port.CloudException e) {
+                return FormValidation.error("Cannot reach LXD: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The template spec of a template name, for tests and the cloud page. */
+    LxdTemplateSpec templateSpec(String templateName) {
+        return templates.stream().filter(t -> templateName.equals(t.getName())).map(LxdTemplate::toRecord).findFirst()
+                .orElse(null);
+    }
+}
