@@ -32,6 +32,7 @@ public final class SuiteSections {
             new SuiteSection(Place.UNCLASSIFIED, GearmanSettings.SYMBOL, SuiteSections::gearman),
             new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle),
             new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs),
+            new SuiteSection(Place.CLOUD, LibvirtSection.SYMBOL, LibvirtSection::read),
             new SuiteSection(Place.CLOUD, Ec2CloudSpec.SYMBOL, SuiteSections::ec2Spot));
 
     private SuiteSections() {}

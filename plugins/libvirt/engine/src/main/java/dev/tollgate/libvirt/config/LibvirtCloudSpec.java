@@ -173,18 +173,27 @@ public record LibvirtCloudSpec(@Schema.Required String name,
             p.add(new LibvirtProblem(t, "templates", "name", "a name is required"));
             return p;
         }
+        if (t.labels() == null || t.labels().isBlank()) {
+            p.add(new LibvirtProblem(t, "templates", "labels", "the labels builds ask for are required"));
+        }
         LibvirtOptions o = options(t, variables);
         for (String problem : o.problems("")) {
             String m = problem.startsWith(": ") ? problem.substring(2) : problem;
-            p.add(new LibvirtProblem(t, "templates", keyOf(m), m));
+            p.add(shown(t, keyOf(m), m));
         }
         try {
             agentTemplate(t, o);
         } catch (IllegalArgumentException e) {
-            String m = afterColon(e.getMessage());
-            p.add(new LibvirtProblem(t, "templates", engineKey(m), m));
+            for (String m : afterColon(e.getMessage()).split("; ")) {
+                p.add(shown(t, engineKey(m), m));
+            }
         }
         return p;
+    }
+
+    /** The problem at its key, the message without the key it starts with (the key is shown beside it). */
+    private static LibvirtProblem shown(LibvirtTemplateSpec t, String key, String m) {
+        return new LibvirtProblem(t, "templates", key, m.startsWith(key + " ") ? m.substring(key.length() + 1) : m);
     }
 
     /** The template key a message of {@link LibvirtOptions#problems} is about. */
