@@ -118,7 +118,7 @@ public class LibvirtProvisioningTest {
     }
 
     @Test
-    public void aDomainWhoseAgentNeverConnectsCarriesItsSecretAndEndsWhenTheNodeIsDeleted() throws Exception {
+    public void aDomainWhoseAgentNeverConnectsCarriesItsSecretAndEndsWhenTheAgentIsDeleted() throws Exception {
         LibvirtCloud cloud = cloud(600);
         r.jenkins.clouds.add(cloud);
         CloudRuntime.get().awaitRefreshed();
@@ -136,8 +136,9 @@ public class LibvirtProvisioningTest {
         assertTrue("the guest gets its name and secret as SMBIOS OEM strings", xml.contains("tollgate:JENKINS_SECRET=")
                 && xml.contains("tollgate:JENKINS_AGENT_NAME=" + agent));
 
-        r.jenkins.removeNode(node); // a person deletes the agent: the engine releases it
+        ((TollgateAgent) node).terminate(); // a person deletes the agent (what its computer's Delete does)
         engine.tick();
+        assertNull("agent removed", r.jenkins.getNode(agent));
         assertFalse("the domain ended with its agent", domainExists(agent));
         AgentState end = engine.record(agent).orElseThrow().state();
         if (end != AgentState.TERMINATED) {
