@@ -38,13 +38,22 @@ final class FieldChecks {
         return check(key, () -> with(cloudWith(TEMPLATE), key, value));
     }
 
-    /** A template key; the reused-domain keys are checked in that mode (no XML, no base image). */
+    /** A template key whose rules do not depend on the template's mode. */
     static FormValidation template(String key, String value) {
-        LibvirtTemplateSpec base = key.equals("existingDomains")
-                ? new LibvirtTemplateSpec("t", "linux", 1, null, 600, 1200, 0, null, null, List.of("d"), null, null, null,
-                        1024, 1, "default", false, true)
-                : TEMPLATE;
-        return check(key, () -> cloudWith(with(base, key, value)));
+        return check(key, () -> cloudWith(with(TEMPLATE, key, value)));
+    }
+
+    /**
+     * A template key whose rules depend on the template's mode: the value with the form's other fields
+     * that decide it (domain XML, reused domains, base image), each blank one left out.
+     */
+    static FormValidation template(String key, String value, String domainXml, String existingDomains, String baseImage) {
+        return check(key, () -> {
+            LibvirtTemplateSpec t = with(TEMPLATE, "domainXml", domainXml);
+            t = with(t, "existingDomains", existingDomains);
+            t = with(t, "baseImage", baseImage);
+            return cloudWith(with(t, key, value));
+        });
     }
 
     /** The name pattern, with the names it gives when it is good (cloud-core's check, the engine's rules). */

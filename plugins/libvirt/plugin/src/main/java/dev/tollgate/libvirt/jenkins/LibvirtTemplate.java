@@ -252,6 +252,27 @@ public final class LibvirtTemplate implements Describable<LibvirtTemplate> {
             return FieldChecks.template("labels", value);
         }
 
+        /** The two modes' keys, checked with the fields that decide the mode. */
+        public FormValidation doCheckDomainXml(@QueryParameter String value, @QueryParameter String existingDomains,
+                                               @QueryParameter String baseImage) {
+            return FieldChecks.template("domainXml", value, value, existingDomains, baseImage);
+        }
+
+        public FormValidation doCheckExistingDomains(@QueryParameter String value, @QueryParameter String domainXml,
+                                                     @QueryParameter String baseImage) {
+            return FieldChecks.template("existingDomains", value, domainXml, value, baseImage);
+        }
+
+        public FormValidation doCheckBaseImage(@QueryParameter String value, @QueryParameter String domainXml,
+                                               @QueryParameter String existingDomains) {
+            return FieldChecks.template("baseImage", value, domainXml, existingDomains, value);
+        }
+
+        public FormValidation doCheckStoragePool(@QueryParameter String value, @QueryParameter String domainXml,
+                                                 @QueryParameter String existingDomains, @QueryParameter String baseImage) {
+            return FieldChecks.template("storagePool", value, domainXml, existingDomains, baseImage);
+        }
+
         public FormValidation doCheckNamePattern(@QueryParameter String value, @QueryParameter String name,
                                                  @RelativePath("..") @QueryParameter("name") String cloudName) {
             return FieldChecks.namePattern(cloudName, name, value);
@@ -277,21 +298,9 @@ public final class LibvirtTemplate implements Describable<LibvirtTemplate> {
             return FieldChecks.template("maxUses", value);
         }
 
-        public FormValidation doCheckDomainXml(@QueryParameter String value) {
-            return FieldChecks.template("domainXml", value);
-        }
 
-        public FormValidation doCheckExistingDomains(@QueryParameter String value) {
-            return FieldChecks.template("existingDomains", value);
-        }
 
-        public FormValidation doCheckBaseImage(@QueryParameter String value) {
-            return FieldChecks.template("baseImage", value);
-        }
 
-        public FormValidation doCheckStoragePool(@QueryParameter String value) {
-            return FieldChecks.template("storagePool", value);
-        }
 
         public FormValidation doCheckDiskSizeGib(@QueryParameter String value) {
             return FieldChecks.template("diskSizeGib", value);
