@@ -6,6 +6,7 @@ import dev.tollgate.gearman.config.GearmanServerConfig;
 import dev.tollgate.gearman.config.GearmanSettings;
 import dev.tollgate.logs.config.LogHostConfig;
 import dev.tollgate.logs.config.ScpLogsSettings;
+import dev.tollgate.lxd.config.LxdCloudSpec;
 import dev.tollgate.pipeline.layout.CascConfig;
 import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.ConfigError;
@@ -33,7 +34,8 @@ public final class SuiteSections {
             new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle),
             new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs),
             new SuiteSection(Place.CLOUD, Ec2CloudSpec.SYMBOL, SuiteSections::ec2Spot),
-            new SuiteSection(Place.CLOUD, dev.tollgate.lxd.config.LxdCloudSpec.SYMBOL, LxdSection::check));
+            new SuiteSection(Place.CLOUD, LibvirtSection.SYMBOL, LibvirtSection::read),
+            new SuiteSection(Place.CLOUD, LxdCloudSpec.SYMBOL, LxdSection::check));
 
     private SuiteSections() {}
 

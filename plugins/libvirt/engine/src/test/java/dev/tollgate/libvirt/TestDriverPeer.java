@@ -50,13 +50,19 @@ final class TestDriverPeer implements AutoCloseable {
             </domain>
             """;
 
-    final ManualClock clock = new ManualClock();
+    final ManualClock clock;
     final Connect connect;
     final List<FaultyLibvirt> connections = new ArrayList<>();
     private final List<LibvirtDriver> drivers = new ArrayList<>();
     private final String basePath;
 
     TestDriverPeer() throws LibvirtException {
+        this(new ManualClock());
+    }
+
+    /** A peer whose drivers read {@code clock} (a suite that owns the clock, like the driver contract). */
+    TestDriverPeer(ManualClock clock) throws LibvirtException {
+        this.clock = clock;
         connect = new Connect(URI, false);
         // a base image in the pool, as an admin would upload one
         StoragePool pool = connect.storagePoolLookupByName(POOL);

@@ -1,0 +1,349 @@
+package dev.tollgate.libvirt.jenkins;
+
+import dev.tollgate.cloud.AgentTemplate;
+import dev.tollgate.cloud.CloudSettings;
+import dev.tollgate.cloud.jenkins.TollgateCloud;
+import dev.tollgate.cloud.port.AgentSpec;
+import dev.tollgate.cloud.port.CloudDriver;
+import dev.tollgate.libvirt.ConnectionReport;
+import dev.tollgate.libvirt.LibvirtCloudConfig;
+import dev.tollgate.libvirt.LibvirtDriver;
+import dev.tollgate.libvirt.LibvirtOptions;
+import dev.tollgate.libvirt.config.LibvirtCloudSpec;
+import dev.tollgate.libvirt.config.LibvirtProblem;
+import hudson.Extension;
+import hudson.Util;
+import hudson.slaves.Cloud;
+import hudson.slaves.ComputerLauncher;
+import hudson.util.FormValidation;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import jenkins.model.Jenkins;
+import net.sf.json.JSONObject;
+import org.jenkinsci.Symbol;
+import org.kohsuke.accmod.Restricted;
+import org.kohsuke.accmod.restrictions.NoExternalUse;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
+import org.kohsuke.stapler.verb.POST;
+
+/**
+ * A libvirt cloud: {@code jenkins: clouds: - tollgateLibvirt: ...}. Mirrors the engine's
+ * {@link LibvirtCloudSpec} key for key (its defaults here too; the required keys are the
+ * constructor's); the engine checks it ({@link LibvirtCloudSpec#problems()}) and builds the templates,
+ * the driver's configuration and the cloud's settings from it, so JCasC, this form and
+ * {@code tollgate validate} read one schema. Planning, retention, records and the reaper come from
+ * cloud-core.
+ *
+ * <p>The connection is libvirt's own: the URI says where and how ({@code qemu+ssh://user@host/system}
+ * uses the controller's {@code ssh} with its keys, or a {@code ?keyfile=} path), so there is no
+ * credentials field. Configuration only (Jenkins makes a new object on every save); the running
+ * driver of each cloud is kept in {@link #DRIVERS}, replaced (and the old one's connection closed)
+ * when cloud-core rebuilds the engine.
+ */
+public final class LibvirtCloud extends TollgateCloud<LibvirtOptions> {
+    /** Engine name → the driver its engine runs with. */
+    private static final Map<String, LibvirtDriver> DRIVERS = new ConcurrentHashMap<>();
+    /** Tests launch agents as local processes; null (always, in a controller): inbound agents in the domains. */
+    @Restricted(NoExternalUse.class)
+    static volatile Supplier<ComputerLauncher> launchersForTests;
+
+    private final String uri;
+    private final ArrayList<LibvirtTemplate> templates;
+    private int shutdownTimeoutSeconds = 120;
+    private Integer instanceCap;
+    private String requestsPerSecond = "2";
+    private int requestBurst = 20;
+    private int reaperGraceSeconds = 300;
+    private int describeIntervalSeconds = 120;
+    private int reaperIntervalSeconds = 300;
+    private int capacityCooldownSeconds = 120;
+    private int throttleBackoffSeconds = 1;
+    private int terminateBackoffSeconds = 5;
+    private int maxBackoffSeconds = 300;
+    private int recordRetentionMinutes = 60;
+
+    @DataBoundConstructor
+    public LibvirtCloud(String name, String uri, List<LibvirtTemplate> templates) {
+        super(name);
+        this.uri = Util.fixEmptyAndTrim(uri);
+        this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public String getUri() {
+        return uri;
+    }
+
+    public List<LibvirtTemplate> getTemplates() {
+        return templates;
+    }
+
+    public int getShutdownTimeoutSeconds() {
+        return shutdownTimeoutSeconds;
+    }
+
+    @DataBoundSetter
+    public void setShutdownTimeoutSeconds(int shutdownTimeoutSeconds) {
+        this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
+    }
+
+    public Integer getInstanceCap() {
+        return instanceCap;
+    }
+
+    @DataBoundSetter
+    public void setInstanceCap(Integer instanceCap) {
+        this.instanceCap = instanceCap;
+    }
+
+    public String getRequestsPerSecond() {
+        return requestsPerSecond;
+    }
+
+    @DataBoundSetter
+    public void setRequestsPerSecond(String requestsPerSecond) {
+        this.requestsPerSecond = Util.fixEmptyAndTrim(requestsPerSecond) == null ? "2" : Util.fixEmptyAndTrim(requestsPerSecond);
+    }
+
+    public int getRequestBurst() {
+        return requestBurst;
+    }
+
+    @DataBoundSetter
+    public void setRequestBurst(int requestBurst) {
+        this.requestBurst = requestBurst;
+    }
+
+    public int getReaperGraceSeconds() {
+        return reaperGraceSeconds;
+    }
+
+    @DataBoundSetter
+    public void setReaperGraceSeconds(int reaperGraceSeconds) {
+        this.reaperGraceSeconds = reaperGraceSeconds;
+    }
+
+    public int getDescribeIntervalSeconds() {
+        return describeIntervalSeconds;
+    }
+
+    @DataBoundSetter
+    public void setDescribeIntervalSeconds(int describeIntervalSeconds) {
+        this.describeIntervalSeconds = describeIntervalSeconds;
+    }
+
+    public int getReaperIntervalSeconds() {
+        return reaperIntervalSeconds;
+    }
+
+    @DataBoundSetter
+    public void setReaperIntervalSeconds(int reaperIntervalSeconds) {
+        this.reaperIntervalSeconds = reaperIntervalSeconds;
+    }
+
+    public int getCapacityCooldownSeconds() {
+        return capacityCooldownSeconds;
+    }
+
+    @DataBoundSetter
+    public void setCapacityCooldownSeconds(int capacityCooldownSeconds) {
+        this.capacityCooldownSeconds = capacityCooldownSeconds;
+    }
+
+    public int getThrottleBackoffSeconds() {
+        return throttleBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setThrottleBackoffSeconds(int throttleBackoffSeconds) {
+        this.throttleBackoffSeconds = throttleBackoffSeconds;
+    }
+
+    public int getTerminateBackoffSeconds() {
+        return terminateBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setTerminateBackoffSeconds(int terminateBackoffSeconds) {
+        this.terminateBackoffSeconds = terminateBackoffSeconds;
+    }
+
+    public int getMaxBackoffSeconds() {
+        return maxBackoffSeconds;
+    }
+
+    @DataBoundSetter
+    public void setMaxBackoffSeconds(int maxBackoffSeconds) {
+        this.maxBackoffSeconds = maxBackoffSeconds;
+    }
+
+    public int getRecordRetentionMinutes() {
+        return recordRetentionMinutes;
+    }
+
+    @DataBoundSetter
+    public void setRecordRetentionMinutes(int recordRetentionMinutes) {
+        this.recordRetentionMinutes = recordRetentionMinutes;
+    }
+
+    /** A configuration saved before a key existed gets the key's default, not Java's. */
+    private Object readResolve() {
+        if (requestsPerSecond == null) {
+            requestsPerSecond = "2";
+        }
+        return this;
+    }
+
+    /** The engine's record of this configuration (the JCasC section's schema). */
+    public LibvirtCloudSpec toRecord() {
+        return new LibvirtCloudSpec(name, uri, templates.stream().map(LibvirtTemplate::toRecord).toList(),
+                shutdownTimeoutSeconds, instanceCap, requestsPerSecond, requestBurst, reaperGraceSeconds,
+                describeIntervalSeconds, reaperIntervalSeconds, capacityCooldownSeconds, throttleBackoffSeconds,
+                terminateBackoffSeconds, maxBackoffSeconds, recordRetentionMinutes);
+    }
+
+    @Override
+    public List<AgentTemplate<LibvirtOptions>> agentTemplates() {
+        return toRecord().agentTemplates();
+    }
+
+    @Override
+    protected CloudSettings.Builder configure(CloudSettings.Builder settings) {
+        return toRecord().configure(settings);
+    }
+
+    @Override
+    protected CloudDriver createDriver(List<AgentTemplate<LibvirtOptions>> agentTemplates) {
+        LibvirtDriver driver = LibvirtDriver.connect(toRecord().libvirtConfig(agentTemplates), Clock.systemUTC());
+        LibvirtDriver old = DRIVERS.put(engineName(), driver);
+        if (old != null) {
+            old.close(); // cloud-core shuts the old engine down before it asks for a new driver
+        }
+        return driver;
+    }
+
+    @Override
+    protected ComputerLauncher launcher(AgentSpec agent) {
+        Supplier<ComputerLauncher> test = launchersForTests;
+        return test != null ? test.get() : super.launcher(agent);
+    }
+
+    @Extension
+    @Symbol("tollgateLibvirt")
+    public static final class DescriptorImpl extends TollgateCloudDescriptor {
+        @Override
+        public String getDisplayName() {
+            return "libvirt (Tollgate)";
+        }
+
+        @Override
+        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
+            return super.newInstance(req, FormLists.fields(LibvirtCloud.class, form));
+        }
+
+        @Override
+        public FormValidation doCheckName(@QueryParameter String value) {
+            FormValidation jenkins = super.doCheckName(value);
+            if (jenkins.kind == FormValidation.Kind.ERROR) {
+                return jenkins;
+            }
+            FormValidation engine = FieldChecks.cloud("name", value);
+            return engine.kind == FormValidation.Kind.OK ? jenkins : engine;
+        }
+
+        public FormValidation doCheckUri(@QueryParameter String value) {
+            return FieldChecks.cloud("uri", value);
+        }
+
+        public FormValidation doCheckShutdownTimeoutSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("shutdownTimeoutSeconds", value);
+        }
+
+        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
+            return FieldChecks.cloud("instanceCap", value);
+        }
+
+        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
+            return FieldChecks.cloud("requestsPerSecond", value);
+        }
+
+        public FormValidation doCheckRequestBurst(@QueryParameter String value) {
+            return FieldChecks.cloud("requestBurst", value);
+        }
+
+        public FormValidation doCheckReaperGraceSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("reaperGraceSeconds", value);
+        }
+
+        public FormValidation doCheckDescribeIntervalSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("describeIntervalSeconds", value);
+        }
+
+        public FormValidation doCheckReaperIntervalSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("reaperIntervalSeconds", value);
+        }
+
+        public FormValidation doCheckCapacityCooldownSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("capacityCooldownSeconds", value);
+        }
+
+        public FormValidation doCheckThrottleBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("throttleBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckTerminateBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("terminateBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckMaxBackoffSeconds(@QueryParameter String value) {
+            return FieldChecks.cloud("maxBackoffSeconds", value);
+        }
+
+        public FormValidation doCheckRecordRetentionMinutes(@QueryParameter String value) {
+            return FieldChecks.cloud("recordRetentionMinutes", value);
+        }
+
+        /**
+         * What the URI shows, with the cloud's SAVED templates (a template is a nested form the button
+         * cannot send): the hypervisor and its version, the storage pools, each template's base image
+         * and pool, the domains a template would reuse and whether they are free. Read-only: nothing
+         * is defined, started or changed.
+         */
+        @POST
+        public FormValidation doTestConnection(@QueryParameter String name, @QueryParameter String uri) {
+            Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+            List<LibvirtTemplate> saved = new ArrayList<>();
+            for (Cloud c : Jenkins.get().clouds) {
+                if (c instanceof LibvirtCloud l && l.name.equals(Util.fixEmptyAndTrim(name))) {
+                    saved = l.templates;
+                }
+            }
+            LibvirtCloudSpec spec = new LibvirtCloud(name == null || name.isBlank() ? "test" : name, uri, saved).toRecord();
+            List<LibvirtProblem> problems = spec.problems().stream()
+                    .filter(p -> !(p.key().equals("templates") && p.record() == spec)).toList();
+            if (!problems.isEmpty()) {
+                return FormValidation.error(problems.stream().map(LibvirtProblem::toString).collect(Collectors.joining("; ")));
+            }
+            LibvirtCloudConfig config = LibvirtCloudConfig.of(spec.engineName(), spec.uri(),
+                    saved.isEmpty() ? List.of() : spec.agentTemplates());
+            ConnectionReport report = ConnectionReport.of(config);
+            List<String> lines = new ArrayList<>(report.lines());
+            if (saved.isEmpty()) {
+                lines.add("(save the cloud with its templates to see their base images and domains here)");
+            }
+            String html = "<pre>" + Util.escape(String.join("\n", lines)) + "</pre>";
+            return report.ok() ? FormValidation.okWithMarkup(html) : FormValidation.warningWithMarkup(html);
+        }
+    }
+}
