@@ -276,11 +276,12 @@ def serve(service, d, port):
 def serve_nova(conf):
     import nova.monkey_patch  # noqa: F401  (eventlet, before anything else of nova)
     from oslo_service import service as oslo_service
-    from nova import config, objects, service, utils
+    from nova import config, objects, service
     import nova.conf
+    from oslo_log import log as logging
     config.parse_args(['nova', '--config-file', conf])  # also creates the one fake:// transport
+    logging.setup(nova.conf.CONF, 'nova')
     objects.register_all()
-    utils.monkey_patch() if hasattr(utils, 'monkey_patch') else None
     launcher = oslo_service.ServiceLauncher(nova.conf.CONF, restart_method='mutate')
     # conductor, scheduler and compute share the process and so the fake:// transport's exchanges
     for binary in ('nova-conductor', 'nova-scheduler', 'nova-compute'):
@@ -514,11 +515,27 @@ def run(args):
         member = Api(ports['keystone'])
         member.login('tollgate', USER_PASSWORD, 'tollgate')
         base = 'http://127.0.0.1:%d'
-        image_ids = images(admin, base % ports['glance'])
-        nets = networks(admin, member, base % ports['neutron'], project['id'])
+        # Glance, Neutron and Nova are set up at once: each is a separate process
+        results, failures = {}, []
+
+        def task(key, fn):
+            try:
+                results[key] = fn()
+            except Exception as ex:
+                failures.append('%s: %s' % (key, ex))
+        work = [threading.Thread(target=task, args=('images', lambda: images(admin, base % ports['glance']))),
+                threading.Thread(target=task, args=('networks', lambda: networks(
+                    admin, member, base % ports['neutron'], project['id'])))]
+        for w in work:
+            w.start()
         flavor_id = flavor(admin, base % ports['nova'] + '/v2.1')
         keypair = member.call('POST', base % ports['nova'] + '/v2.1/os-keypairs',
                               {'keypair': {'name': 'tollgate'}})['keypair']
+        for w in work:
+            w.join()
+        if failures:
+            raise RuntimeError('; '.join(failures))
+        image_ids, nets = results['images'], results['networks']
         ac = application_credential(member, user['id'])
         wait_compute_mapped(d, deadline, procs['nova'])
         log('compute host mapped')

@@ -81,6 +81,7 @@ public final class OpenStackDriver implements CloudDriver {
     private final Clock clock;
     private final KeystoneSession session;
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> callNanos = new ConcurrentHashMap<>();
     private final Map<String, Cached<String>> lookups = new ConcurrentHashMap<>();
     /** Server id → the floating IP and port made for it, learned at create and from listings. */
     private final Map<String, Attachments> attachments = new ConcurrentHashMap<>();
@@ -110,6 +111,13 @@ public final class OpenStackDriver implements CloudDriver {
         return out;
     }
 
+    /** Wall time spent in calls so far, per kind, in milliseconds (for the benchmark's figures). */
+    public Map<String, Long> callMillis() {
+        Map<String, Long> out = new TreeMap<>();
+        callNanos.forEach((k, v) -> out.put(k, v.get() / 1_000_000));
+        return out;
+    }
+
     public long totalCalls() {
         return calls.values().stream().mapToLong(AtomicLong::get).sum();
     }
@@ -123,6 +131,7 @@ public final class OpenStackDriver implements CloudDriver {
         for (int attempt = 0; ; attempt++) {
             OSClientV3 os = session.client();
             count(what);
+            long start = System.nanoTime();
             try {
                 return body.apply(os);
             } catch (RuntimeException e) {
@@ -132,6 +141,8 @@ public final class OpenStackDriver implements CloudDriver {
                     continue;
                 }
                 throw mapped;
+            } finally {
+                callNanos.computeIfAbsent(what, k -> new AtomicLong()).addAndGet(System.nanoTime() - start);
             }
         }
     }

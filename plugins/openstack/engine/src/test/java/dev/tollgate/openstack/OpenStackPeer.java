@@ -159,12 +159,19 @@ final class OpenStackPeer {
     }
 
     /** A client of the test project's user on the calling thread: to look at the peer, not through the driver. */
-    OSClientV3 peerClient() {
-        return OSFactory.builderV3().endpoint(authUrl().toString())
+    synchronized OSClientV3 peerClient() {
+        if (peerToken != null) {
+            return OSFactory.clientFromToken(peerToken, Facing.PUBLIC).useRegion("RegionOne");
+        }
+        OSClientV3 os = OSFactory.builderV3().endpoint(authUrl().toString())
                 .credentials(text("user"), text("password"), Identifier.byName("Default"))
                 .scopeToProject(Identifier.byName(text("project")), Identifier.byName("Default"))
                 .perspective(Facing.PUBLIC).authenticate().useRegion("RegionOne");
+        peerToken = os.getToken(); // the peer's tokens last a day: one authentication per JVM
+        return os;
     }
+
+    private org.openstack4j.model.identity.v3.Token peerToken;
 
     Map<String, String> describe() {
         return Map.of("dir", dir.toString(), "authUrl", authUrl().toString());
