@@ -13,6 +13,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Date;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+import org.openstack4j.api.identity.EndpointURLResolver;
+import org.openstack4j.model.identity.URLResolverParams;
+import org.openstack4j.openstack.identity.internal.DefaultEndpointURLResolver;
 import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.api.types.Facing;
 import org.openstack4j.core.transport.Config;
@@ -48,6 +52,11 @@ final class KeystoneSession {
     private long renewAtNanos; // guarded by this
 
     KeystoneSession(OpenStackCloudConfig config, LongSupplier nanoTime, Runnable onCall) {
+        this(config, nanoTime, onCall, null);
+    }
+
+    /** {@code endpoints} (null = none) rewrites each service URL the catalog gives (tests: through a fault-injecting proxy). */
+    KeystoneSession(OpenStackCloudConfig config, LongSupplier nanoTime, Runnable onCall, UnaryOperator<String> endpoints) {
         this.config = config;
         this.nanoTime = nanoTime;
         this.onCall = onCall;
@@ -55,6 +64,20 @@ final class KeystoneSession {
         this.transport = Config.newConfig()
                 .withConnectionTimeout((int) config.connectTimeout().toMillis())
                 .withReadTimeout((int) config.readTimeout().toMillis());
+        if (endpoints != null) {
+            DefaultEndpointURLResolver catalog = new DefaultEndpointURLResolver();
+            transport.withEndpointURLResolver(new EndpointURLResolver() {
+                @Override
+                public String findURLV2(URLResolverParams p) {
+                    return endpoints.apply(catalog.findURLV2(p));
+                }
+
+                @Override
+                public String findURLV3(URLResolverParams p) {
+                    return endpoints.apply(catalog.findURLV3(p));
+                }
+            });
+        }
         this.facing = switch (config.endpointInterface()) {
             case "internal" -> Facing.INTERNAL;
             case "admin" -> Facing.ADMIN;

@@ -29,7 +29,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openstack4j.api.Builders;
 import org.openstack4j.api.OSClient.OSClientV3;
-import org.openstack4j.model.common.ActionResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.openstack4j.api.EndpointTokenProvider;
+import org.openstack4j.api.types.ServiceType;
 import org.openstack4j.model.compute.Address;
 import org.openstack4j.model.compute.BDMDestType;
 import org.openstack4j.model.compute.BDMSourceType;
@@ -80,6 +85,7 @@ public final class OpenStackDriver implements CloudDriver {
     private final OpenStackCloudConfig config;
     private final Clock clock;
     private final KeystoneSession session;
+    private final HttpClient http;
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> callNanos = new ConcurrentHashMap<>();
     private final Map<String, Cached<String>> lookups = new ConcurrentHashMap<>();
@@ -95,9 +101,15 @@ public final class OpenStackDriver implements CloudDriver {
     }
 
     public OpenStackDriver(OpenStackCloudConfig config, Clock clock) {
+        this(config, clock, null);
+    }
+
+    /** For tests: {@code endpoints} rewrites the catalog's service URLs (to put a fault-injecting proxy in front). */
+    OpenStackDriver(OpenStackCloudConfig config, Clock clock, java.util.function.UnaryOperator<String> endpoints) {
         this.config = config;
         this.clock = clock;
-        this.session = new KeystoneSession(config, System::nanoTime, () -> count("keystone.auth"));
+        this.session = new KeystoneSession(config, System::nanoTime, () -> count("keystone.auth"), endpoints);
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.connectTimeout()).build();
     }
 
     public OpenStackCloudConfig config() {
@@ -147,18 +159,49 @@ public final class OpenStackDriver implements CloudDriver {
         }
     }
 
-    /** A delete: gone already (404) is success. */
-    private void delete(String what, Function<OSClientV3, ActionResponse> body) throws CloudException {
-        ActionResponse r = call(what, body);
-        if (r != null && !r.isSuccess() && r.getCode() != 404) {
-            if (r.getCode() == 401) {
-                session.invalidate();
-                r = call(what, body);
-                if (r == null || r.isSuccess() || r.getCode() == 404) {
-                    return;
-                }
+    /**
+     * A delete, sent with the JDK's HTTP client rather than openstack4j: openstack4j reports some
+     * refusals of a delete as success (a 429 {@code overLimit} answer comes back as "success, 200"),
+     * and a delete the driver wrongly believes done leaks what it should end. Gone already (404) is
+     * success; 401 renews the token once.
+     */
+    private void delete(String what, ServiceType service, String path) throws CloudException {
+        for (int attempt = 0; ; attempt++) {
+            OSClientV3 os = session.client();
+            String base = ((EndpointTokenProvider) os).getEndpoint(service);
+            if (base == null) {
+                throw new CloudException(Kind.PERMANENT, "Catalog", what + ": no " + service + " endpoint in the catalog");
             }
-            throw OpenStackErrors.of(what, r);
+            base = base.replaceAll("/+$", "");
+            if (service == ServiceType.NETWORK && !base.endsWith("/v2.0")) {
+                base = base + "/v2.0";
+            }
+            HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).timeout(config.readTimeout())
+                    .header("X-Auth-Token", ((EndpointTokenProvider) os).getTokenId()).header("Accept", "application/json")
+                    .DELETE().build();
+            count(what);
+            long start = System.nanoTime();
+            HttpResponse<String> res;
+            try {
+                res = http.send(req, HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                throw new CloudException(Kind.TRANSIENT, "Connection", what + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CloudException(Kind.TRANSIENT, "Interrupted", what + " interrupted", e);
+            } finally {
+                callNanos.computeIfAbsent(what, k -> new AtomicLong()).addAndGet(System.nanoTime() - start);
+            }
+            int status = res.statusCode();
+            if (status / 100 == 2 || status == 404) {
+                return;
+            }
+            if (status == 401 && attempt == 0) {
+                session.invalidate();
+                continue;
+            }
+            String body = res.body() == null ? "" : res.body();
+            throw OpenStackErrors.ofStatus(what, status, body.length() > 300 ? body.substring(0, 300) : body, null);
         }
     }
 
@@ -242,8 +285,9 @@ public final class OpenStackDriver implements CloudDriver {
             ServerCreate request = b.build();
             Server made = call("nova.server.boot", os -> os.compute().servers().boot(request));
             if (made == null || made.getId() == null) {
-                throw new CloudException(Kind.TRANSIENT, "NoServer", "Nova accepted the boot of '" + spec.agentName()
-                        + "' but answered no server id");
+                // openstack4j gives null for a 404 (an image, flavor or network that went away)
+                throw new CloudException(Kind.NOT_FOUND, "HTTP404", "Nova answered the boot of '" + spec.agentName()
+                        + "' without a server (404: a resource it names is gone)");
             }
             if (portId != null) {
                 attachments.put(made.getId(), new Attachments(fip.getId(), portId));
@@ -277,10 +321,10 @@ public final class OpenStackDriver implements CloudDriver {
     private void releaseQuietly(String floatingIpId, String portId) {
         try {
             if (floatingIpId != null) {
-                delete("neutron.floatingip.delete", os -> os.networking().floatingip().delete(floatingIpId));
+                delete("neutron.floatingip.delete", ServiceType.NETWORK, "/floatingips/" + floatingIpId);
             }
             if (portId != null) {
-                delete("neutron.port.delete", os -> os.networking().port().delete(portId));
+                delete("neutron.port.delete", ServiceType.NETWORK, "/ports/" + portId);
             }
         } catch (CloudException e) {
             // the listing finds a leftover floating IP by its fingerprint and the reaper ends it
@@ -509,11 +553,11 @@ public final class OpenStackDriver implements CloudDriver {
         }
         Attachments a = known;
         if (a != null && a.floatingIpId() != null) {
-            delete("neutron.floatingip.delete", os -> os.networking().floatingip().delete(a.floatingIpId()));
+            delete("neutron.floatingip.delete", ServiceType.NETWORK, "/floatingips/" + a.floatingIpId());
         }
-        delete("nova.server.delete", os -> os.compute().servers().delete(id));
+        delete("nova.server.delete", ServiceType.COMPUTE, "/servers/" + id);
         if (a != null && a.portId() != null) {
-            delete("neutron.port.delete", os -> os.networking().port().delete(a.portId()));
+            delete("neutron.port.delete", ServiceType.NETWORK, "/ports/" + a.portId());
         }
         attachments.remove(id);
     }
@@ -524,14 +568,14 @@ public final class OpenStackDriver implements CloudDriver {
             NetFloatingIP f = call("neutron.floatingip.get", os -> os.networking().floatingip().get(fipId));
             portId = f == null ? null : f.getPortId();
         }
-        delete("neutron.floatingip.delete", os -> os.networking().floatingip().delete(fipId));
+        delete("neutron.floatingip.delete", ServiceType.NETWORK, "/floatingips/" + fipId);
         if (portId != null) {
             String p = portId;
             Port port = call("neutron.port.get", os -> os.networking().port().get(p));
             // only a port this driver made, and only once no server holds it
             if (port != null && port.getName() != null && port.getName().startsWith(PORT_NAME_PREFIX)
                     && (port.getDeviceId() == null || port.getDeviceId().isEmpty())) {
-                delete("neutron.port.delete", os -> os.networking().port().delete(p));
+                delete("neutron.port.delete", ServiceType.NETWORK, "/ports/" + p);
             }
         }
         floatingIpPorts.remove(fipId);

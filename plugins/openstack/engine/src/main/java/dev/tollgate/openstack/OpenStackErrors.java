@@ -8,7 +8,6 @@ import org.openstack4j.api.exceptions.ApiNotFoundException;
 import org.openstack4j.api.exceptions.ConnectionException;
 import org.openstack4j.api.exceptions.RegionEndpointNotFoundException;
 import org.openstack4j.api.exceptions.ResponseException;
-import org.openstack4j.model.common.ActionResponse;
 
 /**
  * OpenStack's answers as the engine's {@link Kind}s. The APIs say little in codes, so a few messages
@@ -55,11 +54,6 @@ final class OpenStackErrors {
             kind = Kind.PERMANENT;
         }
         return new CloudException(kind, "HTTP" + status, call + ": HTTP " + status + (m.isEmpty() ? "" : " " + m), cause);
-    }
-
-    /** A failed delete or action; 404 is success for the callers that end things. */
-    static CloudException of(String call, ActionResponse r) {
-        return ofStatus(call, r.getCode(), r.getFault(), null);
     }
 
     private static boolean hasIoCause(Throwable e) {
