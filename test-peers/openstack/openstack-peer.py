@@ -414,6 +414,14 @@ def networks(admin, user, neutron, project_id):
     return {'public': public['id'], 'agents': agents['id'], 'defaultSecurityGroup': groups[0]['id']}
 
 
+def quotas(admin, nova, neutron, project_id):
+    """No quota for the test project: benchmarks start 20 servers at once and more (the default is 10)."""
+    admin.call('PUT', nova + '/os-quota-sets/' + project_id, {'quota_set': {
+        'instances': -1, 'cores': -1, 'ram': -1, 'key_pairs': -1, 'metadata_items': -1}})
+    admin.call('PUT', neutron + '/v2.0/quotas/' + project_id, {'quota': {
+        'floatingip': -1, 'port': -1, 'network': -1, 'subnet': -1, 'router': -1, 'security_group': -1}})
+
+
 def flavor(admin, nova):
     f = admin.call('POST', nova + '/flavors', {'flavor': {
         'name': 'm1.agent', 'ram': 512, 'vcpus': 1, 'disk': 1, 'os-flavor-access:is_public': True}})['flavor']
@@ -529,6 +537,7 @@ def run(args):
         for w in work:
             w.start()
         flavor_id = flavor(admin, base % ports['nova'] + '/v2.1')
+        quotas(admin, base % ports['nova'] + '/v2.1', base % ports['neutron'], project['id'])
         keypair = member.call('POST', base % ports['nova'] + '/v2.1/os-keypairs',
                               {'keypair': {'name': 'tollgate'}})['keypair']
         for w in work:
