@@ -28,11 +28,13 @@ import org.openstack4j.model.compute.Server;
  * {@code burst} boots at once, then one per {@code 1/perSecond}) and the engine's executor.
  *
  * <pre>
- * mvn -B -q test-compile -pl plugins/openstack/engine -am
- * java -cp "$(cat plugins/openstack/engine/target/bench.cp):plugins/openstack/engine/target/classes:plugins/openstack/engine/target/test-classes" \
- *     dev.tollgate.openstack.OpenStackProvisionBenchmark [agents] [floatingIp: true|false] [burst] [perSecond]
+ * mvn -B -q -DskipTests package dependency:build-classpath -pl plugins/openstack/engine -am \
+ *     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+ * m=plugins/openstack/engine
+ * java -cp "$m/target/test-classes:$m/target/classes:$(cat $m/target/bench.classpath)" \
+ *     dev.tollgate.openstack.OpenStackProvisionBenchmark [agents=20] [floatingIp=false] [burst=5] [perSecond=1.0]
  * </pre>
- * (bench.cp from {@code mvn dependency:build-classpath -Dmdep.outputFile=target/bench.cp}). With
+ * (not {@code scripts/bench}, which installs into the local Maven repository). With
  * {@code -DopenstackPeer.ready=DIR/ready.json} it uses a peer started by hand, else it starts one.
  */
 public final class OpenStackProvisionBenchmark {
