@@ -501,10 +501,10 @@ def run(args):
             [sys.executable, os.path.abspath(__file__), 'serve', service, '--dir', d, '--port', str(ports[service])],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=e, cwd=d)
 
-    deadline = time.monotonic() + START_TIMEOUT
     try:
         prepare_databases(d, ports)
         log('databases ready')
+        deadline = time.monotonic() + START_TIMEOUT  # counted from here: making the schema cache may take minutes
         # Nova's compute registers with Placement as it starts and exits if it cannot: it starts last,
         # once Keystone has the catalog and Placement answers
         for s in ('keystone', 'placement', 'glance', 'neutron'):

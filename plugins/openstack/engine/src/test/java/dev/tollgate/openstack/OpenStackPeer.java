@@ -28,7 +28,8 @@ import org.openstack4j.openstack.OSFactory;
  * driver) from {@code test-peers/openstack/openstack-peer.py}, started once per test JVM on free ports
  * in a temporary directory and stopped when the JVM exits. Readiness is the launcher's READY line,
  * written after every API answered and the compute host was mapped. A peer that cannot start fails
- * the test with the launcher's log; it never skips.
+ * the test with the launcher's log; it never skips. {@code -DopenstackPeer.ready=DIR/ready.json} (or the
+ * environment variable {@code OPENSTACK_PEER_READY}) uses a peer started by hand instead.
  *
  * <p>Thread-safe. {@link #peerClient()} is a client of the test project's user, independent of the
  * driver under test, for looking at the peer directly.
@@ -51,7 +52,7 @@ final class OpenStackPeer {
 
     /** The JVM's peer, started on first use. */
     static synchronized OpenStackPeer shared() throws Exception {
-        String attach = System.getProperty("openstackPeer.ready");
+        String attach = System.getProperty("openstackPeer.ready", System.getenv("OPENSTACK_PEER_READY"));
         if (shared == null && attach != null && !attach.isBlank()) {
             // a peer someone started by hand (openstack-peer.py run --dir D): reuse it, never stop it
             shared = new OpenStackPeer(Path.of(attach).getParent(), new ObjectMapper().readTree(Path.of(attach).toFile()), null);
