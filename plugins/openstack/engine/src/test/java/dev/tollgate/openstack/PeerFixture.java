@@ -50,8 +50,11 @@ final class PeerFixture {
 
     /**
      * What the peer holds for a controller, read with the peer's own client: live servers carrying its
-     * fingerprint (a server whose delete was accepted is not live), and floating IPs carrying it that no
-     * live server holds (as {@code floating-ip:<id>}, the ids the driver reports leftovers under).
+     * fingerprint, and floating IPs carrying it that no live server holds (as {@code floating-ip:<id>},
+     * the ids the driver reports leftovers under). A server whose delete Nova has accepted is not live:
+     * its task state says {@code deleting}, or, when the delete met a build still in progress (Nova
+     * then finishes the build's clean-up a moment later and the listing can show the server ACTIVE
+     * meanwhile), its instance actions hold a {@code delete}.
      */
     static Set<String> liveInPeer(OpenStackPeer peer, String controllerId) {
         OSClientV3 os = peer.peerClient();
@@ -64,7 +67,7 @@ final class PeerFixture {
             if (live && md.get(OpenStackOptions.FLOATING_IP) != null) {
                 held.add(md.get(OpenStackOptions.FLOATING_IP));
             }
-            if (live && controllerId.equals(md.get(Fingerprint.CONTROLLER))) {
+            if (live && controllerId.equals(md.get(Fingerprint.CONTROLLER)) && !deleteAccepted(os, s.getId())) {
                 out.add(s.getId());
             }
         }
@@ -75,6 +78,15 @@ final class PeerFixture {
             }
         }
         return out;
+    }
+
+    private static boolean deleteAccepted(OSClientV3 os, String serverId) {
+        try {
+            return os.compute().servers().instanceActions().list(serverId).stream()
+                    .anyMatch(a -> "delete".equals(a.getAction()));
+        } catch (RuntimeException e) {
+            return false; // gone between the listing and this call, or no answer: count it live (never hide a leak)
+        }
     }
 
     /** Floating IPs of the project that carry a fingerprint of this controller, held or not. */
