@@ -248,6 +248,10 @@ public final class LayoutValidator {
                     dp.add("address", "`" + d.address() + "`: " + bad + " (a literal address the daemon binds to)");
                 }
             }
+            if (!jcascVariable(d.address()) && d.address().matches("0\\.0\\.0\\.0|[0:]*::[0:]*") && blank(m.zuulUrl())) {
+                p.add("zuulUrl", "required when the daemon listens on every address (" + d.address()
+                        + "): the git:// URL agents reach it at, e.g. git://jenkins.example.org:" + d.port());
+            }
             if (d.port() < 1 || d.port() > 65535) {
                 dp.add("port", "expected a port from 1 to 65535, got " + d.port());
             }

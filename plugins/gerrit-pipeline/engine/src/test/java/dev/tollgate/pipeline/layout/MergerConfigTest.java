@@ -128,6 +128,16 @@ public class MergerConfigTest {
     }
 
     @Test
+    public void aDaemonOnEveryAddressNeedsTheUrlAgentsReachItAt() {
+        String all = String.join("\n", errors(section(
+                "      fetch: http",
+                "      daemon:",
+                "        address: 0.0.0.0",
+                "        allowedNetworks: [10.0.0.0/8]")));
+        assertTrue(all, all.contains("zuulUrl: required when the daemon listens on every address (0.0.0.0)"));
+    }
+
+    @Test
     public void sshFetchNeedsTheServersOwnConnection() {
         String all = String.join("\n", errors(section("      fetch: ssh")));
         assertTrue(all, all.contains("gerritTriggerServer") && all.contains("fetch: http"));
