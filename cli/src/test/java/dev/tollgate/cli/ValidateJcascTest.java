@@ -104,6 +104,29 @@ public class ValidateJcascTest {
     }
 
     @Test
+    public void theMergersKeysAreReadAndCheckedOnTheirLines() throws Exception {
+        List<String> section = new java.util.ArrayList<>(SECTION);
+        section.addAll(9, List.of(
+                "    merger:",                                      // 26
+                "      fetch: ssh",                                 // 27
+                "      daemon:",                                    // 28
+                "        address: 10.0.0.5",                        // 29
+                "        allowedNetworks: [10.0.0.0/16]"));         // 30
+        Path f = file(HEAD, section, TAIL);
+        Result r = run("validate", f.toString());
+        assertEquals(r.err(), 0, r.code());
+        assertTrue(r.out(), r.out().contains("comment only (no votes), test as merge (git daemon), 1 pipeline(s)"));
+
+        section.set(10, "      fetch: rsync");
+        section.set(13, "        allowedNetworks: [10.0.0.0/33]");
+        f = file(HEAD, section, TAIL);
+        List<String> e = errLines(run("validate", f.toString()));
+        assertEquals(String.join("\n", e), 2, e.size());
+        assertEquals(f + ":27: fetch: expected one of [ssh, http], got `rsync`", e.get(0));
+        assertTrue(e.get(1), e.get(1).startsWith(f + ":30: allowedNetworks: `10.0.0.0/33`: the prefix length"));
+    }
+
+    @Test
     public void serversAndSwitchesAreCheckedOnTheirLines() throws Exception {
         List<String> section = new java.util.ArrayList<>(SECTION);
         section.set(0, "    commentOnly: perhaps");

@@ -50,6 +50,7 @@ public final class SuiteSections {
         if (s.commentOnly()) {
             b.append("comment only (no votes), ");
         }
+        b.append(s.mergerOn() ? "test as merge" + (s.merger().daemon() != null ? " (git daemon), " : ", ") : "");
         return b.append(s.layout().summary()).toString();
     }
 

@@ -108,6 +108,7 @@ public final class LayoutValidator {
         LayoutValidator v = new LayoutValidator(file, where);
         if (root instanceof PipelineSettings s) {
             v.servers(s);
+            v.merger(s);
             v.layout(s.layout());
         } else {
             v.layout((Layout) root);
@@ -208,6 +209,74 @@ public final class LayoutValidator {
             if (!blank(g.restUrl()) && blank(g.restCredentialsId())) {
                 p.add("restCredentialsId", "required with " + p.spelled("restUrl")
                         + ": a username/password credential (Gerrit HTTP password) allowed to vote");
+            }
+        }
+    }
+
+    /** The merger's keys, and what it needs of each server. */
+    private void merger(PipelineSettings s) {
+        MergerConfig m = s.merger();
+        if (m == null) {
+            return;
+        }
+        Problems p = problems(m, "merger");
+        if (m.fetch() != null && !MergerConfig.FETCH_MODES.contains(m.fetch())) {
+            p.add("fetch", "expected one of " + MergerConfig.FETCH_MODES + ", got `" + m.fetch() + "`");
+        }
+        if (m.zuulRefMaxAgeHours() < 1) {
+            p.add("zuulRefMaxAgeHours", "expected at least 1 (hours a merge is kept), got " + m.zuulRefMaxAgeHours());
+        }
+        if (m.maxCacheGigabytes() < 1) {
+            p.add("maxCacheGigabytes", "expected at least 1 (GiB), got " + m.maxCacheGigabytes());
+        }
+        if (m.pruneMinutes() < 1) {
+            p.add("pruneMinutes", "expected at least 1 (minutes between prunes), got " + m.pruneMinutes());
+        }
+        if (!blank(m.cacheDir()) && !jcascVariable(m.cacheDir()) && (m.cacheDir().contains("\0")
+                || m.cacheDir().isBlank())) {
+            p.add("cacheDir", "not a directory name: `" + m.cacheDir() + "`");
+        }
+        if (!blank(m.zuulUrl()) && !jcascVariable(m.zuulUrl()) && !m.zuulUrl().matches("(?i)(https?|git|ssh)://[^\\s/]+.*")) {
+            p.add("zuulUrl", "expected an http://, https://, git:// or ssh:// URL, got `" + m.zuulUrl() + "`");
+        }
+        if (m.daemon() != null) {
+            MergerDaemonConfig d = m.daemon();
+            Problems dp = problems(d, "daemon");
+            if (!jcascVariable(d.address())) {
+                String bad = MergerConfig.addressProblem(d.address());
+                if (bad != null) {
+                    dp.add("address", "`" + d.address() + "`: " + bad + " (a literal address the daemon binds to)");
+                }
+            }
+            if (!jcascVariable(d.address()) && d.address().matches("0\\.0\\.0\\.0|[0:]*::[0:]*") && blank(m.zuulUrl())) {
+                p.add("zuulUrl", "required when the daemon listens on every address (" + d.address()
+                        + "): the git:// URL agents reach it at, e.g. git://jenkins.example.org:" + d.port());
+            }
+            if (d.port() < 1 || d.port() > 65535) {
+                dp.add("port", "expected a port from 1 to 65535, got " + d.port());
+            }
+            if (d.allowedNetworks().isEmpty()) {
+                dp.add("allowedNetworks", "required: the networks whose agents may fetch (CIDR, e.g. 10.0.0.0/16)");
+            }
+            for (String n : d.allowedNetworks()) {
+                String bad = n == null || !jcascVariable(n) ? MergerConfig.cidrProblem(n) : null;
+                if (bad != null) {
+                    dp.add("allowedNetworks", bad);
+                }
+            }
+        }
+        if (!m.enabled()) {
+            return;
+        }
+        for (GerritServerConfig g : s.servers()) {
+            Problems sp = problems(g, "servers");
+            if (m.fetchesOverSsh() && g.viaGerritTrigger()) {
+                sp.add("gerritTriggerServer", "the merger fetches over SSH with the server's own host, user, host key "
+                        + "and credential, which a Gerrit Trigger server leaves out: give them, or set "
+                        + p.spelled("fetch") + ": http");
+            }
+            if (!m.fetchesOverSsh() && blank(g.restUrl()) && !g.viaGerritTrigger()) {
+                sp.add("restUrl", "required with the merger's " + p.spelled("fetch") + ": http (Gerrit's /a/ git URLs)");
             }
         }
     }

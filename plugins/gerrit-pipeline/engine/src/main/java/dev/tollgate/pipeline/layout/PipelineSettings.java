@@ -14,15 +14,27 @@ import java.util.List;
  *                    same pipelines, and its reviews go back to the server it came from
  * @param commentOnly report without votes (the message says which votes were left out): for running
  *                    the suite next to another CI without taking part in its votes
+ * @param merger      test as merge (absent: builds test the patchset itself)
  */
 public record PipelineSettings(List<GerritServerConfig> servers, @Schema.Default("false") boolean commentOnly,
                                @Schema.Required("at least one pipeline") List<PipelineConfig> pipelines,
-                               List<JobConfig> jobs, List<ProjectConfig> projects) {
+                               List<JobConfig> jobs, List<ProjectConfig> projects, MergerConfig merger) {
     public PipelineSettings {
         servers = List.copyOf(servers);
         pipelines = List.copyOf(pipelines);
         jobs = List.copyOf(jobs);
         projects = List.copyOf(projects);
+    }
+
+    /** Settings without a merger. */
+    public PipelineSettings(List<GerritServerConfig> servers, boolean commentOnly, List<PipelineConfig> pipelines,
+                            List<JobConfig> jobs, List<ProjectConfig> projects) {
+        this(servers, commentOnly, pipelines, jobs, projects, null);
+    }
+
+    /** The merger runs: configured and not switched off. */
+    public boolean mergerOn() {
+        return merger != null && merger.enabled();
     }
 
     /** Settings holding only a layout (no servers, votes on), as {@code tollgate import-zuul} writes them. */

@@ -18,6 +18,11 @@ public final class HttpCredentials {
         return username;
     }
 
+    /** For the merger's HTTP fetches (JGit's credentials provider); never logged. */
+    String password() {
+        return password;
+    }
+
     /** The value of an HTTP {@code Authorization} header for basic authentication. */
     String basicAuthorization() {
         return "Basic " + Base64.getEncoder().encodeToString(

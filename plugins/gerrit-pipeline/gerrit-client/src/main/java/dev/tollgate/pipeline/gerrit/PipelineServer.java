@@ -7,6 +7,9 @@ import dev.tollgate.pipeline.event.EventParseException;
 import dev.tollgate.pipeline.event.EventParser;
 import dev.tollgate.pipeline.event.GerritEvent;
 import dev.tollgate.pipeline.layout.GerritServerConfig;
+import dev.tollgate.pipeline.layout.MergerConfig;
+import dev.tollgate.pipeline.merger.GitMerger;
+import dev.tollgate.pipeline.merger.MergerSettings;
 import dev.tollgate.pipeline.layout.PipelineSettings;
 import dev.tollgate.pipeline.port.BuildLookup;
 import dev.tollgate.pipeline.port.JobLauncher;
@@ -42,6 +45,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -61,6 +66,13 @@ import java.util.logging.Logger;
  * ({@link GerritStream#rememberDelivered}). Both are written to a temporary file and moved over the
  * old one. A queue file that cannot be restored is moved aside ({@code .unreadable-<millis>}) and the
  * queue starts empty; a position file that cannot be read means live events only. Both are logged.
+ *
+ * <p>Test as merge: with the merger on ({@link PipelineSettings#mergerOn}) and a {@link MergerHome},
+ * the server builds a {@link GitMerger} of its own in {@code cacheDir/<server name>}, fetching from
+ * this server (over SSH with its user, pinned host key and key credential, or over HTTP with its
+ * REST URL and credential), and hands it to the scheduler: builds then test the merge, with
+ * {@code ZUUL_URL} the served repositories' base URL plus {@code /<server name>}. The merger is
+ * closed with the server; {@link #merger} is for serving and pruning it.
  *
  * <p>The Jenkins plugin makes one per configured server and gives it the Jenkins side as
  * {@link Ports}. Thread-safe: events, build ends and saves may come from any threads (the stream
@@ -98,8 +110,31 @@ public final class PipelineServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a server's merger lives and how agents reach what it serves; given by the host (the
+     * Jenkins plugin).
+     *
+     * @param defaultCacheDir the merger's cache when the settings name none (each server in a
+     *                        directory of its name below it)
+     * @param servedUrl       the base URL the served repositories are reached at when the settings
+     *                        give no {@code zuulUrl} (the git daemon's, or Jenkins' smart-HTTP URL);
+     *                        the server's name is appended
+     * @param gitSource       fetch from this directory of repositories instead of Gerrit (tools and
+     *                        tests); null: from the server
+     */
+    public record MergerHome(Path defaultCacheDir, String servedUrl, Path gitSource) {
+        public MergerHome {
+            Objects.requireNonNull(defaultCacheDir, "defaultCacheDir");
+        }
+    }
+
     private final GerritServerConfig config;
     private final Ports ports;
+    /** Null: no merger; else what it was built from (a change of it restarts the server). */
+    private final MergerConfig mergerConfig;
+    private final MergerHome mergerHome;
+    private final GitMerger merger;
+    private final ExecutorService mergerThreads;
     private final Clock clock;
     private final PipelineMetrics metrics = new PipelineMetrics();
     private final CommentOnlySwitch poster;
@@ -139,7 +174,19 @@ public final class PipelineServer implements AutoCloseable {
      */
     PipelineServer(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
                    GerritEventSink observer, Duration watchdogPeriod) {
-        this(config, settings, ports, clock, observer, watchdogPeriod, null, null);
+        this(config, settings, ports, clock, observer, watchdogPeriod, null, null, null);
+    }
+
+    /**
+     * A server that builds its merger when the settings turn it on.
+     *
+     * @throws IllegalStateException the merger cannot be made (its directory, an unreadable key, no
+     *                               credentials): the server does not start rather than test the
+     *                               patchsets alone
+     */
+    public PipelineServer(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
+                          MergerHome mergerHome) {
+        this(config, settings, ports, clock, null, WATCHDOG_PERIOD, null, null, mergerHome);
     }
 
     /**
@@ -154,12 +201,19 @@ public final class PipelineServer implements AutoCloseable {
     public static PipelineServer shadow(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
                                         ReviewPoster reviews, SchedulerListener decisions, GerritEventSink observer) {
         return new PipelineServer(config, settings, ports, clock, observer, WATCHDOG_PERIOD,
-                Objects.requireNonNull(reviews, "reviews"), Objects.requireNonNull(decisions, "decisions"));
+                Objects.requireNonNull(reviews, "reviews"), Objects.requireNonNull(decisions, "decisions"), null);
+    }
+
+    /** For tests: a server with a merger and a stream observer. */
+    static PipelineServer withMerger(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
+                                     GerritEventSink observer, MergerHome home) {
+        return new PipelineServer(config, settings, ports, clock, observer, WATCHDOG_PERIOD, null, null,
+                Objects.requireNonNull(home, "home"));
     }
 
     private PipelineServer(GerritServerConfig config, PipelineSettings settings, Ports ports, Clock clock,
                            GerritEventSink observer, Duration watchdogPeriod, ReviewPoster reviews,
-                           SchedulerListener decisions) {
+                           SchedulerListener decisions, MergerHome mergerHome) {
         this.config = Objects.requireNonNull(config, "config");
         this.ports = Objects.requireNonNull(ports, "ports");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -172,7 +226,32 @@ public final class PipelineServer implements AutoCloseable {
         };
         this.poster = new CommentOnlySwitch(base, settings.commentOnly());
         String gitUrl = config.gitUrl() != null ? config.gitUrl() : ports.restUrl();
+        this.mergerHome = mergerHome;
+        if (mergerHome != null && settings.mergerOn()) {
+            this.mergerConfig = settings.merger();
+            String name = config.name();
+            this.mergerThreads = Executors.newFixedThreadPool(2, r -> {
+                Thread t = new Thread(r, "Tollgate merger " + name);
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                this.merger = new GitMerger(mergerSettings(config, mergerConfig, mergerHome, ports), clock, mergerThreads);
+            } catch (IOException | RuntimeException e) {
+                mergerThreads.shutdownNow();
+                // the message names the setting, never a secret
+                throw new IllegalStateException("Gerrit server " + name + ": the merger cannot start: " + e.getMessage(), e);
+            }
+            String served = mergerConfig.zuulUrl() != null && !mergerConfig.zuulUrl().isBlank() ? mergerConfig.zuulUrl()
+                    : mergerHome.servedUrl();
+            gitUrl = served == null ? null : served.replaceAll("/+$", "") + "/" + name;
+        } else {
+            this.mergerConfig = null;
+            this.merger = null;
+            this.mergerThreads = null;
+        }
         this.scheduler = Scheduler.builder(settings.layout())
+                .merger(merger)
                 .launcher(metrics.counting(ports.launcher()))
                 .reviewPoster(metrics.counting(poster))
                 .settings(new LaunchSettings(gitUrl, config.name(), config.host(), Integer.toString(config.sshPort()),
@@ -184,6 +263,46 @@ public final class PipelineServer implements AutoCloseable {
 
     public String name() {
         return config.name();
+    }
+
+    /**
+     * The merger's settings for this server: its cache below the configured (or default) directory,
+     * fetching the way the settings say with this server's own host key and credentials.
+     */
+    static MergerSettings mergerSettings(GerritServerConfig config, MergerConfig m, MergerHome home, Ports ports)
+            throws IOException {
+        Path root = m.cacheDir() != null && !m.cacheDir().isBlank() ? Path.of(m.cacheDir()) : home.defaultCacheDir();
+        Path dir = root.resolve(config.name());
+        MergerSettings base;
+        if (home.gitSource() != null) {
+            base = MergerSettings.local(dir, home.gitSource());
+        } else if (m.fetchesOverSsh()) {
+            SshKeyCredentials key = ports.sshCredentials() == null ? null : ports.sshCredentials().get();
+            if (key == null) {
+                throw new IOException("no SSH key credential to fetch with (credentialsId)");
+            }
+            String user = config.username() != null ? config.username() : key.username();
+            base = new MergerSettings(dir, "ssh://" + user + "@" + config.host() + ":" + config.sshPort(),
+                    key.privateKey(), config.hostKey(), null, null, null, null, null, 0);
+        } else {
+            if (ports.restUrl() == null) {
+                throw new IOException("no REST URL to fetch from (restUrl)");
+            }
+            HttpCredentials http = ports.httpCredentials() == null ? null : ports.httpCredentials().get();
+            String url = ports.restUrl().replaceAll("/+$", "") + (http == null ? "" : "/a");
+            base = new MergerSettings(dir, url, null, null, null, null, null, null, null, 0);
+            if (http != null) {
+                base = base.withHttp(http.username(), http.password());
+            }
+        }
+        return new MergerSettings(base.cacheDir(), base.gerritGitUrl(), base.sshPrivateKey(), base.sshHostKeys(),
+                base.httpUser(), base.httpPassword(), m.committerName(), m.committerEmail(),
+                Duration.ofHours(m.zuulRefMaxAgeHours()), (long) m.maxCacheGigabytes() << 30);
+    }
+
+    /** This server's merger, or null when builds test the patchset alone. */
+    public GitMerger merger() {
+        return merger;
     }
 
     public Scheduler scheduler() {
@@ -241,6 +360,16 @@ public final class PipelineServer implements AutoCloseable {
     /** The same server, reached the same way: a reconfiguration keeps it running. */
     public boolean sameConnection(GerritServerConfig other) {
         return config.equals(other);
+    }
+
+    /**
+     * The same server with the same merger (or none): a reconfiguration keeps it running. A merger
+     * switched on, off or changed restarts the server from its saved queue, as the scheduler holds it.
+     */
+    public boolean sameConnection(GerritServerConfig other, PipelineSettings settings, MergerHome home) {
+        MergerConfig wanted = home != null && settings.mergerOn() ? settings.merger() : null;
+        return config.equals(other) && Objects.equals(mergerConfig, wanted)
+                && (wanted == null || Objects.equals(mergerHome, home));
     }
 
     /** New pipelines and switches; queued items keep the pipeline they were enqueued with. */
@@ -448,6 +577,10 @@ public final class PipelineServer implements AutoCloseable {
             s.close();
         }
         saveIfChanged();
+        if (merger != null) {
+            mergerThreads.shutdownNow(); // a merge cut short is asked again after the restart
+            merger.close();
+        }
     }
 
     /** The metrics first, then a shadow's listener; each call goes to both. */

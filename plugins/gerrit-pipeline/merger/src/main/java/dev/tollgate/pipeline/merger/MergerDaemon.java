@@ -33,9 +33,16 @@ public final class MergerDaemon implements AutoCloseable {
      * @param allowed the networks that may fetch; empty refuses every client
      */
     public MergerDaemon(GitMerger merger, InetSocketAddress bind, List<Cidr> allowed) {
-        Objects.requireNonNull(merger, "merger");
+        this(RepositoryLookup.of(Objects.requireNonNull(merger, "merger")), bind, allowed);
+    }
+
+    /**
+     * Serves what {@code repositories} finds (e.g. {@link ServedRepositories}: every server's merger
+     * under its name).
+     */
+    public MergerDaemon(RepositoryLookup repositories, InetSocketAddress bind, List<Cidr> allowed) {
+        Objects.requireNonNull(repositories, "repositories");
         this.allowed = List.copyOf(allowed);
-        RepositoryCache cache = merger.repositories();
         this.daemon = new Daemon(Objects.requireNonNull(bind, "bind"));
         daemon.getService("git-receive-pack").setEnabled(false);
         daemon.setTimeout(60);
@@ -46,8 +53,7 @@ public final class MergerDaemon implements AutoCloseable {
                         name, from);
                 throw new ServiceNotAuthorizedException();
             }
-            String project = name.replaceAll("^/+", "").replaceAll("\\.git/?$", "").replaceAll("/+$", "");
-            Repository r = cache.existing(project).orElseThrow(() -> new RepositoryNotFoundException(name));
+            Repository r = repositories.find(name.replaceAll("/+$", "")).orElseThrow(() -> new RepositoryNotFoundException(name));
             r.incrementOpen(); // the daemon closes what it is given; the cache keeps it open
             return r;
         });

@@ -79,6 +79,35 @@ public class MergerDaemonTest {
     }
 
     @Test
+    public void oneDaemonServesEveryServersMergerUnderItsName() throws Exception {
+        Path gerrit = tmp.newFolder("gerrit").toPath();
+        Path upstream = newProject(gerrit, P, Map.of("README", "r\n"));
+        String tip = commitOn(upstream, "master", "Second", Map.of("b", "b\n"));
+        patchset(upstream, tip, 12345, 2, "Change", Map.of("c", "c\n"));
+        try (GitMerger merger = new GitMerger(MergerSettings.local(tmp.newFolder("cache").toPath(), gerrit),
+                new ManualClock(), Runnable::run)) {
+            String uuid = "00000000000000000000000000000002";
+            MergeResult.Merged m = (MergeResult.Merged) merger.mergeNow(new MergeRequest(uuid,
+                    "refs/zuul/master/Z" + uuid, List.of(new Item(P, "master", changeRef(12345, 2), null,
+                    Mode.MERGE_RESOLVE, false))));
+            ServedRepositories served = new ServedRepositories();
+            served.put("review", merger);
+            InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            try (MergerDaemon daemon = new MergerDaemon(served, loopback, Cidr.parseList("127.0.0.0/8")).start()) {
+                Path agent = tmp.newFolder("agent").toPath();
+                git(agent, "init", "-q");
+                git(agent, "fetch", "-q", daemon.url() + "/review/" + P, m.ref());
+                assertEquals(m.commit(), git(agent, "rev-parse", "FETCH_HEAD"));
+                assertNotEquals("the project without its server", 0,
+                        GitCommand.run(agent, null, "fetch", daemon.url() + "/" + P, m.ref()).exit());
+                served.remove("review", merger);
+                assertNotEquals("a server no longer served", 0,
+                        GitCommand.run(agent, null, "fetch", daemon.url() + "/review/" + P, m.ref()).exit());
+            }
+        }
+    }
+
+    @Test
     public void networksOfTheAllowList() throws Exception {
         Cidr ten = Cidr.parse("10.0.0.0/8");
         assertTrue(ten.contains(InetAddress.getByName("10.200.1.2")));

@@ -12,6 +12,7 @@ import hudson.ExtensionList;
 import hudson.init.Terminator;
 import hudson.model.listeners.ItemListener;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,8 @@ import jenkins.model.Jenkins;
  * Jenkins and stopped with it. Every save of the configuration is applied here: a valid one
  * reconfigures the servers in place (their queues are kept, as a Zuul reload keeps them), a server
  * whose connection settings changed is restarted from its saved queue, and an invalid one is
- * logged and leaves the running configuration alone. Applying happens on one thread, one
+ * logged and leaves the running configuration alone. With the merger on, each server has its
+ * merger; {@link MergerServing} serves them (git daemon, {@code /tollgate/git}). Applying happens on one thread, one
  * configuration at a time, newest last.
  */
 @Extension
@@ -44,6 +46,8 @@ public final class PipelineRuntime {
     });
     private final AtomicBoolean applyPending = new AtomicBoolean();
     private final MetricsBinding metrics = new MetricsBinding();
+    /** The mergers' git daemon and HTTP endpoint; guarded by this (configure), read from any thread. */
+    final MergerServing merging = new MergerServing();
     private volatile boolean started;
 
     public static PipelineRuntime get() {
@@ -86,6 +90,7 @@ public final class PipelineRuntime {
         GerritPipelineConfiguration config = GerritPipelineConfiguration.get();
         if (config.isEmpty()) {
             closeAll(new ArrayList<>(servers.keySet()));
+            merging.close();
             return;
         }
         PipelineSettings settings;
@@ -97,11 +102,12 @@ public final class PipelineRuntime {
             }
             return;
         }
+        PipelineServer.MergerHome home = merging.configure(settings);
         List<String> gone = new ArrayList<>(servers.keySet());
         for (GerritServerConfig s : settings.servers()) {
             gone.remove(s.name());
             PipelineServer running = servers.get(s.name());
-            if (running != null && running.sameConnection(s)) {
+            if (running != null && running.sameConnection(s, settings, home)) {
                 running.reconfigure(settings);
                 continue;
             }
@@ -110,7 +116,7 @@ public final class PipelineRuntime {
             }
             PipelineServer fresh = null;
             try {
-                fresh = new PipelineServer(s, settings, ports(s));
+                fresh = new PipelineServer(s, settings, ports(s), Clock.systemUTC(), home);
                 fresh.start();
                 servers.put(s.name(), fresh); // only a started server takes build ends and shows on the page
             } catch (RuntimeException e) {
@@ -121,6 +127,7 @@ public final class PipelineRuntime {
             }
         }
         closeAll(gone);
+        merging.serve(List.copyOf(servers.values()));
         listenToGerritTrigger(settings);
     }
 
@@ -164,7 +171,8 @@ public final class PipelineRuntime {
         }
     }
 
-    private static void close(PipelineServer s) {
+    private void close(PipelineServer s) {
+        merging.unserve(s);
         try {
             s.close(); // saves its queue
         } catch (RuntimeException e) {
@@ -178,6 +186,7 @@ public final class PipelineRuntime {
             GerritTriggerServers.stopListening();
         }
         closeAll(new ArrayList<>(servers.keySet()));
+        merging.close();
         applier.shutdown();
     }
 

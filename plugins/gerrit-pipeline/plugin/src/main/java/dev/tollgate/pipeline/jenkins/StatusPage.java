@@ -16,6 +16,7 @@ import org.kohsuke.stapler.StaplerResponse2;
  * their jobs. Its JSON, in the shape of Zuul v2's {@code status.json} so Zuul status dashboards can
  * read it, is at {@code /tollgate/status.json} (the first server) and
  * {@code /tollgate/status.json?server=NAME}. Readable by anyone with Overall/Read, as Zuul's page was.
+ * The mergers' repositories are below it, at {@code /tollgate/git/} ({@link GitEndpoint}).
  */
 @Extension
 public final class StatusPage implements RootAction {
@@ -56,6 +57,14 @@ public final class StatusPage implements RootAction {
         public String getStream() {
             return stream;
         }
+    }
+
+    /**
+     * {@code /tollgate/git/}: the mergers' repositories over smart HTTP (read-only). Stapler tries
+     * this getter before {@link #doDynamic}.
+     */
+    public GitEndpoint getGit() {
+        return new GitEndpoint(PipelineRuntime.get().merging);
     }
 
     /** {@code status.json}: Stapler maps the URL {@code status.json} to this method. */

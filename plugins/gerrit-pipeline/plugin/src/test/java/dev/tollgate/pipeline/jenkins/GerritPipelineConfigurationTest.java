@@ -1,11 +1,14 @@
 package dev.tollgate.pipeline.jenkins;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.tollgate.pipeline.jenkins.config.GerritPipelineConfiguration;
 import dev.tollgate.pipeline.jenkins.config.GerritServer;
 import dev.tollgate.pipeline.jenkins.config.LabelVoteSpec;
+import dev.tollgate.pipeline.jenkins.config.MergerDaemonSpec;
+import dev.tollgate.pipeline.jenkins.config.MergerSpec;
 import dev.tollgate.pipeline.jenkins.config.PipelineSpec;
 import dev.tollgate.pipeline.jenkins.config.ProjectPipelineSpec;
 import dev.tollgate.pipeline.jenkins.config.ProjectSpec;
@@ -54,5 +57,33 @@ public class GerritPipelineConfigurationTest {
         PipelineSettings after = GerritPipelineConfiguration.get().toSettings();
         assertEquals(before, after);
         assertTrue(after.commentOnly());
+    }
+
+    @Test
+    public void theMergerBlockKeepsEveryValueAndUntickedIsNoMerger() throws Exception {
+        GerritPipelineConfiguration c = GerritPipelineConfiguration.get();
+        metapluginCi(c);
+        MergerSpec merger = new MergerSpec();
+        merger.setFetch("http");
+        merger.setCacheDir("/var/lib/tollgate-merger");
+        merger.setZuulUrl("git://10.0.0.5:9418");
+        merger.setCommitterName("CI Merger");
+        merger.setCommitterEmail("ci@example.org");
+        merger.setZuulRefMaxAgeHours(24);
+        merger.setMaxCacheGigabytes(10);
+        merger.setPruneMinutes(30);
+        MergerDaemonSpec daemon = new MergerDaemonSpec("10.0.0.5", List.of("10.0.0.0/16", "fd00::/8"));
+        daemon.setPort(9419);
+        merger.setDaemon(daemon);
+        c.setMerger(merger);
+        PipelineSettings before = c.toSettings();
+        r.configRoundtrip();
+        PipelineSettings after = GerritPipelineConfiguration.get().toSettings();
+        assertEquals(before, after);
+        assertEquals(List.of("10.0.0.0/16", "fd00::/8"), after.merger().daemon().allowedNetworks());
+
+        c.setMerger(null);
+        r.configRoundtrip();
+        assertNull(GerritPipelineConfiguration.get().toSettings().merger());
     }
 }

@@ -17,8 +17,8 @@ import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.StaplerRequest2;
 
 /**
- * The plugin's global configuration: Gerrit servers, the comment-only switch and the pipeline
- * layout, as JCasC {@code unclassified: tollgateGerritPipeline:} (what {@code tollgate import-zuul}
+ * The plugin's global configuration: Gerrit servers, the comment-only switch, the merger and the
+ * pipeline layout, as JCasC {@code unclassified: tollgateGerritPipeline:} (what {@code tollgate import-zuul}
  * writes loads unchanged) and as the "Gerrit pipelines" section of the system configuration page.
  * Mirrors the engine's {@link PipelineSettings} key for key; the engine's validator decides what is
  * valid. Every save hands the whole configuration to {@link PipelineRuntime}, which reconfigures
@@ -32,6 +32,8 @@ public class GerritPipelineConfiguration extends GlobalConfiguration {
     private List<PipelineSpec> pipelines = new ArrayList<>();
     private List<JobSpec> jobs = new ArrayList<>();
     private List<ProjectSpec> projects = new ArrayList<>();
+    /** Null: no merger (builds test the patchset itself). */
+    private MergerSpec merger;
 
     public GerritPipelineConfiguration() {
         load();
@@ -96,6 +98,16 @@ public class GerritPipelineConfiguration extends GlobalConfiguration {
         save();
     }
 
+    public MergerSpec getMerger() {
+        return merger;
+    }
+
+    @DataBoundSetter
+    public void setMerger(MergerSpec merger) {
+        this.merger = merger;
+        save();
+    }
+
     /**
      * The configuration as the engine's records. An empty configuration (nothing set up yet) has no
      * pipelines, which the validator refuses; {@link #isEmpty} tells that case apart.
@@ -107,7 +119,7 @@ public class GerritPipelineConfiguration extends GlobalConfiguration {
         try {
             s = new PipelineSettings(Specs.records(servers, GerritServer::toRecord), commentOnly,
                     Specs.records(pipelines, PipelineSpec::toRecord), Specs.records(jobs, JobSpec::toRecord),
-                    Specs.records(projects, ProjectSpec::toRecord));
+                    Specs.records(projects, ProjectSpec::toRecord), merger == null ? null : merger.toRecord());
         } catch (Specs.SpecException e) {
             throw new ConfigException(List.of(new ConfigError(getDisplayName(), 0, e.key(),
                     e.getMessage().substring(e.key().length() + 2))));
@@ -129,6 +141,7 @@ public class GerritPipelineConfiguration extends GlobalConfiguration {
         List<PipelineSpec> oldPipelines = pipelines;
         List<JobSpec> oldJobs = jobs;
         List<ProjectSpec> oldProjects = projects;
+        MergerSpec oldMerger = merger;
         synchronized (this) {
             bulk = true; // the setters below save once, at the end, and only a valid configuration
             boolean bound = false;
@@ -138,6 +151,7 @@ public class GerritPipelineConfiguration extends GlobalConfiguration {
                 jobs = new ArrayList<>();
                 projects = new ArrayList<>();
                 commentOnly = false;
+                merger = null; // an unticked optional block is absent from the form
                 req.bindJSON(this, json);
                 if (!isEmpty()) {
                     toSettings();
@@ -154,6 +168,7 @@ public class GerritPipelineConfiguration extends GlobalConfiguration {
                     pipelines = oldPipelines;
                     jobs = oldJobs;
                     projects = oldProjects;
+                    merger = oldMerger;
                 }
             }
         }
