@@ -32,18 +32,26 @@ public final class LxdPeer implements AutoCloseable {
 
     /** The names by which the daemon, its client and its admin commands differ. */
     public enum Flavor {
-        LXD("lxd", "LXD_DIR", List.of("/usr/bin/lxd", "/usr/sbin/lxd"), "/usr/bin/lxc", List.of()),
-        // Debian's incus-base: the daemon lives in libexec; admin commands belong to the client
-        INCUS("incus-base", "INCUS_DIR", List.of("/usr/libexec/incus/incusd", "/usr/lib/incus/incusd", "/usr/bin/incusd"),
-                "/usr/bin/incus", List.of("admin"));
+        LXD("LXD", "lxd", "LXD_DIR", List.of("/usr/bin/lxd", "/usr/sbin/lxd"), "/usr/bin/lxc", List.of(),
+                List.of("config", "trust", "add")),
+        // Debian's incus-base: the daemon lives in libexec; admin commands belong to the client, and
+        // "trust add" makes a join token there, so a certificate file goes through add-certificate
+        INCUS("Incus", "incus-base", "INCUS_DIR", List.of("/usr/libexec/incus/incusd", "/usr/lib/incus/incusd",
+                "/usr/bin/incusd"), "/usr/bin/incus", List.of("admin"), List.of("config", "trust", "add-certificate"));
 
+        /** How the daemon names itself ({@code environment.server} in {@code GET /1.0}, capitalised). */
+        final String product;
         final String pkg;
         final String dirVariable;
         final List<String> daemonPaths;
         final String clientPath;
         final List<String> adminPrefix;
+        final List<String> trustCertificate;
 
-        Flavor(String pkg, String dirVariable, List<String> daemonPaths, String clientPath, List<String> adminPrefix) {
+        Flavor(String product, String pkg, String dirVariable, List<String> daemonPaths, String clientPath,
+                List<String> adminPrefix, List<String> trustCertificate) {
+            this.product = product;
+            this.trustCertificate = trustCertificate;
             this.pkg = pkg;
             this.dirVariable = dirVariable;
             this.daemonPaths = daemonPaths;
@@ -183,7 +191,9 @@ public final class LxdPeer implements AutoCloseable {
     public void trust(String certPem, String name) throws Exception {
         Path f = dir.resolve(name + ".crt");
         Files.writeString(f, certPem);
-        lxc("config", "trust", "add", f.toString(), "--name", name);
+        List<String> args = new ArrayList<>(flavor.trustCertificate);
+        args.addAll(List.of(f.toString(), "--name", name));
+        lxc(args.toArray(String[]::new));
     }
 
     /** A client certificate and PKCS#8 key made with openssl: {cert PEM, key PEM}. */
