@@ -22,6 +22,9 @@ import org.libvirt.StoragePool;
  * <ol>
  *   <li>libvirt's test hypervisor: one agent's create + terminate through the driver (time, libvirt
  *   calls), and libvirt calls per agent lifetime with the engine driving (reaper listings included);</li>
+ *   <li>libvirt's test hypervisor: provisioning 20 agents through the engine with its default settings
+ *   (planner, token bucket of 2/s with a burst of 20, its own create threads, the system clock), from
+ *   {@code provision} of 20 until all 20 creates have returned, checked by one {@code listOwned};</li>
  *   <li>a real libvirtd + QEMU ({@link QemuSessionPeer}): creating and deleting an agent's qcow2 overlay
  *   of the base image.</li>
  * </ol>
@@ -35,6 +38,9 @@ public final class LibvirtLifecycleBenchmark {
         int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int overlays = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         testDriver(cycles);
+        for (int r = 1; r <= 3; r++) {
+            provisionTwenty("round " + r);
+        }
         if (overlays > 0) {
             qemuOverlays(overlays);
         }
@@ -131,6 +137,46 @@ public final class LibvirtLifecycleBenchmark {
             System.out.printf("test:///default, engine driving, %d agents (10 at a time, 10-minute builds, reaper every "
                             + "5 min): %.1f libvirt calls per agent lifetime; %.2f s in all%n", agents,
                     (double) driver.libvirtCalls() / agents, (t1 - t0) / 1e9);
+        }
+    }
+
+    /** 20 agents through the engine with its default settings; wall time until all 20 exist at the driver. */
+    private static void provisionTwenty(String label) throws Exception {
+        int n = 20;
+        try (TestDriverPeer peer = new TestDriverPeer()) {
+            AgentTemplate<LibvirtOptions> small = peer.template("small", TestDriverPeer.overlayOptions(peer.basePath())
+                    .diskSizeGib(1).build());
+            LibvirtDriver driver = peer.driver(peer.config(List.of(small)));
+            InMemoryAgentRegistry registry = new InMemoryAgentRegistry(Map.of("JENKINS_SECRET", TestDriverPeer.SECRET));
+            CloudEngine engine = CloudEngine.builder(CloudSettings.builder(TestDriverPeer.CLOUD, TestDriverPeer.CONTROLLER)
+                    .templates(List.of(small)).build()).driver(driver).registry(registry).build();
+            try {
+                long c0 = driver.libvirtCalls();
+                long t0 = System.nanoTime();
+                List<PlannedAgent> planned = engine.provision("linux", n).planned();
+                long[] each = new long[planned.size()];
+                for (int i = 0; i < planned.size(); i++) {
+                    planned.get(i).future().get(60, TimeUnit.SECONDS);
+                    each[i] = System.nanoTime() - t0;
+                }
+                long all = System.nanoTime() - t0;
+                long calls = driver.libvirtCalls() - c0;
+                int listed = driver.listOwned(TestDriverPeer.CONTROLLER).size();
+                if (planned.size() != n || listed != n) {
+                    throw new AssertionError("planned " + planned.size() + ", listed " + listed + " of " + n);
+                }
+                Arrays.sort(each);
+                // futures are joined in planned order, so each entry is when that agent was seen done
+                System.out.printf("test:///default, %s, 20 agents, engine defaults: provision → all 20 exist %.1f ms "
+                                + "(the 10th planned seen done at %.1f ms), %d libvirt calls%n", label, all / 1e6,
+                        each[n / 2 - 1] / 1e6, calls);
+                driver.terminate(planned.stream().map(PlannedAgent::agentName).toList());
+            } finally {
+                engine.shutdown();
+            }
+            if (!peer.everything().isEmpty()) {
+                throw new IllegalStateException("left behind: " + peer.everything());
+            }
         }
     }
 

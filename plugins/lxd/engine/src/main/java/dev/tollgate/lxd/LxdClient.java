@@ -62,7 +62,16 @@ public final class LxdClient implements AutoCloseable {
     /** Waits for the operation at {@code opPath} to end; a failed operation is a CloudException. */
     public JsonNode waitFor(String opPath, Duration wait) throws CloudException {
         long secs = Math.max(1, wait.toSeconds());
-        JsonNode op = call("GET", opPath + "/wait?timeout=" + secs, null, wait.plus(requestTimeout)).path("metadata");
+        String path = opPath + "/wait?timeout=" + secs;
+        Answer a = exchange("GET", path, null, wait.plus(requestTimeout));
+        if (a.status() < 300 && "error".equals(a.envelope().path("type").asText())) {
+            // Incus answers the wait for a failed operation with HTTP 200 and an error envelope holding the
+            // operation's err (LXD: a sync envelope whose metadata has status Failure). The wait itself
+            // worked, so the operation's message decides, not the envelope's error_code (500)
+            String err = a.envelope().path("error").asText("operation failed");
+            throw new CloudException(operationFailureKind(err), "OperationFailed", "LXD operation failed: " + err);
+        }
+        JsonNode op = checked("GET", path, a).path("metadata");
         String status = op.path("status").asText();
         if ("Success".equals(status)) {
             return op;
@@ -77,6 +86,15 @@ public final class LxdClient implements AutoCloseable {
     }
 
     private JsonNode call(String method, String path, Object body, Duration timeout) throws CloudException {
+        return checked(method, path, exchange(method, path, body, timeout));
+    }
+
+    /** An answer read whole: its HTTP status and JSON envelope (a null node for an empty body). */
+    private record Answer(int status, JsonNode envelope) {
+    }
+
+    /** Sends one request and reads its answer; trouble reaching the daemon or a non-JSON answer throws. */
+    private Answer exchange(String method, String path, Object body, Duration timeout) throws CloudException {
         calls.computeIfAbsent(method + " " + shape(path), k -> new LongAdder()).increment();
         byte[] json;
         try {
@@ -102,9 +120,15 @@ public final class LxdClient implements AutoCloseable {
             throw new CloudException(r.status() >= 500 ? Kind.TRANSIENT : Kind.PERMANENT, "HTTP " + r.status(),
                     method + " " + path + ": LXD answered HTTP " + r.status() + " without JSON", e);
         }
-        if (r.status() >= 300 || "error".equals(env.path("type").asText())) {
-            int code = env.path("error_code").asInt(r.status());
-            String msg = env.path("error").asText("HTTP " + r.status());
+        return new Answer(r.status(), env);
+    }
+
+    /** The envelope of a successful answer; an error status or envelope is a CloudException. */
+    private static JsonNode checked(String method, String path, Answer a) throws CloudException {
+        JsonNode env = a.envelope();
+        if (a.status() >= 300 || "error".equals(env.path("type").asText())) {
+            int code = env.path("error_code").asInt(a.status());
+            String msg = env.path("error").asText("HTTP " + a.status());
             throw new CloudException(kindOf(code, msg), "HTTP " + code, method + " " + path + ": " + msg);
         }
         return env;

@@ -417,12 +417,12 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
         List<String> problems = new ArrayList<>();
         JsonNode server = client.get("/1.0");
         JsonNode env = server.path("environment");
-        lines.add("LXD " + env.path("server_version").asText("?") + " at " + client.endpoint() + " (API "
+        lines.add(product(env.path("server").asText("")) + " " + env.path("server_version").asText("?") + " at " + client.endpoint() + " (API "
                 + server.path("api_version").asText("?") + ", " + server.path("api_extensions").size()
                 + " API extensions, " + (env.path("server_clustered").asBoolean(false) ? "clustered" : "standalone") + ")");
         if (!"trusted".equals(server.path("auth").asText())) {
             String p = "the daemon does not trust this client (auth: " + server.path("auth").asText("?")
-                    + "): add its certificate with lxc config trust add";
+                    + "): add its certificate with lxc config trust add (Incus: incus config trust add-certificate)";
             lines.add(p);
             problems.add(p);
             return new ConnectionReport(lines, problems);
@@ -461,6 +461,15 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
             }
         }
         return new ConnectionReport(lines, problems);
+    }
+
+    /** The daemon's name for the report: LXD, or Incus (LXD's fork, same API), from {@code environment.server}. */
+    static String product(String server) {
+        return switch (server) {
+            case "incus" -> "Incus";
+            case "lxd", "" -> "LXD";
+            default -> server;
+        };
     }
 
     /** The last path segment of each URL of a listing ({@code /1.0/profiles/default} → {@code default}). */

@@ -31,7 +31,7 @@ import org.junit.Test;
  * certificate pinned. A wrong pin, or a client the daemon does not trust, gets nothing done.
  */
 public class HttpsPeerTest {
-    private static LxdPeer peer;
+    static LxdPeer peer;
     private static URI url;
     private static String pin;
     private static String[] trusted;
@@ -40,7 +40,11 @@ public class HttpsPeerTest {
 
     @BeforeClass
     public static void startPeer() throws Exception {
-        peer = LxdPeer.start();
+        startPeer(LxdPeer.Flavor.LXD);
+    }
+
+    static void startPeer(LxdPeer.Flavor flavor) throws Exception {
+        peer = LxdPeer.start(flavor);
         url = peer.https();
         pin = HttpsTransport.fingerprint(peer.serverCertificate());
         trusted = peer.newClientCertificate("tollgate-controller");
@@ -154,7 +158,7 @@ public class HttpsPeerTest {
                 new LxdCloudConfig.ImageRemote(URI.create("https://images.example.org"), "simplestreams")), null, null);
         try (LxdDriver d = new LxdDriver(config)) {
             LxdDriver.ConnectionReport r = d.connectionReport();
-            assertTrue(r.lines().toString(), r.lines().get(0).matches("LXD \\S+ at " + url + " \\(API 1\\.0, \\d+ API "
+            assertTrue(r.lines().toString(), r.lines().get(0).matches(peer.flavor.product + " \\S+ at " + url + " \\(API 1\\.0, \\d+ API "
                     + "extensions, standalone\\)"));
             assertEquals("storage pools: [default]", r.lines().get(1));
             assertEquals("profiles: [default]", r.lines().get(2));

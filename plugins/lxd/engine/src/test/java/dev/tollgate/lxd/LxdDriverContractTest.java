@@ -11,11 +11,11 @@ import org.junit.BeforeClass;
 
 /** cloud-core's driver contract, run by the LXD driver against a real LXD daemon (one per class). */
 public class LxdDriverContractTest extends CloudDriverContract {
-    private static LxdPeer peer;
+    static LxdPeer peer;
 
     @BeforeClass
     public static void startPeer() throws Exception {
-        peer = LxdPeer.start();
+        peer = LxdPeer.start(LxdPeer.Flavor.LXD);
     }
 
     @AfterClass

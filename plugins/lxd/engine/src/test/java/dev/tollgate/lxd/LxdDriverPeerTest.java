@@ -41,7 +41,7 @@ public class LxdDriverPeerTest {
     static final List<String> ENV_DUMPING_AGENT = List.of("/bin/sh", "-c",
             "env > /tmp/agent.env.part && mv /tmp/agent.env.part /tmp/agent.env && echo {{agentName}} > /tmp/agent.name"
                     + " && exec sleep 2147483647");
-    private static LxdPeer peer;
+    static LxdPeer peer;
     private static Path scratch;
     private static String imageFingerprint;
 
@@ -51,7 +51,11 @@ public class LxdDriverPeerTest {
 
     @BeforeClass
     public static void startPeer() throws Exception {
-        peer = LxdPeer.start();
+        startPeer(LxdPeer.Flavor.LXD);
+    }
+
+    static void startPeer(LxdPeer.Flavor flavor) throws Exception {
+        peer = LxdPeer.start(flavor);
         peer.lxc("profile", "create", "tollgate-extra");
         peer.lxc("profile", "set", "tollgate-extra", "limits.processes", "500");
         scratch = Files.createDirectories(peer.dir.resolve("scratch"));

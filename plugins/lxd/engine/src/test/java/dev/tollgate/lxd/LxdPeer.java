@@ -16,53 +16,94 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real LXD daemon for one test class: its own {@code LXD_DIR} in a temporary directory, a {@code dir}
- * storage pool and no network (preseeded), and one image built here from Debian's busybox-static (a
- * rootfs with busybox, its applets and an {@code /sbin/init} that sleeps), imported under
- * {@link #IMAGE}. Start it in {@code @BeforeClass}, {@link #close()} it in {@code @AfterClass}. A missing
- * {@code lxd} or {@code busybox-static} fails the test (never a skip). Needs root (containers).
+ * A real LXD (or Incus) daemon for one test class: its own {@code LXD_DIR} ({@code INCUS_DIR}) in a
+ * temporary directory, a {@code dir} storage pool and no network (preseeded), and one image built here
+ * from Debian's busybox-static (a rootfs with busybox, its applets and an {@code /sbin/init} that
+ * sleeps), imported under {@link #IMAGE}. Start it in {@code @BeforeClass}, {@link #close()} it in
+ * {@code @AfterClass}. A missing daemon or {@code busybox-static} fails the test (never a skip). Needs
+ * root (containers).
  *
- * <p>Every wait is explicit: {@code lxd waitready}, and each {@code lxc} command runs to its end.
+ * <p>Every wait is explicit: {@code waitready}, and each client command runs to its end. LXD and Incus
+ * differ here only in names ({@link Flavor}); both can run side by side, each in its own directory.
  */
 public final class LxdPeer implements AutoCloseable {
     static final String IMAGE = "tollgate-busybox";
     private static final long COMMAND_TIMEOUT_S = 120;
 
+    /** The names by which the daemon, its client and its admin commands differ. */
+    public enum Flavor {
+        LXD("LXD", "lxd", "LXD_DIR", List.of("/usr/bin/lxd", "/usr/sbin/lxd"), "/usr/bin/lxc", List.of(),
+                List.of("config", "trust", "add")),
+        // Debian's incus-base: the daemon lives in libexec; admin commands belong to the client, and
+        // "trust add" makes a join token there, so a certificate file goes through add-certificate
+        INCUS("Incus", "incus-base", "INCUS_DIR", List.of("/usr/libexec/incus/incusd", "/usr/lib/incus/incusd",
+                "/usr/bin/incusd"), "/usr/bin/incus", List.of("admin"), List.of("config", "trust", "add-certificate"));
+
+        /** How the daemon names itself ({@code environment.server} in {@code GET /1.0}, capitalised). */
+        final String product;
+        final String pkg;
+        final String dirVariable;
+        final List<String> daemonPaths;
+        final String clientPath;
+        final List<String> adminPrefix;
+        final List<String> trustCertificate;
+
+        Flavor(String product, String pkg, String dirVariable, List<String> daemonPaths, String clientPath,
+                List<String> adminPrefix, List<String> trustCertificate) {
+            this.product = product;
+            this.trustCertificate = trustCertificate;
+            this.pkg = pkg;
+            this.dirVariable = dirVariable;
+            this.daemonPaths = daemonPaths;
+            this.clientPath = clientPath;
+            this.adminPrefix = adminPrefix;
+        }
+    }
+
+    final Flavor flavor;
     final Path dir;
     final Path lxdDir;
     private final Process daemon;
+    private final Path daemonExe;
     private final Path lxc;
     private String httpsUrl;
 
-    private LxdPeer(Path dir, Path lxdDir, Process daemon, Path lxc) {
+    private LxdPeer(Flavor flavor, Path dir, Path lxdDir, Process daemon, Path daemonExe, Path lxc) {
+        this.flavor = flavor;
         this.dir = dir;
         this.lxdDir = lxdDir;
         this.daemon = daemon;
+        this.daemonExe = daemonExe;
         this.lxc = lxc;
     }
 
-    /** Starts the daemon, preseeds it and imports the busybox image. */
+    /** Starts an LXD daemon, preseeds it and imports the busybox image. */
     public static LxdPeer start() throws Exception {
-        Path lxd = Peers.requireExecutable("lxd", "/usr/bin/lxd", "/usr/sbin/lxd");
-        Path lxc = Peers.requireExecutable("lxd", "/usr/bin/lxc");
+        return start(Flavor.LXD);
+    }
+
+    /** Starts an LXD or Incus daemon, preseeds it and imports the busybox image. */
+    public static LxdPeer start(Flavor flavor) throws Exception {
+        Path lxd = Peers.requireExecutable(flavor.pkg, flavor.daemonPaths.toArray(String[]::new));
+        Path lxc = Peers.requireExecutable(flavor.pkg, flavor.clientPath);
         Path busybox = Peers.requireExecutable("busybox-static", "/bin/busybox", "/usr/bin/busybox");
         if (!isStatic(busybox)) {
             throw new AssertionError("test peer missing: " + busybox + " is not statically linked; run "
                     + "`apt-get install -y busybox-static` (.ci/run does this)");
         }
         // short: the daemon's unix socket path must stay under 108 bytes
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "lxdpeer");
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), flavor == Flavor.LXD ? "lxdpeer" : "incuspeer");
         // the containers' root (a mapped uid) must be able to walk through to their rootfs
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         Path lxdDir = Files.createDirectories(dir.resolve("d"));
         ProcessBuilder pb = new ProcessBuilder(lxd.toString(), "--group", "root", "--logfile",
                 dir.resolve("lxd.log").toString());
-        pb.environment().put("LXD_DIR", lxdDir.toString());
+        pb.environment().put(flavor.dirVariable, lxdDir.toString());
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("lxd.out").toFile());
         Process daemon = pb.start();
-        LxdPeer peer = new LxdPeer(dir, lxdDir, daemon, lxc);
+        LxdPeer peer = new LxdPeer(flavor, dir, lxdDir, daemon, lxd, lxc);
         try {
-            peer.run(null, lxd.toString(), "waitready", "--timeout", "60");
+            peer.run(null, peer.admin("waitready", "--timeout", "60"));
             peer.run(String.join("\n",
                     "config: {}",
                     "storage_pools:",
@@ -75,13 +116,26 @@ public final class LxdPeer implements AutoCloseable {
                     "      path: /",
                     "      pool: default",
                     "      type: disk",
-                    ""), lxd.toString(), "init", "--preseed");
+                    ""), peer.admin("init", "--preseed"));
             peer.run(null, lxc.toString(), "image", "import", peer.buildImage(busybox).toString(), "--alias", IMAGE);
             return peer;
         } catch (Exception | AssertionError e) {
             peer.close();
             throw e;
         }
+    }
+
+    /** An admin command: {@code lxd CMD ...} for LXD, {@code incus admin CMD ...} for Incus. */
+    private String[] admin(String... args) {
+        List<String> cmd = new ArrayList<>();
+        if (flavor.adminPrefix.isEmpty()) {
+            cmd.add(daemonExe.toString());
+        } else {
+            cmd.add(lxc.toString());
+            cmd.addAll(flavor.adminPrefix);
+        }
+        cmd.addAll(List.of(args));
+        return cmd.toArray(String[]::new);
     }
 
     private static boolean isStatic(Path exe) throws IOException {
@@ -137,7 +191,9 @@ public final class LxdPeer implements AutoCloseable {
     public void trust(String certPem, String name) throws Exception {
         Path f = dir.resolve(name + ".crt");
         Files.writeString(f, certPem);
-        lxc("config", "trust", "add", f.toString(), "--name", name);
+        List<String> args = new ArrayList<>(flavor.trustCertificate);
+        args.addAll(List.of(f.toString(), "--name", name));
+        lxc(args.toArray(String[]::new));
     }
 
     /** A client certificate and PKCS#8 key made with openssl: {cert PEM, key PEM}. */
@@ -150,7 +206,7 @@ public final class LxdPeer implements AutoCloseable {
         return new String[] {Files.readString(crt), Files.readString(key)};
     }
 
-    /** Runs {@code lxc} against this daemon; returns its output. */
+    /** Runs the client ({@code lxc} or {@code incus}) against this daemon; returns its output. */
     public String lxc(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(lxc.toString());
@@ -160,8 +216,8 @@ public final class LxdPeer implements AutoCloseable {
 
     private String run(String stdin, String... cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("LXD_DIR", lxdDir.toString());
-        pb.environment().put("HOME", dir.toString()); // lxc keeps its own config there, not in ~/.config
+        pb.environment().put(flavor.dirVariable, lxdDir.toString());
+        pb.environment().put("HOME", dir.toString()); // the client keeps its own config there, not in ~/.config
         pb.redirectErrorStream(true);
         Path out = Files.createTempFile(dir, "cmd", ".out");
         pb.redirectOutput(out.toFile());
@@ -201,8 +257,9 @@ public final class LxdPeer implements AutoCloseable {
     public void close() {
         try {
             if (daemon.isAlive()) {
-                ProcessBuilder pb = new ProcessBuilder(lxc.resolveSibling("lxd").toString(), "shutdown", "--timeout", "30");
-                pb.environment().put("LXD_DIR", lxdDir.toString());
+                ProcessBuilder pb = new ProcessBuilder(admin("shutdown", "--timeout", "30"));
+                pb.environment().put(flavor.dirVariable, lxdDir.toString());
+                pb.environment().put("HOME", dir.toString());
                 pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
                 Process p = pb.start();
                 if (!p.waitFor(60, TimeUnit.SECONDS)) {

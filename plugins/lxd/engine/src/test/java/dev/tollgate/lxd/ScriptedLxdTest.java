@@ -147,4 +147,61 @@ public class ScriptedLxdTest {
                 "PUT /1.0/instances/" + name + "/state", "GET /1.0/operations/s/wait?timeout=1",
                 "DELETE /1.0/instances/" + name, "GET /1.0/operations/d/wait?timeout=1"), requests);
     }
+
+    /** Incus answers the wait for a failed operation with HTTP 200 and an error envelope holding its err. */
+    private static String incusFailedOperation(String err) {
+        return json(200, "{\"type\":\"error\",\"error_code\":500,\"error\":\"" + err + "\",\"metadata\":null}");
+    }
+
+    @Test
+    public void aCreateWhoseOperationFailsLikeIncusForAMissingImageIsPermanent() throws Exception {
+        String name = LxdDriver.instanceName(spec().fingerprint());
+        serve(line -> switch (line) {
+            case "POST /1.0/instances" -> json(202, "{\"type\":\"async\",\"operation\":\"/1.0/operations/c\"}");
+            case "GET /1.0/operations/c/wait?timeout=1" -> incusFailedOperation("Image not provided for instance creation");
+            default -> json(404, "{\"type\":\"error\",\"error_code\":404,\"error\":\"Instance not found\"}");
+        });
+        try (LxdDriver d = driver()) {
+            d.create(spec());
+            fail();
+        } catch (CloudException e) {
+            assertEquals("a failed create is configuration, not an outage", CloudException.Kind.PERMANENT, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().contains("Image not provided"));
+        }
+        assertEquals("the driver looks for an instance of that name, and starts nothing",
+                List.of("POST /1.0/instances", "GET /1.0/operations/c/wait?timeout=1", "GET /1.0/instances/" + name),
+                requests);
+    }
+
+    @Test
+    public void aCreateSentAgainThatIncusFailsInItsOperationFinishesTheFirstInstance() throws Exception {
+        String name = LxdDriver.instanceName(spec().fingerprint());
+        serve(line -> {
+            if (line.equals("POST /1.0/instances")) {
+                return json(202, "{\"type\":\"async\",\"operation\":\"/1.0/operations/c\"}");
+            }
+            if (line.equals("GET /1.0/operations/c/wait?timeout=1")) {
+                // Incus finds a name in use only inside the operation, where LXD answers the POST with 409
+                return incusFailedOperation("Failed creating instance record: Add instance info to the database: "
+                        + "Failed to create instances entry: UNIQUE constraint failed: instances.project_id, instances.name");
+            }
+            if (line.equals("GET /1.0/instances/" + name)) {
+                return json(200, "{\"type\":\"sync\",\"metadata\":{\"name\":\"" + name + "\",\"status\":\"Stopped\","
+                        + "\"config\":{\"user.tollgate.controller\":\"ctl\",\"user.tollgate.cloud\":\"lxd\","
+                        + "\"user.tollgate.template\":\"bb\",\"user.tollgate.agent\":\"agent-1\","
+                        + "\"user.tollgate.created-at\":\"2026-01-01T00:00:00Z\"}}}");
+            }
+            if (line.startsWith("PUT ") || line.endsWith("/exec")) {
+                return json(202, "{\"type\":\"async\",\"operation\":\"/1.0/operations/s\"}");
+            }
+            return json(200, "{\"type\":\"sync\",\"metadata\":{\"status\":\"Success\"}}");
+        });
+        try (LxdDriver d = driver()) {
+            assertEquals(name, d.create(spec()).id());
+        }
+        assertEquals("the first attempt's instance is started and given its agent",
+                List.of("POST /1.0/instances", "GET /1.0/operations/c/wait?timeout=1", "GET /1.0/instances/" + name,
+                        "PUT /1.0/instances/" + name + "/state", "GET /1.0/operations/s/wait?timeout=1",
+                        "POST /1.0/instances/" + name + "/exec"), requests);
+    }
 }

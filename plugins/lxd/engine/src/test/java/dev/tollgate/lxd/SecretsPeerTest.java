@@ -40,7 +40,7 @@ public class SecretsPeerTest {
     private static final String URL = "https://ci.example.org/";
     /** What LXD itself puts into an exec'd process's environment. */
     private static final Set<String> LXD_DEFAULTS = Set.of("PATH", "HOME", "USER", "LANG", "TERM", "container", "SHLVL", "PWD");
-    private static LxdPeer peer;
+    static LxdPeer peer;
 
     private final List<String> logged = new ArrayList<>();
     private final Handler capture = new Handler() {
@@ -64,7 +64,7 @@ public class SecretsPeerTest {
 
     @BeforeClass
     public static void startPeer() throws Exception {
-        peer = LxdPeer.start();
+        peer = LxdPeer.start(LxdPeer.Flavor.LXD);
     }
 
     @AfterClass
