@@ -16,7 +16,7 @@ import dev.tollgate.ec2.Ec2SpotDriver;
 import dev.tollgate.ec2.HttpProxy;
 import dev.tollgate.ec2.SdkEc2ClientFactory;
 import dev.tollgate.ec2.config.Ec2CloudSpec;
-import dev.tollgate.ec2.config.Ec2Problem;
+import dev.tollgate.cloud.config.CloudProblem;
 import hudson.Extension;
 import hudson.ProxyConfiguration;
 import hudson.Util;
@@ -495,9 +495,9 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
             probe.setCredentialsId(credentialsId);
             probe.setEndpoint(endpoint);
             Ec2CloudSpec spec = probe.toRecord();
-            List<Ec2Problem> problems = spec.problems();
+            List<CloudProblem> problems = spec.problems();
             if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(Ec2Problem::toString).collect(Collectors.joining("; ")));
+                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
             }
             Ec2CloudConfig config = spec.ec2Config(spec.agentTemplates());
             try (Ec2SpotDriver driver = new Ec2SpotDriver(config, clients(spec.credentialsId(), config), Clock.systemUTC())) {

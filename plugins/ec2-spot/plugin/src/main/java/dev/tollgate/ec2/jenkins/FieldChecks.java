@@ -4,7 +4,7 @@ import dev.tollgate.cloud.jenkins.AgentNames;
 import dev.tollgate.ec2.config.Ec2BlockDeviceSpec;
 import dev.tollgate.ec2.config.Ec2CloudSpec;
 import dev.tollgate.ec2.config.Ec2ImageSpec;
-import dev.tollgate.ec2.config.Ec2Problem;
+import dev.tollgate.cloud.config.CloudProblem;
 import dev.tollgate.ec2.config.Ec2SpotSpec;
 import dev.tollgate.ec2.config.Ec2TagSpec;
 import dev.tollgate.ec2.config.Ec2TemplateSpec;
@@ -91,11 +91,11 @@ final class FieldChecks {
 
     private static FormValidation check(Build b) {
         try {
-            List<Ec2Problem> p = b.get().problems();
+            List<CloudProblem> p = b.get().problems();
             if (p.isEmpty()) {
                 return FormValidation.ok();
             }
-            return FormValidation.error(p.stream().map(Ec2Problem::message).distinct().collect(Collectors.joining("; ")));
+            return FormValidation.error(p.stream().map(CloudProblem::message).distinct().collect(Collectors.joining("; ")));
         } catch (FieldException e) {
             return FormValidation.error(e.getMessage());
         }

@@ -2,7 +2,7 @@ package dev.tollgate.libvirt.jenkins;
 
 import dev.tollgate.cloud.jenkins.AgentNames;
 import dev.tollgate.libvirt.config.LibvirtCloudSpec;
-import dev.tollgate.libvirt.config.LibvirtProblem;
+import dev.tollgate.cloud.config.CloudProblem;
 import dev.tollgate.libvirt.config.LibvirtTemplateSpec;
 import hudson.util.FormValidation;
 import java.lang.reflect.Constructor;
@@ -78,11 +78,11 @@ final class FieldChecks {
 
     private static FormValidation check(String key, Build b) {
         try {
-            List<LibvirtProblem> p = b.get().problems().stream().filter(x -> x.key().equals(key)).toList();
+            List<CloudProblem> p = b.get().problems().stream().filter(x -> x.key().equals(key)).toList();
             if (p.isEmpty()) {
                 return FormValidation.ok();
             }
-            return FormValidation.error(p.stream().map(LibvirtProblem::message).distinct().collect(Collectors.joining("; ")));
+            return FormValidation.error(p.stream().map(CloudProblem::message).distinct().collect(Collectors.joining("; ")));
         } catch (FieldException e) {
             return FormValidation.error(e.getMessage());
         }

@@ -10,7 +10,7 @@ import dev.tollgate.libvirt.LibvirtCloudConfig;
 import dev.tollgate.libvirt.LibvirtDriver;
 import dev.tollgate.libvirt.LibvirtOptions;
 import dev.tollgate.libvirt.config.LibvirtCloudSpec;
-import dev.tollgate.libvirt.config.LibvirtProblem;
+import dev.tollgate.cloud.config.CloudProblem;
 import hudson.Extension;
 import hudson.Util;
 import hudson.slaves.Cloud;
@@ -330,10 +330,10 @@ public final class LibvirtCloud extends TollgateCloud<LibvirtOptions> {
                 }
             }
             LibvirtCloudSpec spec = new LibvirtCloud(name == null || name.isBlank() ? "test" : name, uri, saved).toRecord();
-            List<LibvirtProblem> problems = spec.problems().stream()
+            List<CloudProblem> problems = spec.problems().stream()
                     .filter(p -> !(p.key().equals("templates") && p.record() == spec)).toList();
             if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(LibvirtProblem::toString).collect(Collectors.joining("; ")));
+                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
             }
             LibvirtCloudConfig config = LibvirtCloudConfig.of(spec.engineName(), spec.uri(),
                     saved.isEmpty() ? List.of() : spec.agentTemplates());

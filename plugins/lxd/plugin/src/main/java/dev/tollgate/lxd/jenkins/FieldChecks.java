@@ -5,7 +5,7 @@ import dev.tollgate.lxd.config.LxdCloudSpec;
 import dev.tollgate.lxd.config.LxdConfigSpec;
 import dev.tollgate.lxd.config.LxdDeviceSpec;
 import dev.tollgate.lxd.config.LxdImageRemoteSpec;
-import dev.tollgate.lxd.config.LxdProblem;
+import dev.tollgate.cloud.config.CloudProblem;
 import dev.tollgate.lxd.config.LxdTemplateSpec;
 import hudson.util.FormValidation;
 import java.lang.reflect.Constructor;
@@ -112,11 +112,11 @@ final class FieldChecks {
 
     private static FormValidation check(Build b, String onlyKey) {
         try {
-            List<LxdProblem> p = b.get().problems().stream().filter(x -> onlyKey == null || x.key().equals(onlyKey)).toList();
+            List<CloudProblem> p = b.get().problems().stream().filter(x -> onlyKey == null || x.key().equals(onlyKey)).toList();
             if (p.isEmpty()) {
                 return FormValidation.ok();
             }
-            return FormValidation.error(p.stream().map(LxdProblem::message).distinct().collect(Collectors.joining("; ")));
+            return FormValidation.error(p.stream().map(CloudProblem::message).distinct().collect(Collectors.joining("; ")));
         } catch (FieldException e) {
             return FormValidation.error(e.getMessage());
         }

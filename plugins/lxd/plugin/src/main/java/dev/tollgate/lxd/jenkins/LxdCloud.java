@@ -12,7 +12,7 @@ import dev.tollgate.lxd.LxdDriver;
 import dev.tollgate.lxd.LxdEndpoint;
 import dev.tollgate.lxd.LxdOptions;
 import dev.tollgate.lxd.config.LxdCloudSpec;
-import dev.tollgate.lxd.config.LxdProblem;
+import dev.tollgate.cloud.config.CloudProblem;
 import dev.tollgate.lxd.config.LxdTemplateSpec;
 import hudson.Extension;
 import hudson.Util;
@@ -489,9 +489,9 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
             LxdCloudSpec spec = probe.toRecord();
             // with no saved template the cloud's own keys are what is tested
             Set<String> ignored = templates.isEmpty() ? Set.of("templates") : Set.of();
-            List<LxdProblem> problems = spec.problems().stream().filter(p -> !ignored.contains(p.key())).toList();
+            List<CloudProblem> problems = spec.problems().stream().filter(p -> !ignored.contains(p.key())).toList();
             if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(LxdProblem::toString).collect(Collectors.joining("; ")));
+                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
             }
             List<AgentTemplate<LxdOptions>> agentTemplates = templates.isEmpty() ? List.of() : spec.agentTemplates();
             LxdCloudConfig config;
