@@ -2,10 +2,11 @@ package dev.tollgate.ec2.jenkins;
 
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.jenkins.plugins.awscredentials.AmazonWebServicesCredentials;
+import dev.tollgate.cloud.jenkins.FormLists;
 import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
-import dev.tollgate.cloud.jenkins.TollgateCloud;
+import dev.tollgate.cloud.jenkins.CommonKeysCloud;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.ec2.AgentCost;
@@ -57,7 +58,7 @@ import org.kohsuke.stapler.verb.POST;
  * is kept in {@link #DRIVERS} for the cloud page's cost column, replaced (and the old one closed)
  * when cloud-core rebuilds the engine.
  */
-public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
+public final class Ec2SpotCloud extends CommonKeysCloud<Ec2Options> {
     /** Engine name → the driver its engine runs with. */
     private static final Map<String, Ec2SpotDriver> DRIVERS = new ConcurrentHashMap<>();
     /** Tests launch agents as local processes; null (always, in a controller): inbound agents on the instances. */
@@ -68,18 +69,7 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
     private final ArrayList<Ec2SpotTemplate> templates;
     private String credentialsId;
     private String endpoint;
-    private Integer instanceCap;
-    private String requestsPerSecond = "2";
-    private int requestBurst = 20;
-    private int reaperGraceSeconds = 300;
-    private int describeIntervalSeconds = 120;
-    private int reaperIntervalSeconds = 300;
     private int interruptionCheckSeconds = 60;
-    private int capacityCooldownSeconds = 120;
-    private int throttleBackoffSeconds = 1;
-    private int terminateBackoffSeconds = 5;
-    private int maxBackoffSeconds = 300;
-    private int recordRetentionMinutes = 60;
     private int agentReportWindowSeconds = 120;
     private int priceCacheSeconds = 600;
     private int imageCacheSeconds = 300;
@@ -123,61 +113,6 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
         this.endpoint = Util.fixEmptyAndTrim(endpoint);
     }
 
-    public Integer getInstanceCap() {
-        return instanceCap;
-    }
-
-    @DataBoundSetter
-    public void setInstanceCap(Integer instanceCap) {
-        this.instanceCap = instanceCap;
-    }
-
-    public String getRequestsPerSecond() {
-        return requestsPerSecond;
-    }
-
-    @DataBoundSetter
-    public void setRequestsPerSecond(String requestsPerSecond) {
-        String v = Util.fixEmptyAndTrim(requestsPerSecond);
-        this.requestsPerSecond = v == null ? "2" : v;
-    }
-
-    public int getRequestBurst() {
-        return requestBurst;
-    }
-
-    @DataBoundSetter
-    public void setRequestBurst(int requestBurst) {
-        this.requestBurst = requestBurst;
-    }
-
-    public int getReaperGraceSeconds() {
-        return reaperGraceSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperGraceSeconds(int reaperGraceSeconds) {
-        this.reaperGraceSeconds = reaperGraceSeconds;
-    }
-
-    public int getDescribeIntervalSeconds() {
-        return describeIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setDescribeIntervalSeconds(int describeIntervalSeconds) {
-        this.describeIntervalSeconds = describeIntervalSeconds;
-    }
-
-    public int getReaperIntervalSeconds() {
-        return reaperIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperIntervalSeconds(int reaperIntervalSeconds) {
-        this.reaperIntervalSeconds = reaperIntervalSeconds;
-    }
-
     public int getInterruptionCheckSeconds() {
         return interruptionCheckSeconds;
     }
@@ -185,51 +120,6 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
     @DataBoundSetter
     public void setInterruptionCheckSeconds(int interruptionCheckSeconds) {
         this.interruptionCheckSeconds = interruptionCheckSeconds;
-    }
-
-    public int getCapacityCooldownSeconds() {
-        return capacityCooldownSeconds;
-    }
-
-    @DataBoundSetter
-    public void setCapacityCooldownSeconds(int capacityCooldownSeconds) {
-        this.capacityCooldownSeconds = capacityCooldownSeconds;
-    }
-
-    public int getThrottleBackoffSeconds() {
-        return throttleBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setThrottleBackoffSeconds(int throttleBackoffSeconds) {
-        this.throttleBackoffSeconds = throttleBackoffSeconds;
-    }
-
-    public int getTerminateBackoffSeconds() {
-        return terminateBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setTerminateBackoffSeconds(int terminateBackoffSeconds) {
-        this.terminateBackoffSeconds = terminateBackoffSeconds;
-    }
-
-    public int getMaxBackoffSeconds() {
-        return maxBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setMaxBackoffSeconds(int maxBackoffSeconds) {
-        this.maxBackoffSeconds = maxBackoffSeconds;
-    }
-
-    public int getRecordRetentionMinutes() {
-        return recordRetentionMinutes;
-    }
-
-    @DataBoundSetter
-    public void setRecordRetentionMinutes(int recordRetentionMinutes) {
-        this.recordRetentionMinutes = recordRetentionMinutes;
     }
 
     public int getAgentReportWindowSeconds() {
@@ -277,21 +167,13 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
         this.costRetentionHours = costRetentionHours;
     }
 
-    /** A configuration saved before a key existed gets the key's default, not Java's. */
-    private Object readResolve() {
-        if (requestsPerSecond == null) {
-            requestsPerSecond = "2";
-        }
-        return this;
-    }
-
     /** The engine's record of this configuration (the JCasC section's schema). */
     public Ec2CloudSpec toRecord() {
         return new Ec2CloudSpec(name, region, credentialsId, endpoint,
-                templates.stream().map(Ec2SpotTemplate::toRecord).toList(), instanceCap, requestsPerSecond, requestBurst,
-                reaperGraceSeconds, describeIntervalSeconds, reaperIntervalSeconds, interruptionCheckSeconds,
-                capacityCooldownSeconds, throttleBackoffSeconds, terminateBackoffSeconds, maxBackoffSeconds,
-                recordRetentionMinutes, agentReportWindowSeconds, priceCacheSeconds, imageCacheSeconds, usePublicAddress,
+                templates.stream().map(Ec2SpotTemplate::toRecord).toList(), getInstanceCap(), getRequestsPerSecond(), getRequestBurst(),
+                getReaperGraceSeconds(), getDescribeIntervalSeconds(), getReaperIntervalSeconds(), interruptionCheckSeconds,
+                getCapacityCooldownSeconds(), getThrottleBackoffSeconds(), getTerminateBackoffSeconds(), getMaxBackoffSeconds(),
+                getRecordRetentionMinutes(), agentReportWindowSeconds, priceCacheSeconds, imageCacheSeconds, usePublicAddress,
                 costRetentionHours);
     }
 
@@ -358,7 +240,12 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
 
     @Extension
     @Symbol("tollgateEc2Spot")
-    public static final class DescriptorImpl extends TollgateCloudDescriptor {
+    public static final class DescriptorImpl extends CommonKeysDescriptor {
+        @Override
+        protected FormValidation checkCloudField(String key, String value) {
+            return FieldChecks.cloud(key, value);
+        }
+
         @Override
         public String getDisplayName() {
             return "EC2 spot (Tollgate)";
@@ -387,52 +274,8 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
             return FieldChecks.cloud("endpoint", value);
         }
 
-        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FieldChecks.cloud("instanceCap", value);
-        }
-
-        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
-            return FieldChecks.cloud("requestsPerSecond", value);
-        }
-
-        public FormValidation doCheckRequestBurst(@QueryParameter String value) {
-            return FieldChecks.cloud("requestBurst", value);
-        }
-
-        public FormValidation doCheckReaperGraceSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperGraceSeconds", value);
-        }
-
-        public FormValidation doCheckDescribeIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("describeIntervalSeconds", value);
-        }
-
-        public FormValidation doCheckReaperIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperIntervalSeconds", value);
-        }
-
         public FormValidation doCheckInterruptionCheckSeconds(@QueryParameter String value) {
             return FieldChecks.cloud("interruptionCheckSeconds", value);
-        }
-
-        public FormValidation doCheckCapacityCooldownSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("capacityCooldownSeconds", value);
-        }
-
-        public FormValidation doCheckThrottleBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("throttleBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckTerminateBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("terminateBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckMaxBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("maxBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckRecordRetentionMinutes(@QueryParameter String value) {
-            return FieldChecks.cloud("recordRetentionMinutes", value);
         }
 
         public FormValidation doCheckAgentReportWindowSeconds(@QueryParameter String value) {

@@ -2,9 +2,10 @@ package dev.tollgate.lxd.jenkins;
 
 import com.cloudbees.plugins.credentials.common.StandardCertificateCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
+import dev.tollgate.cloud.jenkins.FormLists;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
-import dev.tollgate.cloud.jenkins.TollgateCloud;
+import dev.tollgate.cloud.jenkins.CommonKeysCloud;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.lxd.LxdCloudConfig;
@@ -56,7 +57,7 @@ import org.kohsuke.stapler.verb.POST;
  * <p>Configuration only (Jenkins makes a new object on every save); cloud-core owns the running
  * engine and its driver.
  */
-public final class LxdCloud extends TollgateCloud<LxdOptions> {
+public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
     /** Tests give a driver of their own; null (always, in a controller): the engine's LxdDriver. */
     @Restricted(NoExternalUse.class)
     static volatile Function<LxdCloudConfig, CloudDriver> driversForTests;
@@ -71,19 +72,8 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
     private String serverCertificateFingerprint;
     private String project;
     private ArrayList<LxdImageRemote> imageRemotes = new ArrayList<>();
-    private Integer instanceCap;
-    private String requestsPerSecond = "2";
-    private int requestBurst = 20;
     private int requestTimeoutSeconds = 30;
     private int operationTimeoutSeconds = 300;
-    private int reaperGraceSeconds = 300;
-    private int describeIntervalSeconds = 120;
-    private int reaperIntervalSeconds = 300;
-    private int capacityCooldownSeconds = 120;
-    private int throttleBackoffSeconds = 1;
-    private int terminateBackoffSeconds = 5;
-    private int maxBackoffSeconds = 300;
-    private int recordRetentionMinutes = 60;
 
     @DataBoundConstructor
     public LxdCloud(String name, List<LxdTemplate> templates) {
@@ -153,34 +143,6 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
         this.imageRemotes = imageRemotes == null ? new ArrayList<>() : new ArrayList<>(imageRemotes);
     }
 
-    public Integer getInstanceCap() {
-        return instanceCap;
-    }
-
-    @DataBoundSetter
-    public void setInstanceCap(Integer instanceCap) {
-        this.instanceCap = instanceCap;
-    }
-
-    public String getRequestsPerSecond() {
-        return requestsPerSecond;
-    }
-
-    @DataBoundSetter
-    public void setRequestsPerSecond(String requestsPerSecond) {
-        String v = Util.fixEmptyAndTrim(requestsPerSecond);
-        this.requestsPerSecond = v == null ? "2" : v;
-    }
-
-    public int getRequestBurst() {
-        return requestBurst;
-    }
-
-    @DataBoundSetter
-    public void setRequestBurst(int requestBurst) {
-        this.requestBurst = requestBurst;
-    }
-
     public int getRequestTimeoutSeconds() {
         return requestTimeoutSeconds;
     }
@@ -199,83 +161,10 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
         this.operationTimeoutSeconds = operationTimeoutSeconds;
     }
 
-    public int getReaperGraceSeconds() {
-        return reaperGraceSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperGraceSeconds(int reaperGraceSeconds) {
-        this.reaperGraceSeconds = reaperGraceSeconds;
-    }
-
-    public int getDescribeIntervalSeconds() {
-        return describeIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setDescribeIntervalSeconds(int describeIntervalSeconds) {
-        this.describeIntervalSeconds = describeIntervalSeconds;
-    }
-
-    public int getReaperIntervalSeconds() {
-        return reaperIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperIntervalSeconds(int reaperIntervalSeconds) {
-        this.reaperIntervalSeconds = reaperIntervalSeconds;
-    }
-
-    public int getCapacityCooldownSeconds() {
-        return capacityCooldownSeconds;
-    }
-
-    @DataBoundSetter
-    public void setCapacityCooldownSeconds(int capacityCooldownSeconds) {
-        this.capacityCooldownSeconds = capacityCooldownSeconds;
-    }
-
-    public int getThrottleBackoffSeconds() {
-        return throttleBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setThrottleBackoffSeconds(int throttleBackoffSeconds) {
-        this.throttleBackoffSeconds = throttleBackoffSeconds;
-    }
-
-    public int getTerminateBackoffSeconds() {
-        return terminateBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setTerminateBackoffSeconds(int terminateBackoffSeconds) {
-        this.terminateBackoffSeconds = terminateBackoffSeconds;
-    }
-
-    public int getMaxBackoffSeconds() {
-        return maxBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setMaxBackoffSeconds(int maxBackoffSeconds) {
-        this.maxBackoffSeconds = maxBackoffSeconds;
-    }
-
-    public int getRecordRetentionMinutes() {
-        return recordRetentionMinutes;
-    }
-
-    @DataBoundSetter
-    public void setRecordRetentionMinutes(int recordRetentionMinutes) {
-        this.recordRetentionMinutes = recordRetentionMinutes;
-    }
-
     /** A configuration saved before a key existed gets the key's default, not Java's. */
-    private Object readResolve() {
-        if (requestsPerSecond == null) {
-            requestsPerSecond = "2";
-        }
+    @Override
+    protected Object readResolve() {
+        super.readResolve();
         if (imageRemotes == null) {
             imageRemotes = new ArrayList<>();
         }
@@ -286,10 +175,10 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
     public LxdCloudSpec toRecord() {
         return new LxdCloudSpec(name, socketPath, url, credentialsId, serverCertificateFingerprint, project,
                 imageRemotes.stream().map(LxdImageRemote::toRecord).toList(),
-                templates.stream().map(LxdTemplate::toRecord).toList(), instanceCap, requestsPerSecond, requestBurst,
-                requestTimeoutSeconds, operationTimeoutSeconds, reaperGraceSeconds, describeIntervalSeconds,
-                reaperIntervalSeconds, capacityCooldownSeconds, throttleBackoffSeconds, terminateBackoffSeconds,
-                maxBackoffSeconds, recordRetentionMinutes);
+                templates.stream().map(LxdTemplate::toRecord).toList(), getInstanceCap(), getRequestsPerSecond(), getRequestBurst(),
+                requestTimeoutSeconds, operationTimeoutSeconds, getReaperGraceSeconds(), getDescribeIntervalSeconds(),
+                getReaperIntervalSeconds(), getCapacityCooldownSeconds(), getThrottleBackoffSeconds(), getTerminateBackoffSeconds(),
+                getMaxBackoffSeconds(), getRecordRetentionMinutes());
     }
 
     @Override
@@ -343,7 +232,12 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
 
     @Extension
     @Symbol("tollgateLxd")
-    public static final class DescriptorImpl extends TollgateCloudDescriptor {
+    public static final class DescriptorImpl extends CommonKeysDescriptor {
+        @Override
+        protected FormValidation checkCloudField(String key, String value) {
+            return FieldChecks.cloud(key, value);
+        }
+
         @Override
         public String getDisplayName() {
             return "LXD (Tollgate)";
@@ -384,56 +278,12 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
             return FieldChecks.cloud("project", value);
         }
 
-        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FieldChecks.cloud("instanceCap", value);
-        }
-
-        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
-            return FieldChecks.cloud("requestsPerSecond", value);
-        }
-
-        public FormValidation doCheckRequestBurst(@QueryParameter String value) {
-            return FieldChecks.cloud("requestBurst", value);
-        }
-
         public FormValidation doCheckRequestTimeoutSeconds(@QueryParameter String value) {
             return FieldChecks.cloud("requestTimeoutSeconds", value);
         }
 
         public FormValidation doCheckOperationTimeoutSeconds(@QueryParameter String value) {
             return FieldChecks.cloud("operationTimeoutSeconds", value);
-        }
-
-        public FormValidation doCheckReaperGraceSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperGraceSeconds", value);
-        }
-
-        public FormValidation doCheckDescribeIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("describeIntervalSeconds", value);
-        }
-
-        public FormValidation doCheckReaperIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperIntervalSeconds", value);
-        }
-
-        public FormValidation doCheckCapacityCooldownSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("capacityCooldownSeconds", value);
-        }
-
-        public FormValidation doCheckThrottleBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("throttleBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckTerminateBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("terminateBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckMaxBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("maxBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckRecordRetentionMinutes(@QueryParameter String value) {
-            return FieldChecks.cloud("recordRetentionMinutes", value);
         }
 
         /** The certificate credentials of Jenkins' own store (a PKCS#12 key store the daemon trusts). */
