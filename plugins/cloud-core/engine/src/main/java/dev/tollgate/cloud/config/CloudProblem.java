@@ -1,5 +1,7 @@
 package dev.tollgate.cloud.config;
 
+import java.util.List;
+
 /**
  * One problem of a cloud's configuration, at the key it concerns, so that {@code tollgate validate}
  * names the line and the web form the field. Every cloud plugin's records report with it. Immutable.
@@ -16,6 +18,14 @@ public record CloudProblem(Record record, String keyOfRecord, String key, String
     public String describe() {
         String where = record instanceof CloudTemplateSpec t ? "template '" + t.name() + "' " : "";
         return where + key + ": " + message;
+    }
+
+    /** Refuses a cloud's configuration with problems: an IllegalArgumentException that names each. */
+    public static void refuse(String cloudName, List<CloudProblem> problems) {
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("cloud '" + cloudName + "': " + String.join("; ",
+                    problems.stream().map(CloudProblem::describe).toList()));
+        }
     }
 
     @Override

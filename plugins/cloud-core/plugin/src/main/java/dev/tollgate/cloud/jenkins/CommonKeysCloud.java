@@ -2,9 +2,12 @@ package dev.tollgate.cloud.jenkins;
 
 import dev.tollgate.cloud.DriverOptions;
 import hudson.Util;
+import hudson.slaves.Cloud;
 import hudson.util.FormValidation;
+import net.sf.json.JSONObject;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * A {@link TollgateCloud} configured by engine records with the cloud-wide keys every Tollgate cloud
@@ -32,6 +35,10 @@ public abstract class CommonKeysCloud<O extends DriverOptions> extends TollgateC
 
     protected CommonKeysCloud(String name) {
         super(name);
+    }
+
+    public String getName() {
+        return name;
     }
 
     public Integer getInstanceCap() {
@@ -145,12 +152,29 @@ public abstract class CommonKeysCloud<O extends DriverOptions> extends TollgateC
     }
 
     /**
-     * The base of such a cloud's descriptor: the form checks of the common keys, each made by the
-     * subclass's engine record ({@link #checkCloudField}).
+     * The base of such a cloud's descriptor: the form's lists read ({@link FormLists}), and the form
+     * checks of the name and the common keys, each made by the subclass's engine record
+     * ({@link #checkCloudField}).
      */
     public abstract static class CommonKeysDescriptor extends TollgateCloudDescriptor {
-        /** The record's verdict on the value of one cloud-wide key, the rest of the cloud valid. */
+        /** The record's verdict on the value of one cloud key, the rest of the cloud valid. */
         protected abstract FormValidation checkCloudField(String key, String value);
+
+        @Override
+        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
+            return super.newInstance(req, FormLists.fields(clazz, form));
+        }
+
+        /** Jenkins' rules for the name first, then the engine's (a warning of Jenkins' kept when both pass). */
+        @Override
+        public FormValidation doCheckName(@QueryParameter String value) {
+            FormValidation jenkins = super.doCheckName(value);
+            if (jenkins.kind == FormValidation.Kind.ERROR) {
+                return jenkins;
+            }
+            FormValidation engine = checkCloudField("name", value);
+            return engine.kind == FormValidation.Kind.OK ? jenkins : engine;
+        }
 
         public FormValidation doCheckInstanceCap(@QueryParameter String value) {
             return checkCloudField("instanceCap", value);

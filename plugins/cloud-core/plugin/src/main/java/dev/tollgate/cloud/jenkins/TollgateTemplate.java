@@ -6,8 +6,11 @@ import hudson.model.Describable;
 import hudson.model.Descriptor;
 import hudson.util.FormValidation;
 import java.util.List;
+import java.util.Set;
+import net.sf.json.JSONObject;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * The base of every Tollgate cloud's template describable: the keys cloud-core's templates share
@@ -106,7 +109,8 @@ public abstract class TollgateTemplate<T extends TollgateTemplate<T>> implements
     }
 
     /**
-     * The base of such a template's descriptor: the form checks of the common keys, each made by the
+     * The base of such a template's descriptor: the form's lists read ({@link FormLists}), the form
+     * checks of the common keys, each made by the
      * subclass's engine records ({@link #checkTemplateField}), and the name pattern's preview.
      *
      * @param <T> the template class
@@ -114,6 +118,16 @@ public abstract class TollgateTemplate<T extends TollgateTemplate<T>> implements
     public abstract static class TollgateTemplateDescriptor<T extends TollgateTemplate<T>> extends Descriptor<T> {
         /** The records' verdict on the value of one template key, the rest of the cloud valid. */
         protected abstract FormValidation checkTemplateField(String key, String value);
+
+        /** The template's lists of arguments (one per line of its text area) rather than of words. */
+        protected Set<String> argumentLists() {
+            return Set.of();
+        }
+
+        @Override
+        public T newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
+            return super.newInstance(req, FormLists.fields(clazz, form, argumentLists()));
+        }
 
         /** The form's default of the build wait timeout: the template record's. */
         public int getDefaultBuildWaitTimeoutSeconds() {

@@ -236,11 +236,7 @@ public record Ec2CloudSpec(@Schema.Required String name,
 
     /** The engine's templates; IllegalArgumentException names every problem (see {@link #problems()}). */
     public List<AgentTemplate<Ec2Options>> agentTemplates() {
-        List<CloudProblem> p = problems();
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException("cloud '" + name + "': " + String.join("; ",
-                    p.stream().map(CloudProblem::describe).toList()));
-        }
+        CloudProblem.refuse(name, problems());
         List<AgentTemplate<Ec2Options>> out = new ArrayList<>();
         for (Ec2TemplateSpec t : templates) {
             out.add(agentTemplate(t, options(t, new JcascVars(false))));

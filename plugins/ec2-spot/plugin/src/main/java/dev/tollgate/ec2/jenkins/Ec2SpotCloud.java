@@ -2,7 +2,6 @@ package dev.tollgate.ec2.jenkins;
 
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.jenkins.plugins.awscredentials.AmazonWebServicesCredentials;
-import dev.tollgate.cloud.jenkins.FormLists;
 import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
@@ -37,14 +36,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
 import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -81,10 +78,6 @@ public final class Ec2SpotCloud extends CommonKeysCloud<Ec2Options> {
         super(name);
         this.region = Util.fixEmptyAndTrim(region);
         this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
-    }
-
-    public String getName() {
-        return name;
     }
 
     public String getRegion() {
@@ -249,21 +242,6 @@ public final class Ec2SpotCloud extends CommonKeysCloud<Ec2Options> {
         @Override
         public String getDisplayName() {
             return "EC2 spot (Tollgate)";
-        }
-
-        @Override
-        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(Ec2SpotCloud.class, form));
-        }
-
-        @Override
-        public FormValidation doCheckName(@QueryParameter String value) {
-            FormValidation jenkins = super.doCheckName(value);
-            return jenkins.kind == FormValidation.Kind.ERROR ? jenkins : merge(jenkins, FieldChecks.cloud("name", value));
-        }
-
-        private static FormValidation merge(FormValidation a, FormValidation b) {
-            return b.kind == FormValidation.Kind.OK ? a : b;
         }
 
         public FormValidation doCheckRegion(@QueryParameter String value) {

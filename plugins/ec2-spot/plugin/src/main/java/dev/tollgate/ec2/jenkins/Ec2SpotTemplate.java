@@ -10,12 +10,10 @@ import hudson.util.FormValidation;
 import java.util.ArrayList;
 import java.util.List;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * One template of an EC2 spot cloud: the agents' labels, caps, Buildbot's timeouts and name pattern,
@@ -187,11 +185,6 @@ public final class Ec2SpotTemplate extends TollgateTemplate<Ec2SpotTemplate> {
         @Override
         public String getDisplayName() {
             return "EC2 template";
-        }
-
-        @Override
-        public Ec2SpotTemplate newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(Ec2SpotTemplate.class, form));
         }
 
         public FormValidation doCheckInstanceType(@QueryParameter String value) {

@@ -205,11 +205,7 @@ public record LibvirtCloudSpec(@Schema.Required String name,
 
     /** The engine's templates; IllegalArgumentException names every problem (see {@link #problems()}). */
     public List<AgentTemplate<LibvirtOptions>> agentTemplates() {
-        List<CloudProblem> p = problems();
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException("cloud '" + name + "': " + String.join("; ", p.stream()
-                    .map(CloudProblem::describe).toList()));
-        }
+        CloudProblem.refuse(name, problems());
         return templates.stream().map(t -> agentTemplate(t, options(t, new JcascVars(false)))).toList();
     }
 

@@ -1,6 +1,5 @@
 package dev.tollgate.libvirt.jenkins;
 
-import dev.tollgate.cloud.jenkins.FormLists;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.jenkins.CommonKeysCloud;
@@ -25,14 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
 import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -65,10 +62,6 @@ public final class LibvirtCloud extends CommonKeysCloud<LibvirtOptions> {
         super(name);
         this.uri = Util.fixEmptyAndTrim(uri);
         this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
-    }
-
-    public String getName() {
-        return name;
     }
 
     public String getUri() {
@@ -133,21 +126,6 @@ public final class LibvirtCloud extends CommonKeysCloud<LibvirtOptions> {
         @Override
         public String getDisplayName() {
             return "libvirt (Tollgate)";
-        }
-
-        @Override
-        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(LibvirtCloud.class, form));
-        }
-
-        @Override
-        public FormValidation doCheckName(@QueryParameter String value) {
-            FormValidation jenkins = super.doCheckName(value);
-            if (jenkins.kind == FormValidation.Kind.ERROR) {
-                return jenkins;
-            }
-            FormValidation engine = FieldChecks.cloud("name", value);
-            return engine.kind == FormValidation.Kind.OK ? jenkins : engine;
         }
 
         public FormValidation doCheckUri(@QueryParameter String value) {

@@ -10,12 +10,10 @@ import hudson.util.FormValidation;
 import java.util.ArrayList;
 import java.util.List;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * One template of a libvirt cloud: the agents' labels, caps, Buildbot's timeouts and name pattern,
@@ -166,11 +164,6 @@ public final class LibvirtTemplate extends TollgateTemplate<LibvirtTemplate> {
         @Override
         public String getDisplayName() {
             return "libvirt template";
-        }
-
-        @Override
-        public LibvirtTemplate newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(LibvirtTemplate.class, form));
         }
 
         /** The two modes' keys, checked with the fields that decide the mode. */

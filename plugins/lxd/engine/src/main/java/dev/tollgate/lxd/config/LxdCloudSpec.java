@@ -262,11 +262,7 @@ public record LxdCloudSpec(@Schema.Required String name,
 
     /** The engine's templates; IllegalArgumentException names every problem (see {@link #problems()}). */
     public List<AgentTemplate<LxdOptions>> agentTemplates() {
-        List<CloudProblem> p = problems();
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException("cloud '" + name + "': " + String.join("; ",
-                    p.stream().map(CloudProblem::describe).toList()));
-        }
+        CloudProblem.refuse(name, problems());
         List<AgentTemplate<LxdOptions>> out = new ArrayList<>();
         for (LxdTemplateSpec t : templates) {
             out.add(agentTemplate(t, options(t, new JcascVars(false))));

@@ -2,7 +2,6 @@ package dev.tollgate.lxd.jenkins;
 
 import com.cloudbees.plugins.credentials.common.StandardCertificateCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
-import dev.tollgate.cloud.jenkins.FormLists;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.jenkins.CommonKeysCloud;
@@ -30,14 +29,12 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
 import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -79,10 +76,6 @@ public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
     public LxdCloud(String name, List<LxdTemplate> templates) {
         super(name);
         this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
-    }
-
-    public String getName() {
-        return name;
     }
 
     public List<LxdTemplate> getTemplates() {
@@ -241,21 +234,6 @@ public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
         @Override
         public String getDisplayName() {
             return "LXD (Tollgate)";
-        }
-
-        @Override
-        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(LxdCloud.class, form));
-        }
-
-        @Override
-        public FormValidation doCheckName(@QueryParameter String value) {
-            FormValidation jenkins = super.doCheckName(value);
-            if (jenkins.kind == FormValidation.Kind.ERROR) {
-                return jenkins;
-            }
-            FormValidation engine = FieldChecks.cloud("name", value);
-            return engine.kind == FormValidation.Kind.OK ? jenkins : engine;
         }
 
         public FormValidation doCheckSocketPath(@QueryParameter String value, @QueryParameter String url) {

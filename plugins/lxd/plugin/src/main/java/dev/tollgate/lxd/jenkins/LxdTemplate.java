@@ -12,12 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * One template of an LXD cloud: the agents' labels, caps, Buildbot's timeouts and name pattern, and
@@ -189,6 +187,11 @@ public final class LxdTemplate extends TollgateTemplate<LxdTemplate> {
         }
 
         @Override
+        protected Set<String> argumentLists() {
+            return Set.of("agentCommand"); // exec runs it without a shell: an argument may hold spaces
+        }
+
+        @Override
         public int getDefaultBuildWaitTimeoutSeconds() {
             return 0;
         }
@@ -201,11 +204,6 @@ public final class LxdTemplate extends TollgateTemplate<LxdTemplate> {
         @Override
         public String getDisplayName() {
             return "LXD template";
-        }
-
-        @Override
-        public LxdTemplate newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(LxdTemplate.class, form, Set.of("agentCommand")));
         }
 
         public ListBoxModel doFillTypeItems() {
