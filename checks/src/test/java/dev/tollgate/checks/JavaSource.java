@@ -39,6 +39,61 @@ final class JavaSource {
         }
     }
 
+    /**
+     * The class of {@code p} with its superclasses whose sources are under one of {@code roots}
+     * ({@code src/main/java} folders): Stapler, JCasC and Job DSL bind getters and
+     * {@code @DataBoundSetter}s a describable inherits, so they count as its own. The class's own text
+     * comes first: its {@code @DataBoundConstructor}, imports and package win.
+     */
+    static JavaSource withSuperclasses(Path p, List<Path> roots) {
+        StringBuilder text = new StringBuilder();
+        Set<Path> seen = new LinkedHashSet<>();
+        Path current = p;
+        while (current != null && seen.add(current)) {
+            JavaSource one = of(current);
+            text.append(one.text).append('\n');
+            String parent = one.superclass();
+            current = null;
+            if (parent != null) {
+                String qualified = one.resolve(parent);
+                for (Path root : roots) {
+                    Path candidate = root.resolve(qualified.replace('.', '/') + ".java");
+                    if (Files.exists(candidate)) {
+                        current = candidate;
+                        break;
+                    }
+                }
+            }
+        }
+        return new JavaSource(text.toString());
+    }
+
+    /** The simple name of the class the file's top-level class extends, or null. */
+    String superclass() {
+        Matcher c = Pattern.compile("\\bclass\\s+\\w+").matcher(text);
+        if (!c.find()) {
+            return null;
+        }
+        int i = c.end();
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        if (i < text.length() && text.charAt(i) == '<') { // the class's own type parameters
+            int depth = 0;
+            do {
+                char ch = text.charAt(i++);
+                depth += ch == '<' ? 1 : ch == '>' ? -1 : 0;
+            } while (depth > 0 && i < text.length());
+        }
+        Matcher e = Pattern.compile("\\s*extends\\s+(\\w+)").matcher(text).region(i, text.length());
+        return e.lookingAt() ? e.group(1) : null;
+    }
+
+    /** Whether the text (with its superclasses', when read so) contains {@code s}. */
+    boolean contains(String s) {
+        return text.contains(s);
+    }
+
     static String cap(String s) {
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }

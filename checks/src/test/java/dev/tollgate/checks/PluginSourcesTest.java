@@ -38,6 +38,11 @@ public class PluginSourcesTest {
         }
     }
 
+    /** The class of a plugin source with its superclasses from every plugin module (cloud-core's bases). */
+    private static JavaSource withSuperclasses(Path source) throws IOException {
+        return JavaSource.withSuperclasses(source, pluginModules().stream().map(m -> m.resolve("src/main/java")).toList());
+    }
+
     private static List<Path> files(Path dir, String suffix) {
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -92,7 +97,7 @@ public class PluginSourcesTest {
                     problems.add(view + ": no class " + source);
                     continue;
                 }
-                JavaSource java = JavaSource.of(source);
+                JavaSource java = withSuperclasses(source);
                 for (String field : Jelly.fields(text)) {
                     checked++;
                     if (!java.getters().contains(field)) {
@@ -158,13 +163,13 @@ public class PluginSourcesTest {
         int clouds = 0;
         for (Path module : pluginModules()) {
             for (Path source : files(module.resolve("src/main/java"), ".java")) {
-                JavaSource java = JavaSource.of(source);
+                JavaSource java = withSuperclasses(source);
                 String recordName = java.toRecordType();
                 if (recordName != null) {
                     Class<?> record = Class.forName(java.resolve(recordName));
                     covered.add(record);
                     compare(source, java, record, problems);
-                    if (read(source).contains(" extends TollgateCloud<")) {
+                    if (java.contains(" extends TollgateCloud<")) {
                         // a cloud is a section of its own under jenkins: clouds:, read by tollgate validate
                         clouds++;
                         reach(record, reachable);
@@ -195,6 +200,56 @@ public class PluginSourcesTest {
         Set<Class<?>> missing = new LinkedHashSet<>(reachable);
         missing.removeAll(covered);
         assertEquals("records of a section without a describable", Set.of(), missing);
+    }
+
+    /**
+     * Inherited keys count (cloud-core's {@code TollgateTemplate}, {@code CommonKeysCloud}), and only
+     * those a superclass in the repository really binds: a copy of a template whose base lost a
+     * {@code @DataBoundSetter} no longer has that key of its record.
+     */
+    @Test
+    public void keysOfASuperclassCountAndABrokenBaseIsCaught() throws Exception {
+        Path template = ROOT.resolve("plugins/libvirt/plugin/src/main/java/dev/tollgate/libvirt/jenkins/LibvirtTemplate.java");
+        Path base = ROOT.resolve("plugins/cloud-core/plugin/src/main/java/dev/tollgate/cloud/jenkins/TollgateTemplate.java");
+        Class<?> record = Class.forName("dev.tollgate.libvirt.config.LibvirtTemplateSpec");
+        Path copy = Files.createTempDirectory("plugin-sources");
+        try {
+            Path copiedTemplate = copy.resolve("libvirt/dev/tollgate/libvirt/jenkins/LibvirtTemplate.java");
+            Path copiedBase = copy.resolve("core/dev/tollgate/cloud/jenkins/TollgateTemplate.java");
+            Files.createDirectories(copiedTemplate.getParent());
+            Files.createDirectories(copiedBase.getParent());
+            Files.copy(template, copiedTemplate);
+            Files.writeString(copiedBase, read(base));
+            List<Path> roots = List.of(copy.resolve("libvirt"), copy.resolve("core"));
+
+            Map<String, String> problems = new TreeMap<>();
+            JavaSource whole = JavaSource.withSuperclasses(copiedTemplate, roots);
+            assertTrue(whole.boundProperties().contains("maxUses"));
+            compare(copiedTemplate, whole, record, problems);
+            assertEquals(Map.of(), problems);
+
+            compare(copiedTemplate, JavaSource.of(copiedTemplate), record, problems);
+            assertTrue("without its superclass the template lacks the common keys: " + problems,
+                    lacks(problems.get("LibvirtTemplate.java keys"), "maxUses"));
+
+            problems.clear();
+            Files.writeString(copiedBase, read(base).replace("@DataBoundSetter\n    public void setMaxUses(",
+                    "public void setMaxUses("));
+            compare(copiedTemplate, JavaSource.withSuperclasses(copiedTemplate, roots), record, problems);
+            assertTrue("a base without the setter is caught: " + problems,
+                    lacks(problems.get("LibvirtTemplate.java keys"), "maxUses"));
+        } finally {
+            try (Stream<Path> s = Files.walk(copy)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /** Whether a "keys" problem says the describable lacks {@code key} (its keys come before " vs "). */
+    private static boolean lacks(String keysProblem, String key) {
+        return keysProblem != null && !keysProblem.substring(0, keysProblem.indexOf(" vs ")).contains(key);
     }
 
     private static void compare(Path source, JavaSource java, Class<?> record, Map<String, String> problems) {

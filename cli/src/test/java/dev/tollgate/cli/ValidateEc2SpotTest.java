@@ -4,7 +4,6 @@ import static dev.tollgate.cli.MainTest.run;
 import static org.junit.Assert.assertEquals;
 
 import dev.tollgate.cli.MainTest.Result;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,21 +47,11 @@ public class ValidateEc2SpotTest {
             "              - key: team",                         // 28
             "                value: ci");                        // 29
 
-    Path file(List<String> lines) throws Exception {
-        Path f = tmp.newFile().toPath();
-        Files.writeString(f, String.join("\n", lines) + "\n");
-        return f;
-    }
-
-    static List<String> with(int line, String text) {
-        List<String> l = new ArrayList<>(CLOUD);
-        l.set(line - 1, text);
-        return l;
-    }
+    private final CascFile casc = new CascFile(tmp, CLOUD);
 
     @Test
     public void aCloudIsReadAndSummed() throws Exception {
-        Path f = file(CLOUD);
+        Path f = casc.write();
         Result r = run("validate", f.toString());
         assertEquals(r.err(), 0, r.code());
         assertEquals(f + ": valid JCasC configuration (jenkins.clouds.tollgateEc2Spot): cloud aws in us-west-2 "
@@ -71,26 +60,26 @@ public class ValidateEc2SpotTest {
 
     @Test
     public void badValuesAreErrorsOnTheirLines() throws Exception {
-        Path f = file(with(16, "            namePattern: aws/{os}"));
+        Path f = casc.writeWith(16, "            namePattern: aws/{os}");
         assertEquals(List.of(f + ":16: namePattern: has an unknown placeholder {os} (known: {cloud}, {template}, {n}, {id})",
                 f + ":16: namePattern: needs {n} or {id}, so that two agents of the template never get one name"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(8, "        region: Oregon"));
+                CascFile.errors(f));
+        f = casc.writeWith(8, "        region: Oregon");
         assertEquals(List.of(f + ":8: region: must look like us-west-2, got Oregon"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(25, "              priceMultiplier: lots"));
+                CascFile.errors(f));
+        f = casc.writeWith(25, "              priceMultiplier: lots");
         assertEquals(List.of(f + ":25: priceMultiplier: must be a positive decimal such as 0.12, got lots"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
+                CascFile.errors(f));
     }
 
     @Test
     public void anUnknownKeyAndAMissingRequiredKeyAreNamed() throws Exception {
-        Path f = file(with(17, "            buildWaitTimeout: 0"));
-        List<String> e = ValidateJcascTest.errLines(run("validate", f.toString()));
+        Path f = casc.writeWith(17, "            buildWaitTimeout: 0");
+        List<String> e = CascFile.errors(f);
         assertEquals(1, e.size());
         assertEquals(true, e.get(0).startsWith(f + ":17: buildWaitTimeout: unknown key"));
-        Path g = file(with(15, "            instanceTyp: m3.large"));
-        e = ValidateJcascTest.errLines(run("validate", g.toString()));
+        Path g = casc.writeWith(15, "            instanceTyp: m3.large");
+        e = CascFile.errors(g);
         assertEquals(e.toString(), true, e.stream().anyMatch(l -> l.startsWith(g + ":15: instanceTyp: unknown key")));
         assertEquals(e.toString(), true, e.stream().anyMatch(l -> l.contains("instanceType: required")));
     }
@@ -100,12 +89,12 @@ public class ValidateEc2SpotTest {
         List<String> two = new ArrayList<>(CLOUD);
         two.add("    - tollgateEc2Spot: {name: aws, region: eu-west-1, templates: [{name: t, labels: x, "
                 + "instanceType: m5.large, image: {imageId: ami-1}}]}");
-        Path f = file(two);
+        Path f = casc.write(two);
         assertEquals(List.of(f + ":1: name: two EC2 clouds are named aws (after '/' and spaces become '-')"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
+                CascFile.errors(f));
         two.set(two.size() - 1, two.get(two.size() - 1).replace("name: aws,", "name: aws-eu,").replace("ami-1", "img-1"));
-        f = file(two);
+        f = casc.write(two);
         assertEquals(List.of(f + ":30: image: image.imageId must start with ami-, got img-1"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
+                CascFile.errors(f));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.tollgate.cli.MainTest.Result;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,21 +47,11 @@ public class ValidateLibvirtTest {
             "            labels: kvm reuse",                              // 24
             "            existingDomains: [minion1, minion2]");           // 25
 
-    Path file(List<String> lines) throws Exception {
-        Path f = tmp.newFile().toPath();
-        Files.writeString(f, String.join("\n", lines) + "\n");
-        return f;
-    }
-
-    static List<String> with(int line, String text) {
-        List<String> l = new ArrayList<>(CLOUD);
-        l.set(line - 1, text);
-        return l;
-    }
+    private final CascFile casc = new CascFile(tmp, CLOUD);
 
     @Test
     public void aCloudIsReadAndSummed() throws Exception {
-        Path f = file(CLOUD);
+        Path f = casc.write();
         Result r = run("validate", f.toString());
         assertEquals(r.err(), 0, r.code());
         assertEquals(f + ": valid JCasC configuration (jenkins.clouds.tollgateLibvirt): cloud kvm1 at "
@@ -73,21 +62,21 @@ public class ValidateLibvirtTest {
 
     @Test
     public void badValuesAreErrorsOnTheirLines() throws Exception {
-        Path f = file(with(10, "            namePattern: kvm1/{os}"));
+        Path f = casc.writeWith(10, "            namePattern: kvm1/{os}");
         assertEquals(List.of(f + ":10: namePattern: has an unknown placeholder {os} (known: {cloud}, {template}, {n}, {id})",
                 f + ":10: namePattern: needs {n} or {id}, so that two agents of the template never get one name"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(5, "        uri: kvm1.example.org"));
+                CascFile.errors(f));
+        f = casc.writeWith(5, "        uri: kvm1.example.org");
         assertEquals(List.of(f + ":5: uri: must be a libvirt connection URI such as qemu:///system or "
-                + "qemu+ssh://host/system, got kvm1.example.org"), ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(20, "            baseImage: debian.qcow2"));
+                + "qemu+ssh://host/system, got kvm1.example.org"), CascFile.errors(f));
+        f = casc.writeWith(20, "            baseImage: debian.qcow2");
         assertEquals(List.of(f + ":20: baseImage: must be an absolute path, got debian.qcow2"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(14, "                <name>agent</name>"));
+                CascFile.errors(f));
+        f = casc.writeWith(14, "                <name>agent</name>");
         assertEquals(List.of(f + ":12: domainXml: must name the domain {{name}} (the agent's name): two "
-                + "agents cannot share a domain name"), ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(22, "            memoryMib: lots"));
-        List<String> e = ValidateJcascTest.errLines(run("validate", f.toString()));
+                + "agents cannot share a domain name"), CascFile.errors(f));
+        f = casc.writeWith(22, "            memoryMib: lots");
+        List<String> e = CascFile.errors(f);
         assertEquals(e.toString(), 1, e.size());
         assertTrue(e.toString(), e.get(0).startsWith(f + ":22: memoryMib: "));
     }
@@ -96,25 +85,25 @@ public class ValidateLibvirtTest {
     public void theTwoModesAreExclusiveAndDomainsBelongToOneTemplate() throws Exception {
         List<String> both = new ArrayList<>(CLOUD);
         both.add("            baseImage: /var/lib/libvirt/images/x.qcow2");
-        Path f = file(both);
-        List<String> e = ValidateJcascTest.errLines(run("validate", f.toString()));
+        Path f = casc.write(both);
+        List<String> e = CascFile.errors(f);
         assertTrue(e.toString(), e.contains(f + ":26: baseImage: a baseImage needs domainXml (a reused domain keeps its own disks)"));
         List<String> shared = new ArrayList<>(CLOUD);
         shared.add("          - {name: more, labels: kvm, existingDomains: [minion2]}");
-        f = file(shared);
+        f = casc.write(shared);
         assertEquals(List.of(f + ":26: existingDomains: domain 'minion2' is in templates 'minions' and 'more'"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
+                CascFile.errors(f));
     }
 
     @Test
     public void aVariableStandsForAValidValueAndTwoCloudsOfOneNameAreRefused() throws Exception {
-        Path f = file(with(5, "        uri: \"${LIBVIRT_URI}\""));
+        Path f = casc.writeWith(5, "        uri: \"${LIBVIRT_URI}\"");
         assertEquals(run("validate", f.toString()).err(), 0, run("validate", f.toString()).code());
         List<String> two = new ArrayList<>(CLOUD);
         two.add("    - tollgateLibvirt: {name: kvm1, uri: \"qemu:///system\", templates: [{name: t, labels: x, "
                 + "existingDomains: [d1]}]}");
-        f = file(two);
+        f = casc.write(two);
         assertEquals(List.of(f + ":1: name: two libvirt clouds are named kvm1 (after '/' and spaces become '-')"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
+                CascFile.errors(f));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.tollgate.cli.MainTest.Result;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,21 +46,11 @@ public class ValidateLxdTest {
             "            agentCommand: [/bin/sh, -c, exec java -jar /opt/agent.jar]",  // 26
             "            agentUser: 1000");                      // 27
 
-    Path file(List<String> lines) throws Exception {
-        Path f = tmp.newFile().toPath();
-        Files.writeString(f, String.join("\n", lines) + "\n");
-        return f;
-    }
-
-    static List<String> with(int line, String text) {
-        List<String> l = new ArrayList<>(CLOUD);
-        l.set(line - 1, text);
-        return l;
-    }
+    private final CascFile casc = new CascFile(tmp, CLOUD);
 
     @Test
     public void aCloudIsReadAndSummed() throws Exception {
-        Path f = file(CLOUD);
+        Path f = casc.write();
         Result r = run("validate", f.toString());
         assertEquals(r.err(), 0, r.code());
         assertEquals(f + ": valid JCasC configuration (jenkins.clouds.tollgateLxd): cloud babune at "
@@ -71,47 +60,47 @@ public class ValidateLxdTest {
 
     @Test
     public void badValuesAreErrorsOnTheirLines() throws Exception {
-        Path f = file(with(15, "            namePattern: lxd/{os}"));
+        Path f = casc.writeWith(15, "            namePattern: lxd/{os}");
         assertEquals(List.of(f + ":15: namePattern: has an unknown placeholder {os} (known: {cloud}, {template}, {n}, {id})",
                 f + ":15: namePattern: needs {n} or {id}, so that two agents of the template never get one name"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(8, "        socketPath: lxd.socket"));
+                CascFile.errors(f));
+        f = casc.writeWith(8, "        socketPath: lxd.socket");
         assertEquals(List.of(f + ":8: socketPath: must be an absolute path such as /var/lib/lxd/unix.socket, got lxd.socket"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(18, "              - key: environment.TOKEN"));
+                CascFile.errors(f));
+        f = casc.writeWith(18, "              - key: environment.TOKEN");
         assertEquals(List.of(f + ":17: config: config key 'environment.TOKEN' would reach every process in the instance; "
                 + "the agent gets its settings through its own environment"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
-        f = file(with(24, "                  - key: type"));
+                CascFile.errors(f));
+        f = casc.writeWith(24, "                  - key: type");
         assertEquals(List.of(f + ":24: key: the device's type is its own key, not an option"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
+                CascFile.errors(f));
     }
 
     @Test
     /** A missing key is named at its cloud's line. */
     public void aRemoteDaemonNeedsItsCertificateAndPinAndVariablesStandForValues() throws Exception {
-        Path f = file(with(8, "        url: https://lxd.example.org:8443"));
-        List<String> e = ValidateJcascTest.errLines(run("validate", f.toString()));
+        Path f = casc.writeWith(8, "        url: https://lxd.example.org:8443");
+        List<String> e = CascFile.errors(f);
         assertTrue(e.toString(), e.contains(f + ":6: credentialsId: a remote daemon needs the controller's client "
                 + "certificate (a certificate credential the daemon trusts)"));
         assertTrue(e.toString(), e.contains(f + ":6: serverCertificateFingerprint: a remote daemon's certificate must be "
                 + "pinned: its SHA-256 fingerprint as lxc info shows it (no pin, no connection)"));
-        List<String> remote = with(8, "        url: \"${LXD_URL}\"");
+        List<String> remote = casc.with(8, "        url: \"${LXD_URL}\"");
         remote.add(8, "        credentialsId: lxd-client");
         remote.add(9, "        serverCertificateFingerprint: \"${LXD_SERVER_FINGERPRINT}\"");
-        Result r = run("validate", file(remote).toString());
+        Result r = run("validate", casc.write(remote).toString());
         assertEquals(r.err(), 0, r.code());
         assertTrue(r.out(), r.out().contains("cloud babune at ${LXD_URL} (credentials lxd-client, pinned)"));
     }
 
     @Test
     public void anUnknownKeyAndAMissingRequiredKeyAreNamed() throws Exception {
-        Path f = file(with(27, "            agentUid: 1000"));
-        List<String> e = ValidateJcascTest.errLines(run("validate", f.toString()));
+        Path f = casc.writeWith(27, "            agentUid: 1000");
+        List<String> e = CascFile.errors(f);
         assertEquals(1, e.size());
         assertTrue(e.get(0), e.get(0).startsWith(f + ":27: agentUid: unknown key"));
-        Path g = file(with(14, "            imag: debian-12-ci"));
-        e = ValidateJcascTest.errLines(run("validate", g.toString()));
+        Path g = casc.writeWith(14, "            imag: debian-12-ci");
+        e = CascFile.errors(g);
         assertTrue(e.toString(), e.stream().anyMatch(l -> l.startsWith(g + ":14: imag: unknown key")));
         assertTrue(e.toString(), e.stream().anyMatch(l -> l.contains("image: required")));
     }
@@ -121,8 +110,8 @@ public class ValidateLxdTest {
         List<String> two = new ArrayList<>(CLOUD);
         two.add("    - tollgateLxd: {name: babune, socketPath: /run/lxd.socket, templates: [{name: t, labels: x, "
                 + "image: img, agentCommand: [/bin/agent]}]}");
-        Path f = file(two);
+        Path f = casc.write(two);
         assertEquals(List.of(f + ":1: name: two LXD clouds are named babune (after '/' and spaces become '-')"),
-                ValidateJcascTest.errLines(run("validate", f.toString())));
+                CascFile.errors(f));
     }
 }

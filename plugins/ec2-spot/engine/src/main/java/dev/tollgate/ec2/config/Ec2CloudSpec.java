@@ -3,6 +3,10 @@ package dev.tollgate.ec2.config;
 import dev.tollgate.cloud.AgentNamePattern;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
+import dev.tollgate.cloud.config.CloudProblem;
+import dev.tollgate.cloud.config.CloudTemplateSpec;
+import dev.tollgate.cloud.config.CommonCloudFields;
+import dev.tollgate.cloud.config.JcascVars;
 import dev.tollgate.common.config.Schema;
 import dev.tollgate.ec2.BlockDevice;
 import dev.tollgate.ec2.Ec2CloudConfig;
@@ -94,7 +98,7 @@ public record Ec2CloudSpec(@Schema.Required String name,
     // ------------------------------------------------------------------ checks
 
     /** Every problem, each at its key; empty when the engine will take the configuration. */
-    public List<Ec2Problem> problems() {
+    public List<CloudProblem> problems() {
         return problems(false);
     }
 
@@ -103,78 +107,46 @@ public record Ec2CloudSpec(@Schema.Required String name,
      * variable ({@code ${NAME}}, or {@code ${NAME:-default}}) stands for a valid value of its key
      * (its default, when it has one, is checked), since only the controller's environment knows it.
      */
-    public List<Ec2Problem> problemsWithVariables() {
+    public List<CloudProblem> problemsWithVariables() {
         return problems(true);
     }
 
-    private List<Ec2Problem> problems(boolean variables) {
-        Vars v = new Vars(variables);
+    private List<CloudProblem> problems(boolean variables) {
+        JcascVars v = new JcascVars(variables);
         String region = v.or(this.region, "us-east-1");
         String endpoint = v.or(this.endpoint, "https://ec2.us-east-1.amazonaws.com");
-        String requestsPerSecond = v.or(this.requestsPerSecond, "2");
-        List<Ec2Problem> p = new ArrayList<>();
-        if (name == null || name.isBlank()) {
-            p.add(new Ec2Problem(this, SYMBOL, "name", "a name is required"));
-        } else {
-            try {
-                CloudSettings.builder(engineName(), "check").template(AgentTemplate.builder("t").build()).build();
-            } catch (IllegalArgumentException e) {
-                p.add(new Ec2Problem(this, SYMBOL, "name", afterColon(e.getMessage())));
-            }
-        }
+        List<CloudProblem> p = new ArrayList<>(CommonCloudFields.nameProblems(this, SYMBOL, name));
         if (region == null || !region.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
-            p.add(new Ec2Problem(this, SYMBOL, "region", "must look like us-west-2, got " + region));
+            p.add(new CloudProblem(this, SYMBOL, "region", "must look like us-west-2, got " + region));
         }
         if (endpoint != null) {
             try {
                 URI u = new URI(endpoint);
                 if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null) {
-                    p.add(new Ec2Problem(this, SYMBOL, "endpoint", "must be an absolute http(s) URL, got " + endpoint));
+                    p.add(new CloudProblem(this, SYMBOL, "endpoint", "must be an absolute http(s) URL, got " + endpoint));
                 }
             } catch (URISyntaxException e) {
-                p.add(new Ec2Problem(this, SYMBOL, "endpoint", "must be an absolute http(s) URL, got " + endpoint));
+                p.add(new CloudProblem(this, SYMBOL, "endpoint", "must be an absolute http(s) URL, got " + endpoint));
             }
         }
         if (templates.isEmpty()) {
-            p.add(new Ec2Problem(this, SYMBOL, "templates", "at least one template is required"));
-        }
-        if (instanceCap != null && instanceCap < 0) {
-            p.add(new Ec2Problem(this, SYMBOL, "instanceCap", "must be 0 or more (leave it out for no cap), got " + instanceCap));
-        }
-        Double rate = decimal(requestsPerSecond);
-        if (rate == null || !(rate > 0) || rate.isInfinite()) {
-            p.add(new Ec2Problem(this, SYMBOL, "requestsPerSecond", "must be a positive number, got " + requestsPerSecond));
-        }
-        if (requestBurst < 1) {
-            p.add(new Ec2Problem(this, SYMBOL, "requestBurst", "must be at least 1, got " + requestBurst));
+            p.add(new CloudProblem(this, SYMBOL, "templates", "at least one template is required"));
         }
         Map<String, Integer> positive = new LinkedHashMap<>();
-        positive.put("reaperGraceSeconds", reaperGraceSeconds);
-        positive.put("describeIntervalSeconds", describeIntervalSeconds);
-        positive.put("reaperIntervalSeconds", reaperIntervalSeconds);
-        positive.put("capacityCooldownSeconds", capacityCooldownSeconds);
-        positive.put("throttleBackoffSeconds", throttleBackoffSeconds);
-        positive.put("terminateBackoffSeconds", terminateBackoffSeconds);
-        positive.put("maxBackoffSeconds", maxBackoffSeconds);
-        positive.put("recordRetentionMinutes", recordRetentionMinutes);
         positive.put("agentReportWindowSeconds", agentReportWindowSeconds);
         positive.put("costRetentionHours", costRetentionHours);
-        positive.forEach((k, n) -> {
-            if (n < 1) {
-                p.add(new Ec2Problem(this, SYMBOL, k, "must be at least 1, got " + n));
-            }
-        });
+        p.addAll(common().problems(this, SYMBOL, v, positive));
         Map<String, Integer> zeroOrMore = Map.of("interruptionCheckSeconds", interruptionCheckSeconds,
                 "priceCacheSeconds", priceCacheSeconds, "imageCacheSeconds", imageCacheSeconds);
         zeroOrMore.forEach((k, n) -> {
             if (n < 0) {
-                p.add(new Ec2Problem(this, SYMBOL, k, "must be 0 or more, got " + n));
+                p.add(new CloudProblem(this, SYMBOL, k, "must be 0 or more, got " + n));
             }
         });
         Set<String> names = new HashSet<>();
         for (Ec2TemplateSpec t : templates) {
             if (t.name() != null && !names.add(t.name())) {
-                p.add(new Ec2Problem(t, "templates", "name", "template '" + t.name() + "' is defined twice"));
+                p.add(new CloudProblem(t, "templates", "name", "template '" + t.name() + "' is defined twice"));
             }
             p.addAll(templateProblems(t, v));
         }
@@ -182,19 +154,19 @@ public record Ec2CloudSpec(@Schema.Required String name,
     }
 
     /** A template's problems, each at its key. */
-    static List<Ec2Problem> templateProblems(Ec2TemplateSpec t, Vars v) {
-        List<Ec2Problem> p = new ArrayList<>();
+    static List<CloudProblem> templateProblems(Ec2TemplateSpec t, JcascVars v) {
+        List<CloudProblem> p = new ArrayList<>();
         if (t.onDemandHourlyPrice() != null && price(v.or(t.onDemandHourlyPrice(), "0.1")) == null) {
-            p.add(new Ec2Problem(t, "templates", "onDemandHourlyPrice", "must be a USD/hour price such as 0.096, got "
+            p.add(new CloudProblem(t, "templates", "onDemandHourlyPrice", "must be a USD/hour price such as 0.096, got "
                     + t.onDemandHourlyPrice()));
         }
         Ec2ImageSpec img = t.image();
         if (img != null) {
             if (img.matchOn() != null && parseEnum(ImageSelector.MatchOn.class, img.matchOn()) == null) {
-                p.add(new Ec2Problem(img, "image", "matchOn", "must be LOCATION or NAME, got " + img.matchOn()));
+                p.add(new CloudProblem(img, "image", "matchOn", "must be LOCATION or NAME, got " + img.matchOn()));
             }
             if (img.order() != null && parseEnum(ImageSelector.Order.class, img.order()) == null) {
-                p.add(new Ec2Problem(img, "image", "order", "must be LOCATION or NEWEST, got " + img.order()));
+                p.add(new CloudProblem(img, "image", "order", "must be LOCATION or NEWEST, got " + img.order()));
             }
         }
         Ec2SpotSpec s = t.spot();
@@ -203,15 +175,15 @@ public record Ec2CloudSpec(@Schema.Required String name,
                     {"defaultPrice", s.defaultPrice()}}) {
                 String value = v.or(kv[1], "0.1");
                 if (value != null && (price(value) == null || !(price(value) > 0))) {
-                    p.add(new Ec2Problem(s, "spot", kv[0], "must be a positive decimal such as 0.12, got " + kv[1]));
+                    p.add(new CloudProblem(s, "spot", kv[0], "must be a positive decimal such as 0.12, got " + kv[1]));
                 }
             }
             if (s.maxSpotPrice() == null && s.priceMultiplier() == null) {
-                p.add(new Ec2Problem(s, "spot", "priceMultiplier",
+                p.add(new CloudProblem(s, "spot", "priceMultiplier",
                         "give a priceMultiplier (bid = 24-hour average x multiplier) or a maxSpotPrice (a fixed bid)"));
             }
             if (s.defaultPrice() == null && s.maxSpotPrice() == null && s.priceMultiplier() != null) {
-                p.add(new Ec2Problem(s, "spot", "defaultPrice",
+                p.add(new CloudProblem(s, "spot", "defaultPrice",
                         "is needed without a maxSpotPrice: the average used when EC2 has no price history"));
             }
         }
@@ -219,7 +191,7 @@ public record Ec2CloudSpec(@Schema.Required String name,
             try {
                 new VolumeAttachment(v.or(vol.volumeId(), "vol-0"), v.or(vol.device(), "/dev/sdf"));
             } catch (IllegalArgumentException e) {
-                p.add(new Ec2Problem(vol, "attachVolumes", e.getMessage().startsWith("volume id") ? "volumeId" : "device",
+                p.add(new CloudProblem(vol, "attachVolumes", e.getMessage().startsWith("volume id") ? "volumeId" : "device",
                         e.getMessage()));
             }
         }
@@ -246,7 +218,7 @@ public record Ec2CloudSpec(@Schema.Required String name,
     }
 
     /** The engine's message about a template, at the key it starts with (else at the template's name). */
-    private static Ec2Problem at(Ec2TemplateSpec t, String message) {
+    private static CloudProblem at(Ec2TemplateSpec t, String message) {
         Set<String> keys = new HashSet<>();
         Arrays.stream(Ec2TemplateSpec.class.getRecordComponents()).forEach(c -> keys.add(c.getName()));
         Map<String, String> engineKeys = Map.ofEntries(Map.entry("userDataTemplate", "userData"),
@@ -257,21 +229,17 @@ public record Ec2CloudSpec(@Schema.Required String name,
         String first = message.split("[ .:\\[]", 2)[0];
         String key = keys.contains(first) ? first : engineKeys.getOrDefault(first, "name");
         String shown = message.startsWith(first + " ") && keys.contains(first) ? message.substring(first.length() + 1) : message;
-        return new Ec2Problem(t, "templates", key, shown);
+        return new CloudProblem(t, "templates", key, shown);
     }
 
     // ------------------------------------------------------------------ the engine's objects
 
     /** The engine's templates; IllegalArgumentException names every problem (see {@link #problems()}). */
     public List<AgentTemplate<Ec2Options>> agentTemplates() {
-        List<Ec2Problem> p = problems();
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException("cloud '" + name + "': " + String.join("; ",
-                    p.stream().map(Ec2CloudSpec::describe).toList()));
-        }
+        CloudProblem.refuse(name, problems());
         List<AgentTemplate<Ec2Options>> out = new ArrayList<>();
         for (Ec2TemplateSpec t : templates) {
-            out.add(agentTemplate(t, options(t, new Vars(false))));
+            out.add(agentTemplate(t, options(t, new JcascVars(false))));
         }
         return out;
     }
@@ -285,18 +253,17 @@ public record Ec2CloudSpec(@Schema.Required String name,
 
     /** The cloud-wide engine settings (caps, rates, intervals) on the builder. */
     public CloudSettings.Builder configure(CloudSettings.Builder b) {
-        return b.instanceCap(instanceCap == null ? AgentTemplate.UNLIMITED : instanceCap)
-                .requestRate(Double.parseDouble(requestsPerSecond.trim()), requestBurst)
-                .reaperGrace(Duration.ofSeconds(reaperGraceSeconds))
-                .describeInterval(Duration.ofSeconds(describeIntervalSeconds))
-                .reaperInterval(Duration.ofSeconds(reaperIntervalSeconds))
+        CommonCloudFields common = common();
+        return common.configure(b, common.requestRate())
                 .interruptionCheckInterval(Duration.ofSeconds(interruptionCheckSeconds))
-                .capacityCooldown(Duration.ofSeconds(capacityCooldownSeconds))
-                .throttleBackoff(Duration.ofSeconds(throttleBackoffSeconds))
-                .terminateBackoff(Duration.ofSeconds(terminateBackoffSeconds))
-                .maxBackoff(Duration.ofSeconds(maxBackoffSeconds))
-                .recordRetention(Duration.ofMinutes(recordRetentionMinutes))
                 .agentReportWindow(Duration.ofSeconds(agentReportWindowSeconds));
+    }
+
+    /** The keys every cloud has, as cloud-core checks and maps them. */
+    public CommonCloudFields common() {
+        return new CommonCloudFields(instanceCap, requestsPerSecond, requestBurst, reaperGraceSeconds,
+                describeIntervalSeconds, reaperIntervalSeconds, capacityCooldownSeconds, throttleBackoffSeconds,
+                terminateBackoffSeconds, maxBackoffSeconds, recordRetentionMinutes);
     }
 
     /** One line for {@code tollgate validate}: region, templates and what they start. */
@@ -307,26 +274,11 @@ public record Ec2CloudSpec(@Schema.Required String name,
                         + " [" + t.labels() + "]").toList());
     }
 
-    static String describe(Ec2Problem p) {
-        String where = p.record() instanceof Ec2TemplateSpec t ? "template '" + t.name() + "' " : "";
-        return where + p.key() + ": " + p.message();
-    }
-
     private static AgentTemplate<Ec2Options> agentTemplate(Ec2TemplateSpec t, Ec2Options o) {
-        return AgentTemplate.builder(t.name())
-                .labels(t.labels() == null ? List.of() : Arrays.stream(t.labels().trim().split("\\s+"))
-                        .filter(l -> !l.isEmpty()).toList())
-                .executors(t.executors())
-                .instanceCap(t.instanceCap() == null ? AgentTemplate.UNLIMITED : t.instanceCap())
-                .buildWaitTimeout(Duration.ofSeconds(t.buildWaitTimeoutSeconds()))
-                .missingTimeout(Duration.ofSeconds(t.missingTimeoutSeconds()))
-                .maxUses(t.maxUses())
-                .namePattern(t.namePattern())
-                .options(o)
-                .build();
+        return CloudTemplateSpec.agentTemplate(t, o);
     }
 
-    private static Ec2Options options(Ec2TemplateSpec t, Vars v) {
+    private static Ec2Options options(Ec2TemplateSpec t, JcascVars v) {
         Ec2ImageSpec img = t.image();
         ImageSelector image = img == null ? null : new ImageSelector(v.or(img.imageId(), "ami-0"),
                 v.all(img.owners(), i -> String.format("%012d", i + 1)), v.or(img.regex(), null),
@@ -361,36 +313,7 @@ public record Ec2CloudSpec(@Schema.Required String name,
                 .build();
     }
 
-    /**
-     * Values as they are checked: as given, or, for a JCasC file before Jenkins reads it, each value
-     * that is one whole variable as its default or as a valid sample of its key.
-     */
-    record Vars(boolean variables) {
-        private static final java.util.regex.Pattern VARIABLE =
-                java.util.regex.Pattern.compile("\\$\\{[A-Za-z0-9_.]+(?::-([^{}]*))?}");
-
-        String or(String value, String sample) {
-            if (!variables || value == null) {
-                return value;
-            }
-            java.util.regex.Matcher m = VARIABLE.matcher(value.strip());
-            if (!m.matches()) {
-                return value;
-            }
-            return m.group(1) != null ? m.group(1) : sample;
-        }
-
-        /** Each entry as {@link #or}; samples numbered, so that two variables of one list never look alike. */
-        List<String> all(List<String> values, java.util.function.IntFunction<String> sample) {
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < values.size(); i++) {
-                out.add(or(values.get(i), sample.apply(i)));
-            }
-            return out;
-        }
-    }
-
-    private static Map<String, String> tagMap(List<Ec2TagSpec> tags, Vars v) {
+    private static Map<String, String> tagMap(List<Ec2TagSpec> tags, JcascVars v) {
         Map<String, String> m = new LinkedHashMap<>();
         tags.forEach(t -> m.put(t.key(), v.or(t.value(), "x")));
         return m;
@@ -406,23 +329,6 @@ public record Ec2CloudSpec(@Schema.Required String name,
 
     /** A decimal written as text, or null when absent or not a finite number. */
     static Double price(String v) {
-        return decimal(v);
-    }
-
-    private static Double decimal(String v) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            return Double.isFinite(d) && !v.trim().matches(".*[dDfFxX].*") ? d : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static String afterColon(String m) {
-        int i = m.indexOf(": ");
-        return i < 0 ? m : m.substring(i + 2);
+        return JcascVars.decimal(v);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.ec2.config;
 
+import dev.tollgate.cloud.config.CloudTemplateSpec;
 import dev.tollgate.common.config.Schema;
 import java.util.List;
 
@@ -58,7 +59,7 @@ public record Ec2TemplateSpec(@Schema.Required String name,
                               String elasticIpAllocationId,
                               List<Ec2TagSpec> tags,
                               Ec2SpotSpec spot,
-                              String onDemandHourlyPrice) {
+                              String onDemandHourlyPrice) implements CloudTemplateSpec {
     public Ec2TemplateSpec {
         subnetIds = subnetIds == null ? List.of() : List.copyOf(subnetIds);
         securityGroupIds = securityGroupIds == null ? List.of() : List.copyOf(securityGroupIds);

@@ -1,5 +1,6 @@
 package dev.tollgate.ec2.config;
 
+import dev.tollgate.cloud.config.CloudProblem;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
@@ -196,7 +197,7 @@ public class Ec2CloudSpecTest {
         Ec2CloudSpec badDefault = new Ec2CloudSpec("c", "${REGION:-Oregon}", null, null, List.of(t), null, "2", 20, 300,
                 120, 300, 60, 120, 1, 5, 300, 60, 120, 600, 300, false, 24);
         assertEquals(List.of("region: must look like us-west-2, got Oregon"),
-                badDefault.problemsWithVariables().stream().map(Ec2Problem::toString).toList());
+                badDefault.problemsWithVariables().stream().map(CloudProblem::toString).toList());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tollgate.ec2.jenkins;
 
+import dev.tollgate.cloud.jenkins.FormLists;
 import dev.tollgate.ec2.config.Ec2BlockDeviceSpec;
 import hudson.Extension;
 import hudson.model.Describable;
@@ -40,7 +41,7 @@ public final class Ec2BlockDevice implements Describable<Ec2BlockDevice> {
 
     @DataBoundSetter
     public void setVolumeType(String volumeType) {
-        this.volumeType = FieldChecks.blankToNull(volumeType) == null ? "gp3" : volumeType.trim();
+        this.volumeType = FormLists.blankToNull(volumeType) == null ? "gp3" : volumeType.trim();
     }
 
     public Integer getIops() {

@@ -1,5 +1,6 @@
 package dev.tollgate.ec2.jenkins;
 
+import dev.tollgate.cloud.jenkins.FormLists;
 import dev.tollgate.ec2.config.Ec2ImageSpec;
 import hudson.Extension;
 import hudson.Util;
@@ -48,7 +49,7 @@ public final class Ec2Image implements Describable<Ec2Image> {
 
     @DataBoundSetter
     public void setOwners(List<String> owners) {
-        this.owners = FieldChecks.words(owners);
+        this.owners = FormLists.words(owners);
     }
 
     public String getRegex() {

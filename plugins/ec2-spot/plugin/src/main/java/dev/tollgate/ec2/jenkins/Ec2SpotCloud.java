@@ -5,7 +5,7 @@ import com.cloudbees.jenkins.plugins.awscredentials.AmazonWebServicesCredentials
 import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
-import dev.tollgate.cloud.jenkins.TollgateCloud;
+import dev.tollgate.cloud.jenkins.CommonKeysCloud;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.ec2.AgentCost;
@@ -16,7 +16,7 @@ import dev.tollgate.ec2.Ec2SpotDriver;
 import dev.tollgate.ec2.HttpProxy;
 import dev.tollgate.ec2.SdkEc2ClientFactory;
 import dev.tollgate.ec2.config.Ec2CloudSpec;
-import dev.tollgate.ec2.config.Ec2Problem;
+import dev.tollgate.cloud.config.CloudProblem;
 import hudson.Extension;
 import hudson.ProxyConfiguration;
 import hudson.Util;
@@ -36,14 +36,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
 import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -57,7 +55,7 @@ import org.kohsuke.stapler.verb.POST;
  * is kept in {@link #DRIVERS} for the cloud page's cost column, replaced (and the old one closed)
  * when cloud-core rebuilds the engine.
  */
-public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
+public final class Ec2SpotCloud extends CommonKeysCloud<Ec2Options> {
     /** Engine name → the driver its engine runs with. */
     private static final Map<String, Ec2SpotDriver> DRIVERS = new ConcurrentHashMap<>();
     /** Tests launch agents as local processes; null (always, in a controller): inbound agents on the instances. */
@@ -68,18 +66,7 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
     private final ArrayList<Ec2SpotTemplate> templates;
     private String credentialsId;
     private String endpoint;
-    private Integer instanceCap;
-    private String requestsPerSecond = "2";
-    private int requestBurst = 20;
-    private int reaperGraceSeconds = 300;
-    private int describeIntervalSeconds = 120;
-    private int reaperIntervalSeconds = 300;
     private int interruptionCheckSeconds = 60;
-    private int capacityCooldownSeconds = 120;
-    private int throttleBackoffSeconds = 1;
-    private int terminateBackoffSeconds = 5;
-    private int maxBackoffSeconds = 300;
-    private int recordRetentionMinutes = 60;
     private int agentReportWindowSeconds = 120;
     private int priceCacheSeconds = 600;
     private int imageCacheSeconds = 300;
@@ -91,10 +78,6 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
         super(name);
         this.region = Util.fixEmptyAndTrim(region);
         this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
-    }
-
-    public String getName() {
-        return name;
     }
 
     public String getRegion() {
@@ -123,61 +106,6 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
         this.endpoint = Util.fixEmptyAndTrim(endpoint);
     }
 
-    public Integer getInstanceCap() {
-        return instanceCap;
-    }
-
-    @DataBoundSetter
-    public void setInstanceCap(Integer instanceCap) {
-        this.instanceCap = instanceCap;
-    }
-
-    public String getRequestsPerSecond() {
-        return requestsPerSecond;
-    }
-
-    @DataBoundSetter
-    public void setRequestsPerSecond(String requestsPerSecond) {
-        String v = Util.fixEmptyAndTrim(requestsPerSecond);
-        this.requestsPerSecond = v == null ? "2" : v;
-    }
-
-    public int getRequestBurst() {
-        return requestBurst;
-    }
-
-    @DataBoundSetter
-    public void setRequestBurst(int requestBurst) {
-        this.requestBurst = requestBurst;
-    }
-
-    public int getReaperGraceSeconds() {
-        return reaperGraceSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperGraceSeconds(int reaperGraceSeconds) {
-        this.reaperGraceSeconds = reaperGraceSeconds;
-    }
-
-    public int getDescribeIntervalSeconds() {
-        return describeIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setDescribeIntervalSeconds(int describeIntervalSeconds) {
-        this.describeIntervalSeconds = describeIntervalSeconds;
-    }
-
-    public int getReaperIntervalSeconds() {
-        return reaperIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperIntervalSeconds(int reaperIntervalSeconds) {
-        this.reaperIntervalSeconds = reaperIntervalSeconds;
-    }
-
     public int getInterruptionCheckSeconds() {
         return interruptionCheckSeconds;
     }
@@ -185,51 +113,6 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
     @DataBoundSetter
     public void setInterruptionCheckSeconds(int interruptionCheckSeconds) {
         this.interruptionCheckSeconds = interruptionCheckSeconds;
-    }
-
-    public int getCapacityCooldownSeconds() {
-        return capacityCooldownSeconds;
-    }
-
-    @DataBoundSetter
-    public void setCapacityCooldownSeconds(int capacityCooldownSeconds) {
-        this.capacityCooldownSeconds = capacityCooldownSeconds;
-    }
-
-    public int getThrottleBackoffSeconds() {
-        return throttleBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setThrottleBackoffSeconds(int throttleBackoffSeconds) {
-        this.throttleBackoffSeconds = throttleBackoffSeconds;
-    }
-
-    public int getTerminateBackoffSeconds() {
-        return terminateBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setTerminateBackoffSeconds(int terminateBackoffSeconds) {
-        this.terminateBackoffSeconds = terminateBackoffSeconds;
-    }
-
-    public int getMaxBackoffSeconds() {
-        return maxBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setMaxBackoffSeconds(int maxBackoffSeconds) {
-        this.maxBackoffSeconds = maxBackoffSeconds;
-    }
-
-    public int getRecordRetentionMinutes() {
-        return recordRetentionMinutes;
-    }
-
-    @DataBoundSetter
-    public void setRecordRetentionMinutes(int recordRetentionMinutes) {
-        this.recordRetentionMinutes = recordRetentionMinutes;
     }
 
     public int getAgentReportWindowSeconds() {
@@ -277,21 +160,13 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
         this.costRetentionHours = costRetentionHours;
     }
 
-    /** A configuration saved before a key existed gets the key's default, not Java's. */
-    private Object readResolve() {
-        if (requestsPerSecond == null) {
-            requestsPerSecond = "2";
-        }
-        return this;
-    }
-
     /** The engine's record of this configuration (the JCasC section's schema). */
     public Ec2CloudSpec toRecord() {
         return new Ec2CloudSpec(name, region, credentialsId, endpoint,
-                templates.stream().map(Ec2SpotTemplate::toRecord).toList(), instanceCap, requestsPerSecond, requestBurst,
-                reaperGraceSeconds, describeIntervalSeconds, reaperIntervalSeconds, interruptionCheckSeconds,
-                capacityCooldownSeconds, throttleBackoffSeconds, terminateBackoffSeconds, maxBackoffSeconds,
-                recordRetentionMinutes, agentReportWindowSeconds, priceCacheSeconds, imageCacheSeconds, usePublicAddress,
+                templates.stream().map(Ec2SpotTemplate::toRecord).toList(), getInstanceCap(), getRequestsPerSecond(), getRequestBurst(),
+                getReaperGraceSeconds(), getDescribeIntervalSeconds(), getReaperIntervalSeconds(), interruptionCheckSeconds,
+                getCapacityCooldownSeconds(), getThrottleBackoffSeconds(), getTerminateBackoffSeconds(), getMaxBackoffSeconds(),
+                getRecordRetentionMinutes(), agentReportWindowSeconds, priceCacheSeconds, imageCacheSeconds, usePublicAddress,
                 costRetentionHours);
     }
 
@@ -358,25 +233,15 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
 
     @Extension
     @Symbol("tollgateEc2Spot")
-    public static final class DescriptorImpl extends TollgateCloudDescriptor {
+    public static final class DescriptorImpl extends CommonKeysDescriptor {
+        @Override
+        protected FormValidation checkCloudField(String key, String value) {
+            return FieldChecks.cloud(key, value);
+        }
+
         @Override
         public String getDisplayName() {
             return "EC2 spot (Tollgate)";
-        }
-
-        @Override
-        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(Ec2SpotCloud.class, form));
-        }
-
-        @Override
-        public FormValidation doCheckName(@QueryParameter String value) {
-            FormValidation jenkins = super.doCheckName(value);
-            return jenkins.kind == FormValidation.Kind.ERROR ? jenkins : merge(jenkins, FieldChecks.cloud("name", value));
-        }
-
-        private static FormValidation merge(FormValidation a, FormValidation b) {
-            return b.kind == FormValidation.Kind.OK ? a : b;
         }
 
         public FormValidation doCheckRegion(@QueryParameter String value) {
@@ -387,52 +252,8 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
             return FieldChecks.cloud("endpoint", value);
         }
 
-        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FieldChecks.cloud("instanceCap", value);
-        }
-
-        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
-            return FieldChecks.cloud("requestsPerSecond", value);
-        }
-
-        public FormValidation doCheckRequestBurst(@QueryParameter String value) {
-            return FieldChecks.cloud("requestBurst", value);
-        }
-
-        public FormValidation doCheckReaperGraceSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperGraceSeconds", value);
-        }
-
-        public FormValidation doCheckDescribeIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("describeIntervalSeconds", value);
-        }
-
-        public FormValidation doCheckReaperIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperIntervalSeconds", value);
-        }
-
         public FormValidation doCheckInterruptionCheckSeconds(@QueryParameter String value) {
             return FieldChecks.cloud("interruptionCheckSeconds", value);
-        }
-
-        public FormValidation doCheckCapacityCooldownSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("capacityCooldownSeconds", value);
-        }
-
-        public FormValidation doCheckThrottleBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("throttleBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckTerminateBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("terminateBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckMaxBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("maxBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckRecordRetentionMinutes(@QueryParameter String value) {
-            return FieldChecks.cloud("recordRetentionMinutes", value);
         }
 
         public FormValidation doCheckAgentReportWindowSeconds(@QueryParameter String value) {
@@ -495,9 +316,9 @@ public final class Ec2SpotCloud extends TollgateCloud<Ec2Options> {
             probe.setCredentialsId(credentialsId);
             probe.setEndpoint(endpoint);
             Ec2CloudSpec spec = probe.toRecord();
-            List<Ec2Problem> problems = spec.problems();
+            List<CloudProblem> problems = spec.problems();
             if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(Ec2Problem::toString).collect(Collectors.joining("; ")));
+                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
             }
             Ec2CloudConfig config = spec.ec2Config(spec.agentTemplates());
             try (Ec2SpotDriver driver = new Ec2SpotDriver(config, clients(spec.credentialsId(), config), Clock.systemUTC())) {

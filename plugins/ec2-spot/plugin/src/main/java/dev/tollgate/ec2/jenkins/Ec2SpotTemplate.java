@@ -1,21 +1,19 @@
 package dev.tollgate.ec2.jenkins;
 
+import dev.tollgate.cloud.jenkins.FormLists;
+import dev.tollgate.cloud.jenkins.TollgateTemplate;
 import dev.tollgate.ec2.config.Ec2TemplateSpec;
 import hudson.Extension;
-import hudson.RelativePath;
 import hudson.Util;
-import hudson.model.Describable;
 import hudson.model.Descriptor;
 import hudson.util.FormValidation;
 import java.util.ArrayList;
 import java.util.List;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * One template of an EC2 spot cloud: the agents' labels, caps, Buildbot's timeouts and name pattern,
@@ -23,17 +21,9 @@ import org.kohsuke.stapler.StaplerRequest2;
  * required keys are the constructor's. Lists are {@code ArrayList}s (XStream cannot restore
  * {@code List.of()}). Configuration only: the engine holds what runs.
  */
-public final class Ec2SpotTemplate implements Describable<Ec2SpotTemplate> {
-    private final String name;
-    private final String labels;
+public final class Ec2SpotTemplate extends TollgateTemplate<Ec2SpotTemplate> {
     private final String instanceType;
     private final Ec2Image image;
-    private int executors = 1;
-    private Integer instanceCap;
-    private int buildWaitTimeoutSeconds = 600;
-    private int missingTimeoutSeconds = 1200;
-    private int maxUses;
-    private String namePattern;
     private ArrayList<String> subnetIds = new ArrayList<>();
     private String availabilityZone;
     private ArrayList<String> securityGroupIds = new ArrayList<>();
@@ -49,18 +39,9 @@ public final class Ec2SpotTemplate implements Describable<Ec2SpotTemplate> {
 
     @DataBoundConstructor
     public Ec2SpotTemplate(String name, String labels, String instanceType, Ec2Image image) {
-        this.name = Util.fixEmptyAndTrim(name);
-        this.labels = Util.fixEmptyAndTrim(labels);
+        super(name, labels);
         this.instanceType = Util.fixEmptyAndTrim(instanceType);
         this.image = image;
-    }
-
-    public String getName() {
-        return name;
-    }
-
-    public String getLabels() {
-        return labels;
     }
 
     public String getInstanceType() {
@@ -71,67 +52,13 @@ public final class Ec2SpotTemplate implements Describable<Ec2SpotTemplate> {
         return image;
     }
 
-    public int getExecutors() {
-        return executors;
-    }
-
-    @DataBoundSetter
-    public void setExecutors(int executors) {
-        this.executors = executors;
-    }
-
-    public Integer getInstanceCap() {
-        return instanceCap;
-    }
-
-    @DataBoundSetter
-    public void setInstanceCap(Integer instanceCap) {
-        this.instanceCap = instanceCap;
-    }
-
-    public int getBuildWaitTimeoutSeconds() {
-        return buildWaitTimeoutSeconds;
-    }
-
-    @DataBoundSetter
-    public void setBuildWaitTimeoutSeconds(int buildWaitTimeoutSeconds) {
-        this.buildWaitTimeoutSeconds = buildWaitTimeoutSeconds;
-    }
-
-    public int getMissingTimeoutSeconds() {
-        return missingTimeoutSeconds;
-    }
-
-    @DataBoundSetter
-    public void setMissingTimeoutSeconds(int missingTimeoutSeconds) {
-        this.missingTimeoutSeconds = missingTimeoutSeconds;
-    }
-
-    public int getMaxUses() {
-        return maxUses;
-    }
-
-    @DataBoundSetter
-    public void setMaxUses(int maxUses) {
-        this.maxUses = maxUses;
-    }
-
-    public String getNamePattern() {
-        return namePattern;
-    }
-
-    @DataBoundSetter
-    public void setNamePattern(String namePattern) {
-        this.namePattern = Util.fixEmptyAndTrim(namePattern);
-    }
-
     public List<String> getSubnetIds() {
         return subnetIds;
     }
 
     @DataBoundSetter
     public void setSubnetIds(List<String> subnetIds) {
-        this.subnetIds = FieldChecks.words(subnetIds);
+        this.subnetIds = FormLists.words(subnetIds);
     }
 
     public String getAvailabilityZone() {
@@ -149,7 +76,7 @@ public final class Ec2SpotTemplate implements Describable<Ec2SpotTemplate> {
 
     @DataBoundSetter
     public void setSecurityGroupIds(List<String> securityGroupIds) {
-        this.securityGroupIds = FieldChecks.words(securityGroupIds);
+        this.securityGroupIds = FormLists.words(securityGroupIds);
     }
 
     public String getKeyName() {
@@ -234,8 +161,8 @@ public final class Ec2SpotTemplate implements Describable<Ec2SpotTemplate> {
     }
 
     public Ec2TemplateSpec toRecord() {
-        return new Ec2TemplateSpec(name, labels, executors, instanceCap, buildWaitTimeoutSeconds, missingTimeoutSeconds,
-                maxUses, namePattern, instanceType, image == null ? null : image.toRecord(), subnetIds, availabilityZone,
+        return new Ec2TemplateSpec(getName(), getLabels(), getExecutors(), getInstanceCap(), getBuildWaitTimeoutSeconds(), getMissingTimeoutSeconds(),
+                getMaxUses(), getNamePattern(), instanceType, image == null ? null : image.toRecord(), subnetIds, availabilityZone,
                 securityGroupIds, keyName, iamInstanceProfile, userData,
                 blockDevices.stream().map(Ec2BlockDevice::toRecord).toList(),
                 attachVolumes.stream().map(Ec2Volume::toRecord).toList(), elasticIpAllocationId,
@@ -249,53 +176,15 @@ public final class Ec2SpotTemplate implements Describable<Ec2SpotTemplate> {
 
     @Extension
     @Symbol("ec2SpotTemplate")
-    public static final class DescriptorImpl extends Descriptor<Ec2SpotTemplate> {
+    public static final class DescriptorImpl extends TollgateTemplateDescriptor<Ec2SpotTemplate> {
+        @Override
+        protected FormValidation checkTemplateField(String key, String value) {
+            return FieldChecks.template(key, value);
+        }
+
         @Override
         public String getDisplayName() {
             return "EC2 template";
-        }
-
-        @Override
-        public Ec2SpotTemplate newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(Ec2SpotTemplate.class, form));
-        }
-
-        /** A list as the form's text area shows it. */
-        public String lines(List<String> values) {
-            return FormLists.lines(values);
-        }
-
-        public FormValidation doCheckName(@QueryParameter String value) {
-            return FieldChecks.template("name", value);
-        }
-
-        public FormValidation doCheckLabels(@QueryParameter String value) {
-            return FieldChecks.template("labels", value);
-        }
-
-        public FormValidation doCheckExecutors(@QueryParameter String value) {
-            return FieldChecks.template("executors", value);
-        }
-
-        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FieldChecks.template("instanceCap", value);
-        }
-
-        public FormValidation doCheckBuildWaitTimeoutSeconds(@QueryParameter String value) {
-            return FieldChecks.template("buildWaitTimeoutSeconds", value);
-        }
-
-        public FormValidation doCheckMissingTimeoutSeconds(@QueryParameter String value) {
-            return FieldChecks.template("missingTimeoutSeconds", value);
-        }
-
-        public FormValidation doCheckMaxUses(@QueryParameter String value) {
-            return FieldChecks.template("maxUses", value);
-        }
-
-        public FormValidation doCheckNamePattern(@QueryParameter String value, @QueryParameter String name,
-                                                 @RelativePath("..") @QueryParameter("name") String cloudName) {
-            return FieldChecks.namePattern(cloudName, name, value);
         }
 
         public FormValidation doCheckInstanceType(@QueryParameter String value) {

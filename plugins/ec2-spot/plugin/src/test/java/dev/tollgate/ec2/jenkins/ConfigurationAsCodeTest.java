@@ -1,5 +1,6 @@
 package dev.tollgate.ec2.jenkins;
 
+import static dev.tollgate.testing.ExportedYaml.assertContains;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -116,36 +117,12 @@ public class ConfigurationAsCodeTest {
                 ((Map<String, Object>) file.get("jenkins")).get("clouds")).get(0).get("tollgateEc2Spot");
         Map<String, Object> out = (Map<String, Object>) ((List<Map<String, Object>>) new Yaml().load(exported))
                 .get(0).get("tollgateEc2Spot");
-        assertContains("tollgateEc2Spot", written, out);
+        assertContains("tollgateEc2Spot", written, out, ConfigurationAsCodeTest::schemaDefault);
 
         Path again = Files.createTempFile("ec2-spot-export", ".yaml");
         Files.writeString(again, "jenkins:\n  clouds:\n" + exported.indent(4));
         ConfigurationAsCode.get().configure(again.toString());
         assertEquals(before, cloud(r).toRecord());
-    }
-
-    /** Each value of {@code expected} is in {@code actual} at the same key (numbers and texts alike). */
-    @SuppressWarnings("unchecked")
-    private static void assertContains(String where, Object expected, Object actual) {
-        if (expected instanceof Map<?, ?> m) {
-            assertTrue(where + ": expected a mapping, got " + actual, actual instanceof Map);
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                assertContains(where + "." + e.getKey(), e.getValue(), ((Map<String, Object>) actual).get(String.valueOf(e.getKey())));
-            }
-        } else if (expected instanceof List<?> l) {
-            List<Object> kept = l.stream().filter(x -> !String.valueOf(x).contains("${")).map(x -> (Object) x).toList();
-            List<Object> got = actual == null ? List.of() : (List<Object>) actual;
-            assertEquals(where + " length", kept.size(), got.size());
-            for (int i = 0; i < kept.size(); i++) {
-                assertContains(where + "[" + i + "]", kept.get(i), got.get(i));
-            }
-        } else if (!String.valueOf(expected).contains("${")) {
-            String key = where.substring(where.lastIndexOf('.') + 1);
-            if (actual == null && String.valueOf(expected).equals(schemaDefault(key))) {
-                return; // JCasC leaves out a value equal to what the describable has by default
-            }
-            assertEquals(where, String.valueOf(expected), String.valueOf(actual));
-        }
     }
 
     /** The key's default in the engine's records (the describables start with the same), or null. */

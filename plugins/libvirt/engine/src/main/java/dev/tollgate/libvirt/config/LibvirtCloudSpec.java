@@ -3,6 +3,10 @@ package dev.tollgate.libvirt.config;
 import dev.tollgate.cloud.AgentNamePattern;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
+import dev.tollgate.cloud.config.CloudProblem;
+import dev.tollgate.cloud.config.CloudTemplateSpec;
+import dev.tollgate.cloud.config.CommonCloudFields;
+import dev.tollgate.cloud.config.JcascVars;
 import dev.tollgate.common.config.Schema;
 import dev.tollgate.libvirt.LibvirtCloudConfig;
 import dev.tollgate.libvirt.LibvirtOptions;
@@ -14,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -63,7 +66,6 @@ public record LibvirtCloudSpec(@Schema.Required String name,
                                @Schema.Default("60") int recordRetentionMinutes) {
     /** The JCasC symbol of a libvirt cloud under {@code jenkins: clouds:}. */
     public static final String SYMBOL = "tollgateLibvirt";
-    private static final Pattern VARIABLE = Pattern.compile("\\$\\{[A-Za-z0-9_.]+(?::-([^{}]*))?}");
     private static final Pattern URI = Pattern.compile("[a-z][a-z0-9+.-]*:/.*");
 
     public LibvirtCloudSpec {
@@ -76,7 +78,7 @@ public record LibvirtCloudSpec(@Schema.Required String name,
     }
 
     /** Every problem, each at its key; empty when the engine will take the configuration. */
-    public List<LibvirtProblem> problems() {
+    public List<CloudProblem> problems() {
         return problems(false);
     }
 
@@ -85,22 +87,14 @@ public record LibvirtCloudSpec(@Schema.Required String name,
      * variable ({@code ${NAME}} or {@code ${NAME:-default}}) stands for a valid value of its key (its
      * default, when it has one, is checked).
      */
-    public List<LibvirtProblem> problemsWithVariables() {
+    public List<CloudProblem> problemsWithVariables() {
         return problems(true);
     }
 
-    private List<LibvirtProblem> problems(boolean variables) {
-        List<LibvirtProblem> p = new ArrayList<>();
-        if (name == null || name.isBlank()) {
-            p.add(at("name", "a name is required"));
-        } else {
-            try {
-                CloudSettings.builder(engineName(), "check").template(AgentTemplate.builder("t").build()).build();
-            } catch (IllegalArgumentException e) {
-                p.add(at("name", afterColon(e.getMessage())));
-            }
-        }
-        String u = or(variables, uri, "qemu:///system");
+    private List<CloudProblem> problems(boolean variables) {
+        JcascVars v = new JcascVars(variables);
+        List<CloudProblem> p = new ArrayList<>(CommonCloudFields.nameProblems(this, SYMBOL, name));
+        String u = v.or(uri, "qemu:///system");
         if (u == null || !URI.matcher(u.strip()).matches()) {
             p.add(at("uri", "must be a libvirt connection URI such as qemu:///system or qemu+ssh://host/system, got " + uri));
         }
@@ -110,33 +104,12 @@ public record LibvirtCloudSpec(@Schema.Required String name,
         if (shutdownTimeoutSeconds < 0) {
             p.add(at("shutdownTimeoutSeconds", "must be 0 or more, got " + shutdownTimeoutSeconds));
         }
-        if (instanceCap != null && instanceCap < 0) {
-            p.add(at("instanceCap", "must be 0 or more (leave it out for no cap), got " + instanceCap));
-        }
-        Double rate = decimal(or(variables, requestsPerSecond, "2"));
-        if (rate == null || !(rate > 0)) {
-            p.add(at("requestsPerSecond", "must be a positive number, got " + requestsPerSecond));
-        }
-        Map<String, Integer> positive = new LinkedHashMap<>();
-        positive.put("requestBurst", requestBurst);
-        positive.put("reaperGraceSeconds", reaperGraceSeconds);
-        positive.put("describeIntervalSeconds", describeIntervalSeconds);
-        positive.put("reaperIntervalSeconds", reaperIntervalSeconds);
-        positive.put("capacityCooldownSeconds", capacityCooldownSeconds);
-        positive.put("throttleBackoffSeconds", throttleBackoffSeconds);
-        positive.put("terminateBackoffSeconds", terminateBackoffSeconds);
-        positive.put("maxBackoffSeconds", maxBackoffSeconds);
-        positive.put("recordRetentionMinutes", recordRetentionMinutes);
-        positive.forEach((k, n) -> {
-            if (n < 1) {
-                p.add(at(k, "must be at least 1, got " + n));
-            }
-        });
+        p.addAll(common().problems(this, SYMBOL, v, Map.of()));
         if (p.isEmpty()) { // cloud-core's own rules for the settings, once every value reads
             try {
                 configure(CloudSettings.builder("c", "check").template(AgentTemplate.builder("t").build())).build();
             } catch (IllegalArgumentException e) {
-                String m = afterColon(e.getMessage());
+                String m = JcascVars.afterColon(e.getMessage());
                 String first = m.split(" ", 2)[0];
                 String key = Arrays.stream(LibvirtCloudSpec.class.getRecordComponents()).map(c -> c.getName())
                         .filter(k -> k.equals(first) || k.equals(first + "Seconds") || k.equals(first + "Minutes"))
@@ -148,35 +121,35 @@ public record LibvirtCloudSpec(@Schema.Required String name,
         Map<String, String> domainOwner = new LinkedHashMap<>();
         for (LibvirtTemplateSpec t : templates) {
             if (t.name() != null && !names.add(t.name())) {
-                p.add(new LibvirtProblem(t, "templates", "name", "template '" + t.name() + "' is defined twice"));
+                p.add(new CloudProblem(t, "templates", "name", "template '" + t.name() + "' is defined twice"));
             }
             for (String d : t.existingDomains()) {
                 String other = domainOwner.putIfAbsent(d, t.name());
                 if (other != null && !other.equals(t.name())) {
-                    p.add(new LibvirtProblem(t, "templates", "existingDomains", "domain '" + d
+                    p.add(new CloudProblem(t, "templates", "existingDomains", "domain '" + d
                             + "' is in templates '" + other + "' and '" + t.name() + "'"));
                 }
             }
-            p.addAll(templateProblems(t, variables));
+            p.addAll(templateProblems(t, v));
         }
         return p;
     }
 
-    private LibvirtProblem at(String key, String message) {
-        return new LibvirtProblem(this, SYMBOL, key, message);
+    private CloudProblem at(String key, String message) {
+        return new CloudProblem(this, SYMBOL, key, message);
     }
 
     /** A template's problems, each at its key: the engine's template rules, then the driver's. */
-    static List<LibvirtProblem> templateProblems(LibvirtTemplateSpec t, boolean variables) {
-        List<LibvirtProblem> p = new ArrayList<>();
+    static List<CloudProblem> templateProblems(LibvirtTemplateSpec t, JcascVars v) {
+        List<CloudProblem> p = new ArrayList<>();
         if (t.name() == null || t.name().isBlank()) {
-            p.add(new LibvirtProblem(t, "templates", "name", "a name is required"));
+            p.add(new CloudProblem(t, "templates", "name", "a name is required"));
             return p;
         }
         if (t.labels() == null || t.labels().isBlank()) {
-            p.add(new LibvirtProblem(t, "templates", "labels", "the labels builds ask for are required"));
+            p.add(new CloudProblem(t, "templates", "labels", "the labels builds ask for are required"));
         }
-        LibvirtOptions o = options(t, variables);
+        LibvirtOptions o = options(t, v);
         for (String problem : o.problems("")) {
             String m = problem.startsWith(": ") ? problem.substring(2) : problem;
             p.add(shown(t, keyOf(m), m));
@@ -184,7 +157,7 @@ public record LibvirtCloudSpec(@Schema.Required String name,
         try {
             agentTemplate(t, o);
         } catch (IllegalArgumentException e) {
-            for (String m : afterColon(e.getMessage()).split("; ")) {
+            for (String m : JcascVars.afterColon(e.getMessage()).split("; ")) {
                 p.add(shown(t, engineKey(m), m));
             }
         }
@@ -192,8 +165,8 @@ public record LibvirtCloudSpec(@Schema.Required String name,
     }
 
     /** The problem at its key, the message without the key it starts with (the key is shown beside it). */
-    private static LibvirtProblem shown(LibvirtTemplateSpec t, String key, String m) {
-        return new LibvirtProblem(t, "templates", key, m.startsWith(key + " ") ? m.substring(key.length() + 1) : m);
+    private static CloudProblem shown(LibvirtTemplateSpec t, String key, String m) {
+        return new CloudProblem(t, "templates", key, m.startsWith(key + " ") ? m.substring(key.length() + 1) : m);
     }
 
     /** The template key a message of {@link LibvirtOptions#problems} is about. */
@@ -232,12 +205,8 @@ public record LibvirtCloudSpec(@Schema.Required String name,
 
     /** The engine's templates; IllegalArgumentException names every problem (see {@link #problems()}). */
     public List<AgentTemplate<LibvirtOptions>> agentTemplates() {
-        List<LibvirtProblem> p = problems();
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException("cloud '" + name + "': " + String.join("; ", p.stream()
-                    .map(LibvirtCloudSpec::describe).toList()));
-        }
-        return templates.stream().map(t -> agentTemplate(t, options(t, false))).toList();
+        CloudProblem.refuse(name, problems());
+        return templates.stream().map(t -> agentTemplate(t, options(t, new JcascVars(false)))).toList();
     }
 
     /** The driver's configuration, with the same templates the engine's settings get. */
@@ -248,18 +217,15 @@ public record LibvirtCloudSpec(@Schema.Required String name,
 
     /** The cloud-wide engine settings on the builder. libvirt has no interruption notices: no check. */
     public CloudSettings.Builder configure(CloudSettings.Builder b) {
-        Double rate = decimal(requestsPerSecond);
-        return b.instanceCap(instanceCap == null ? AgentTemplate.UNLIMITED : instanceCap)
-                .requestRate(rate == null ? 2 : rate, requestBurst)
-                .reaperGrace(Duration.ofSeconds(reaperGraceSeconds))
-                .describeInterval(Duration.ofSeconds(describeIntervalSeconds))
-                .reaperInterval(Duration.ofSeconds(reaperIntervalSeconds))
-                .interruptionCheckInterval(Duration.ZERO)
-                .capacityCooldown(Duration.ofSeconds(capacityCooldownSeconds))
-                .throttleBackoff(Duration.ofSeconds(throttleBackoffSeconds))
-                .terminateBackoff(Duration.ofSeconds(terminateBackoffSeconds))
-                .maxBackoff(Duration.ofSeconds(maxBackoffSeconds))
-                .recordRetention(Duration.ofMinutes(recordRetentionMinutes));
+        Double rate = JcascVars.decimal(requestsPerSecond);
+        return common().configure(b, rate == null ? 2 : rate).interruptionCheckInterval(Duration.ZERO);
+    }
+
+    /** The keys every cloud has, as cloud-core checks and maps them. */
+    public CommonCloudFields common() {
+        return new CommonCloudFields(instanceCap, requestsPerSecond, requestBurst, reaperGraceSeconds,
+                describeIntervalSeconds, reaperIntervalSeconds, capacityCooldownSeconds, throttleBackoffSeconds,
+                terminateBackoffSeconds, maxBackoffSeconds, recordRetentionMinutes);
     }
 
     /** One line for {@code tollgate validate}: the URI and what each template starts. */
@@ -271,66 +237,22 @@ public record LibvirtCloudSpec(@Schema.Required String name,
                         : " reusing " + t.existingDomains()) + " [" + t.labels() + "]").toList());
     }
 
-    static String describe(LibvirtProblem p) {
-        String where = p.record() instanceof LibvirtTemplateSpec t ? "template '" + t.name() + "' " : "";
-        return where + p.key() + ": " + p.message();
-    }
-
     private static AgentTemplate<LibvirtOptions> agentTemplate(LibvirtTemplateSpec t, LibvirtOptions o) {
-        return AgentTemplate.builder(t.name())
-                .labels(t.labels() == null ? List.of() : Arrays.stream(t.labels().trim().split("\\s+"))
-                        .filter(l -> !l.isEmpty()).toList())
-                .executors(t.executors())
-                .instanceCap(t.instanceCap() == null ? AgentTemplate.UNLIMITED : t.instanceCap())
-                .buildWaitTimeout(Duration.ofSeconds(t.buildWaitTimeoutSeconds()))
-                .missingTimeout(Duration.ofSeconds(t.missingTimeoutSeconds()))
-                .maxUses(t.maxUses())
-                .namePattern(t.namePattern())
-                .options(o)
-                .build();
+        return CloudTemplateSpec.agentTemplate(t, o);
     }
 
-    private static LibvirtOptions options(LibvirtTemplateSpec t, boolean variables) {
+    private static LibvirtOptions options(LibvirtTemplateSpec t, JcascVars v) {
         return LibvirtOptions.builder()
                 .domainXml(t.domainXml())
                 .existingDomains(t.existingDomains())
-                .baseImage(or(variables, t.baseImage(), "/var/lib/libvirt/images/base.qcow2"))
-                .storagePool(or(variables, t.storagePool(), "default"))
+                .baseImage(v.or(t.baseImage(), "/var/lib/libvirt/images/base.qcow2"))
+                .storagePool(v.or(t.storagePool(), "default"))
                 .diskSizeGib(t.diskSizeGib())
                 .memoryMib(t.memoryMib())
                 .vcpus(t.vcpus())
-                .network(or(variables, t.network(), "default"))
+                .network(v.or(t.network(), "default"))
                 .persistent(t.persistent())
                 .smbiosAgentEnv(t.smbiosAgentEnv())
                 .build();
-    }
-
-    /** The value as given, or for a JCasC file before Jenkins reads it, a variable as its default or a sample. */
-    private static String or(boolean variables, String value, String sample) {
-        if (!variables || value == null) {
-            return value;
-        }
-        Matcher m = VARIABLE.matcher(value.strip());
-        if (!m.matches()) {
-            return value;
-        }
-        return m.group(1) != null ? m.group(1) : sample;
-    }
-
-    private static Double decimal(String v) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            return Double.isFinite(d) && !v.trim().matches(".*[dDfFxX].*") ? d : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static String afterColon(String m) {
-        int i = m.indexOf(": ");
-        return i < 0 ? m : m.substring(i + 2);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.libvirt.config;
 
+import dev.tollgate.cloud.config.CloudTemplateSpec;
 import dev.tollgate.common.config.Schema;
 import java.util.List;
 
@@ -49,7 +50,8 @@ public record LibvirtTemplateSpec(@Schema.Required String name,
                                   @Schema.Default("1") int vcpus,
                                   @Schema.Default("default") String network,
                                   @Schema.Default("false") boolean persistent,
-                                  @Schema.Default("true") boolean smbiosAgentEnv) {
+                                  @Schema.Default("true") boolean smbiosAgentEnv)
+        implements CloudTemplateSpec {
     public LibvirtTemplateSpec {
         existingDomains = existingDomains == null ? List.of() : List.copyOf(existingDomains);
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.libvirt.config;
 
+import dev.tollgate.cloud.config.CloudProblem;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -52,12 +53,12 @@ public class LibvirtCloudSpecTest {
                 List.of(), "relative.qcow2", null, -1, 0, 0, "default", false, true);
         LibvirtCloudSpec s = new LibvirtCloudSpec("kvm", "not a uri", List.of(bad, reuse("r", "a", "a")), -1, -2, "fast",
                 0, 300, 120, 300, 120, 1, 5, 300, 60);
-        List<String> keys = s.problems().stream().map(LibvirtProblem::key).distinct().sorted().toList();
+        List<String> keys = s.problems().stream().map(CloudProblem::key).distinct().sorted().toList();
         assertEquals(List.of("baseImage", "diskSizeGib", "domainXml", "existingDomains", "instanceCap", "memoryMib",
                 "requestBurst", "requestsPerSecond", "shutdownTimeoutSeconds", "storagePool", "uri", "vcpus"), keys);
         LibvirtCloudSpec unnamed = new LibvirtCloudSpec(" ", "qemu:///system", List.of(overlay("t")), 120, null, "2", 20,
                 300, 120, 300, 120, 1, 5, 300, 60);
-        assertEquals(List.of("name"), unnamed.problems().stream().map(LibvirtProblem::key).toList());
+        assertEquals(List.of("name"), unnamed.problems().stream().map(CloudProblem::key).toList());
         assertEquals("name", cloud("qemu:///system", overlay("t"), overlay("t")).problems().get(0).key());
         assertEquals("existingDomains", cloud("qemu:///system", reuse("a", "m1"), reuse("b", "m1")).problems().get(0).key());
         assertEquals("templates", cloud("qemu:///system").problems().get(0).key());

@@ -1,18 +1,11 @@
 package dev.tollgate.libvirt.jenkins;
 
-import dev.tollgate.cloud.jenkins.AgentNames;
+import dev.tollgate.cloud.jenkins.RecordChecks;
+import dev.tollgate.cloud.jenkins.RecordChecks.FieldException;
 import dev.tollgate.libvirt.config.LibvirtCloudSpec;
-import dev.tollgate.libvirt.config.LibvirtProblem;
 import dev.tollgate.libvirt.config.LibvirtTemplateSpec;
 import hudson.util.FormValidation;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * The form's field checks, made by the engine: the value is put into a configuration that is valid
@@ -56,113 +49,16 @@ final class FieldChecks {
         });
     }
 
-    /** The name pattern, with the names it gives when it is good (cloud-core's check, the engine's rules). */
-    static FormValidation namePattern(String cloudName, String templateName, String value) {
-        return AgentNames.checkNamePattern(cloudName, templateName, value);
+    /** The domain XML keeps its own whitespace; every other text is trimmed. */
+    private static <R extends Record> R with(R base, String key, String value) throws FieldException {
+        return RecordChecks.with(base, key, key.equals("domainXml") ? new RecordChecks.Verbatim(value) : value);
     }
-
-    // ------------------------------------------------------------------ helpers
 
     private interface Build {
         LibvirtCloudSpec get() throws FieldException;
     }
 
-    /** A value that cannot even be read (a number that is not one). */
-    private static final class FieldException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        FieldException(String message) {
-            super(message);
-        }
-    }
-
     private static FormValidation check(String key, Build b) {
-        try {
-            List<LibvirtProblem> p = b.get().problems().stream().filter(x -> x.key().equals(key)).toList();
-            if (p.isEmpty()) {
-                return FormValidation.ok();
-            }
-            return FormValidation.error(p.stream().map(LibvirtProblem::message).distinct().collect(Collectors.joining("; ")));
-        } catch (FieldException e) {
-            return FormValidation.error(e.getMessage());
-        }
-    }
-
-    /** {@code base} with one component replaced by the form's text, read as the component's type. */
-    private static <R extends Record> R with(R base, String key, String value) throws FieldException {
-        RecordComponent[] cs = base.getClass().getRecordComponents();
-        Object[] args = new Object[cs.length];
-        boolean found = false;
-        for (int i = 0; i < cs.length; i++) {
-            try {
-                args[i] = cs[i].getAccessor().invoke(base);
-            } catch (IllegalAccessException | InvocationTargetException e) {
-                throw new IllegalStateException(e);
-            }
-            if (cs[i].getName().equals(key)) {
-                args[i] = read(cs[i], value);
-                found = true;
-            }
-        }
-        if (!found) {
-            throw new IllegalArgumentException(base.getClass().getSimpleName() + " has no key " + key);
-        }
-        try {
-            Constructor<?> c = base.getClass().getDeclaredConstructor(
-                    Arrays.stream(cs).map(RecordComponent::getType).toArray(Class<?>[]::new));
-            @SuppressWarnings("unchecked")
-            R r = (R) c.newInstance(args);
-            return r;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Object read(RecordComponent c, String text) throws FieldException {
-        Class<?> t = c.getType();
-        // an XML template keeps its own whitespace; everything else is trimmed
-        String v = t == String.class && c.getName().equals("domainXml") ? (text == null || text.isBlank() ? null : text)
-                : blankToNull(text);
-        if (t == String.class) {
-            return v;
-        }
-        if (t == int.class || t == Integer.class) {
-            if (v == null) {
-                if (t == Integer.class) {
-                    return null;
-                }
-                throw new FieldException("a whole number is required");
-            }
-            try {
-                return Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new FieldException("expected a whole number, got " + v);
-            }
-        }
-        if (t == List.class && ((ParameterizedType) c.getGenericType()).getActualTypeArguments()[0] == String.class) {
-            return words(v == null ? List.of() : List.of(v.split("\\s+")));
-        }
-        throw new IllegalArgumentException("no form check for key " + c.getName());
-    }
-
-    static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
-    }
-
-    /** A list of words: each entry trimmed, blank entries left out, whitespace-separated entries split. */
-    static ArrayList<String> words(List<String> in) {
-        ArrayList<String> out = new ArrayList<>();
-        if (in != null) {
-            for (String s : in) {
-                if (s != null) {
-                    for (String w : s.trim().split("\\s+")) {
-                        if (!w.isEmpty()) {
-                            out.add(w);
-                        }
-                    }
-                }
-            }
-        }
-        return out;
+        return RecordChecks.check(() -> b.get().problems(), key);
     }
 }

@@ -2,7 +2,7 @@ package dev.tollgate.libvirt.jenkins;
 
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
-import dev.tollgate.cloud.jenkins.TollgateCloud;
+import dev.tollgate.cloud.jenkins.CommonKeysCloud;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.libvirt.ConnectionReport;
@@ -10,7 +10,7 @@ import dev.tollgate.libvirt.LibvirtCloudConfig;
 import dev.tollgate.libvirt.LibvirtDriver;
 import dev.tollgate.libvirt.LibvirtOptions;
 import dev.tollgate.libvirt.config.LibvirtCloudSpec;
-import dev.tollgate.libvirt.config.LibvirtProblem;
+import dev.tollgate.cloud.config.CloudProblem;
 import hudson.Extension;
 import hudson.Util;
 import hudson.slaves.Cloud;
@@ -24,14 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
 import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -48,7 +46,7 @@ import org.kohsuke.stapler.verb.POST;
  * driver of each cloud is kept in {@link #DRIVERS}, replaced (and the old one's connection closed)
  * when cloud-core rebuilds the engine.
  */
-public final class LibvirtCloud extends TollgateCloud<LibvirtOptions> {
+public final class LibvirtCloud extends CommonKeysCloud<LibvirtOptions> {
     /** Engine name → the driver its engine runs with. */
     private static final Map<String, LibvirtDriver> DRIVERS = new ConcurrentHashMap<>();
     /** Tests launch agents as local processes; null (always, in a controller): inbound agents in the domains. */
@@ -58,27 +56,12 @@ public final class LibvirtCloud extends TollgateCloud<LibvirtOptions> {
     private final String uri;
     private final ArrayList<LibvirtTemplate> templates;
     private int shutdownTimeoutSeconds = 120;
-    private Integer instanceCap;
-    private String requestsPerSecond = "2";
-    private int requestBurst = 20;
-    private int reaperGraceSeconds = 300;
-    private int describeIntervalSeconds = 120;
-    private int reaperIntervalSeconds = 300;
-    private int capacityCooldownSeconds = 120;
-    private int throttleBackoffSeconds = 1;
-    private int terminateBackoffSeconds = 5;
-    private int maxBackoffSeconds = 300;
-    private int recordRetentionMinutes = 60;
 
     @DataBoundConstructor
     public LibvirtCloud(String name, String uri, List<LibvirtTemplate> templates) {
         super(name);
         this.uri = Util.fixEmptyAndTrim(uri);
         this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
-    }
-
-    public String getName() {
-        return name;
     }
 
     public String getUri() {
@@ -98,119 +81,12 @@ public final class LibvirtCloud extends TollgateCloud<LibvirtOptions> {
         this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
     }
 
-    public Integer getInstanceCap() {
-        return instanceCap;
-    }
-
-    @DataBoundSetter
-    public void setInstanceCap(Integer instanceCap) {
-        this.instanceCap = instanceCap;
-    }
-
-    public String getRequestsPerSecond() {
-        return requestsPerSecond;
-    }
-
-    @DataBoundSetter
-    public void setRequestsPerSecond(String requestsPerSecond) {
-        this.requestsPerSecond = Util.fixEmptyAndTrim(requestsPerSecond) == null ? "2" : Util.fixEmptyAndTrim(requestsPerSecond);
-    }
-
-    public int getRequestBurst() {
-        return requestBurst;
-    }
-
-    @DataBoundSetter
-    public void setRequestBurst(int requestBurst) {
-        this.requestBurst = requestBurst;
-    }
-
-    public int getReaperGraceSeconds() {
-        return reaperGraceSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperGraceSeconds(int reaperGraceSeconds) {
-        this.reaperGraceSeconds = reaperGraceSeconds;
-    }
-
-    public int getDescribeIntervalSeconds() {
-        return describeIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setDescribeIntervalSeconds(int describeIntervalSeconds) {
-        this.describeIntervalSeconds = describeIntervalSeconds;
-    }
-
-    public int getReaperIntervalSeconds() {
-        return reaperIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperIntervalSeconds(int reaperIntervalSeconds) {
-        this.reaperIntervalSeconds = reaperIntervalSeconds;
-    }
-
-    public int getCapacityCooldownSeconds() {
-        return capacityCooldownSeconds;
-    }
-
-    @DataBoundSetter
-    public void setCapacityCooldownSeconds(int capacityCooldownSeconds) {
-        this.capacityCooldownSeconds = capacityCooldownSeconds;
-    }
-
-    public int getThrottleBackoffSeconds() {
-        return throttleBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setThrottleBackoffSeconds(int throttleBackoffSeconds) {
-        this.throttleBackoffSeconds = throttleBackoffSeconds;
-    }
-
-    public int getTerminateBackoffSeconds() {
-        return terminateBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setTerminateBackoffSeconds(int terminateBackoffSeconds) {
-        this.terminateBackoffSeconds = terminateBackoffSeconds;
-    }
-
-    public int getMaxBackoffSeconds() {
-        return maxBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setMaxBackoffSeconds(int maxBackoffSeconds) {
-        this.maxBackoffSeconds = maxBackoffSeconds;
-    }
-
-    public int getRecordRetentionMinutes() {
-        return recordRetentionMinutes;
-    }
-
-    @DataBoundSetter
-    public void setRecordRetentionMinutes(int recordRetentionMinutes) {
-        this.recordRetentionMinutes = recordRetentionMinutes;
-    }
-
-    /** A configuration saved before a key existed gets the key's default, not Java's. */
-    private Object readResolve() {
-        if (requestsPerSecond == null) {
-            requestsPerSecond = "2";
-        }
-        return this;
-    }
-
     /** The engine's record of this configuration (the JCasC section's schema). */
     public LibvirtCloudSpec toRecord() {
         return new LibvirtCloudSpec(name, uri, templates.stream().map(LibvirtTemplate::toRecord).toList(),
-                shutdownTimeoutSeconds, instanceCap, requestsPerSecond, requestBurst, reaperGraceSeconds,
-                describeIntervalSeconds, reaperIntervalSeconds, capacityCooldownSeconds, throttleBackoffSeconds,
-                terminateBackoffSeconds, maxBackoffSeconds, recordRetentionMinutes);
+                shutdownTimeoutSeconds, getInstanceCap(), getRequestsPerSecond(), getRequestBurst(), getReaperGraceSeconds(),
+                getDescribeIntervalSeconds(), getReaperIntervalSeconds(), getCapacityCooldownSeconds(), getThrottleBackoffSeconds(),
+                getTerminateBackoffSeconds(), getMaxBackoffSeconds(), getRecordRetentionMinutes());
     }
 
     @Override
@@ -241,25 +117,15 @@ public final class LibvirtCloud extends TollgateCloud<LibvirtOptions> {
 
     @Extension
     @Symbol("tollgateLibvirt")
-    public static final class DescriptorImpl extends TollgateCloudDescriptor {
+    public static final class DescriptorImpl extends CommonKeysDescriptor {
+        @Override
+        protected FormValidation checkCloudField(String key, String value) {
+            return FieldChecks.cloud(key, value);
+        }
+
         @Override
         public String getDisplayName() {
             return "libvirt (Tollgate)";
-        }
-
-        @Override
-        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(LibvirtCloud.class, form));
-        }
-
-        @Override
-        public FormValidation doCheckName(@QueryParameter String value) {
-            FormValidation jenkins = super.doCheckName(value);
-            if (jenkins.kind == FormValidation.Kind.ERROR) {
-                return jenkins;
-            }
-            FormValidation engine = FieldChecks.cloud("name", value);
-            return engine.kind == FormValidation.Kind.OK ? jenkins : engine;
         }
 
         public FormValidation doCheckUri(@QueryParameter String value) {
@@ -268,50 +134,6 @@ public final class LibvirtCloud extends TollgateCloud<LibvirtOptions> {
 
         public FormValidation doCheckShutdownTimeoutSeconds(@QueryParameter String value) {
             return FieldChecks.cloud("shutdownTimeoutSeconds", value);
-        }
-
-        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FieldChecks.cloud("instanceCap", value);
-        }
-
-        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
-            return FieldChecks.cloud("requestsPerSecond", value);
-        }
-
-        public FormValidation doCheckRequestBurst(@QueryParameter String value) {
-            return FieldChecks.cloud("requestBurst", value);
-        }
-
-        public FormValidation doCheckReaperGraceSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperGraceSeconds", value);
-        }
-
-        public FormValidation doCheckDescribeIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("describeIntervalSeconds", value);
-        }
-
-        public FormValidation doCheckReaperIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperIntervalSeconds", value);
-        }
-
-        public FormValidation doCheckCapacityCooldownSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("capacityCooldownSeconds", value);
-        }
-
-        public FormValidation doCheckThrottleBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("throttleBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckTerminateBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("terminateBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckMaxBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("maxBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckRecordRetentionMinutes(@QueryParameter String value) {
-            return FieldChecks.cloud("recordRetentionMinutes", value);
         }
 
         /**
@@ -330,10 +152,10 @@ public final class LibvirtCloud extends TollgateCloud<LibvirtOptions> {
                 }
             }
             LibvirtCloudSpec spec = new LibvirtCloud(name == null || name.isBlank() ? "test" : name, uri, saved).toRecord();
-            List<LibvirtProblem> problems = spec.problems().stream()
+            List<CloudProblem> problems = spec.problems().stream()
                     .filter(p -> !(p.key().equals("templates") && p.record() == spec)).toList();
             if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(LibvirtProblem::toString).collect(Collectors.joining("; ")));
+                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
             }
             LibvirtCloudConfig config = LibvirtCloudConfig.of(spec.engineName(), spec.uri(),
                     saved.isEmpty() ? List.of() : spec.agentTemplates());

@@ -1,21 +1,19 @@
 package dev.tollgate.libvirt.jenkins;
 
+import dev.tollgate.cloud.jenkins.FormLists;
+import dev.tollgate.cloud.jenkins.TollgateTemplate;
 import dev.tollgate.libvirt.config.LibvirtTemplateSpec;
 import hudson.Extension;
-import hudson.RelativePath;
 import hudson.Util;
-import hudson.model.Describable;
 import hudson.model.Descriptor;
 import hudson.util.FormValidation;
 import java.util.ArrayList;
 import java.util.List;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * One template of a libvirt cloud: the agents' labels, caps, Buildbot's timeouts and name pattern,
@@ -25,15 +23,7 @@ import org.kohsuke.stapler.StaplerRequest2;
  * constructor's. Lists are {@code ArrayList}s (XStream cannot restore {@code List.of()}).
  * Configuration only: the engine holds what runs.
  */
-public final class LibvirtTemplate implements Describable<LibvirtTemplate> {
-    private final String name;
-    private final String labels;
-    private int executors = 1;
-    private Integer instanceCap;
-    private int buildWaitTimeoutSeconds = 600;
-    private int missingTimeoutSeconds = 1200;
-    private int maxUses;
-    private String namePattern;
+public final class LibvirtTemplate extends TollgateTemplate<LibvirtTemplate> {
     private String domainXml;
     private ArrayList<String> existingDomains = new ArrayList<>();
     private String baseImage;
@@ -47,70 +37,7 @@ public final class LibvirtTemplate implements Describable<LibvirtTemplate> {
 
     @DataBoundConstructor
     public LibvirtTemplate(String name, String labels) {
-        this.name = Util.fixEmptyAndTrim(name);
-        this.labels = Util.fixEmptyAndTrim(labels);
-    }
-
-    public String getName() {
-        return name;
-    }
-
-    public String getLabels() {
-        return labels;
-    }
-
-    public int getExecutors() {
-        return executors;
-    }
-
-    @DataBoundSetter
-    public void setExecutors(int executors) {
-        this.executors = executors;
-    }
-
-    public Integer getInstanceCap() {
-        return instanceCap;
-    }
-
-    @DataBoundSetter
-    public void setInstanceCap(Integer instanceCap) {
-        this.instanceCap = instanceCap;
-    }
-
-    public int getBuildWaitTimeoutSeconds() {
-        return buildWaitTimeoutSeconds;
-    }
-
-    @DataBoundSetter
-    public void setBuildWaitTimeoutSeconds(int buildWaitTimeoutSeconds) {
-        this.buildWaitTimeoutSeconds = buildWaitTimeoutSeconds;
-    }
-
-    public int getMissingTimeoutSeconds() {
-        return missingTimeoutSeconds;
-    }
-
-    @DataBoundSetter
-    public void setMissingTimeoutSeconds(int missingTimeoutSeconds) {
-        this.missingTimeoutSeconds = missingTimeoutSeconds;
-    }
-
-    public int getMaxUses() {
-        return maxUses;
-    }
-
-    @DataBoundSetter
-    public void setMaxUses(int maxUses) {
-        this.maxUses = maxUses;
-    }
-
-    public String getNamePattern() {
-        return namePattern;
-    }
-
-    @DataBoundSetter
-    public void setNamePattern(String namePattern) {
-        this.namePattern = Util.fixEmptyAndTrim(namePattern);
+        super(name, labels);
     }
 
     public String getDomainXml() {
@@ -128,7 +55,7 @@ public final class LibvirtTemplate implements Describable<LibvirtTemplate> {
 
     @DataBoundSetter
     public void setExistingDomains(List<String> existingDomains) {
-        this.existingDomains = FieldChecks.words(existingDomains);
+        this.existingDomains = FormLists.words(existingDomains);
     }
 
     public String getBaseImage() {
@@ -216,8 +143,8 @@ public final class LibvirtTemplate implements Describable<LibvirtTemplate> {
 
     /** The engine's record of this template. */
     public LibvirtTemplateSpec toRecord() {
-        return new LibvirtTemplateSpec(name, labels, executors, instanceCap, buildWaitTimeoutSeconds, missingTimeoutSeconds,
-                maxUses, namePattern, domainXml, existingDomains, baseImage, storagePool, diskSizeGib, memoryMib, vcpus,
+        return new LibvirtTemplateSpec(getName(), getLabels(), getExecutors(), getInstanceCap(), getBuildWaitTimeoutSeconds(), getMissingTimeoutSeconds(),
+                getMaxUses(), getNamePattern(), domainXml, existingDomains, baseImage, storagePool, diskSizeGib, memoryMib, vcpus,
                 network, persistent, smbiosAgentEnv);
     }
 
@@ -228,28 +155,15 @@ public final class LibvirtTemplate implements Describable<LibvirtTemplate> {
 
     @Extension
     @Symbol("libvirtTemplate")
-    public static final class DescriptorImpl extends Descriptor<LibvirtTemplate> {
+    public static final class DescriptorImpl extends TollgateTemplateDescriptor<LibvirtTemplate> {
+        @Override
+        protected FormValidation checkTemplateField(String key, String value) {
+            return FieldChecks.template(key, value);
+        }
+
         @Override
         public String getDisplayName() {
             return "libvirt template";
-        }
-
-        @Override
-        public LibvirtTemplate newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(LibvirtTemplate.class, form));
-        }
-
-        /** A list as the form's text area shows it. */
-        public String lines(List<String> values) {
-            return FormLists.lines(values);
-        }
-
-        public FormValidation doCheckName(@QueryParameter String value) {
-            return FieldChecks.template("name", value);
-        }
-
-        public FormValidation doCheckLabels(@QueryParameter String value) {
-            return FieldChecks.template("labels", value);
         }
 
         /** The two modes' keys, checked with the fields that decide the mode. */
@@ -271,31 +185,6 @@ public final class LibvirtTemplate implements Describable<LibvirtTemplate> {
         public FormValidation doCheckStoragePool(@QueryParameter String value, @QueryParameter String domainXml,
                                                  @QueryParameter String existingDomains, @QueryParameter String baseImage) {
             return FieldChecks.template("storagePool", value, domainXml, existingDomains, baseImage);
-        }
-
-        public FormValidation doCheckNamePattern(@QueryParameter String value, @QueryParameter String name,
-                                                 @RelativePath("..") @QueryParameter("name") String cloudName) {
-            return FieldChecks.namePattern(cloudName, name, value);
-        }
-
-        public FormValidation doCheckExecutors(@QueryParameter String value) {
-            return FieldChecks.template("executors", value);
-        }
-
-        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FieldChecks.template("instanceCap", value);
-        }
-
-        public FormValidation doCheckBuildWaitTimeoutSeconds(@QueryParameter String value) {
-            return FieldChecks.template("buildWaitTimeoutSeconds", value);
-        }
-
-        public FormValidation doCheckMissingTimeoutSeconds(@QueryParameter String value) {
-            return FieldChecks.template("missingTimeoutSeconds", value);
-        }
-
-        public FormValidation doCheckMaxUses(@QueryParameter String value) {
-            return FieldChecks.template("maxUses", value);
         }
 
 

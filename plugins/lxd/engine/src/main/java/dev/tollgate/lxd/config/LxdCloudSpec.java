@@ -3,6 +3,10 @@ package dev.tollgate.lxd.config;
 import dev.tollgate.cloud.AgentNamePattern;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
+import dev.tollgate.cloud.config.CloudProblem;
+import dev.tollgate.cloud.config.CloudTemplateSpec;
+import dev.tollgate.cloud.config.CommonCloudFields;
+import dev.tollgate.cloud.config.JcascVars;
 import dev.tollgate.common.config.Schema;
 import dev.tollgate.lxd.LxdCloudConfig;
 import dev.tollgate.lxd.LxdEndpoint;
@@ -18,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -100,7 +103,7 @@ public record LxdCloudSpec(@Schema.Required String name,
     // ------------------------------------------------------------------ checks
 
     /** Every problem, each at its key; empty when the engine will take the configuration. */
-    public List<LxdProblem> problems() {
+    public List<CloudProblem> problems() {
         return problems(false);
     }
 
@@ -109,22 +112,13 @@ public record LxdCloudSpec(@Schema.Required String name,
      * variable ({@code ${NAME}}, or {@code ${NAME:-default}}) stands for a valid value of its key
      * (its default, when it has one, is checked), since only the controller's environment knows it.
      */
-    public List<LxdProblem> problemsWithVariables() {
+    public List<CloudProblem> problemsWithVariables() {
         return problems(true);
     }
 
-    private List<LxdProblem> problems(boolean variables) {
-        Vars v = new Vars(variables);
-        List<LxdProblem> p = new ArrayList<>();
-        if (name == null || name.isBlank()) {
-            p.add(at(this, "name", "a name is required"));
-        } else {
-            try {
-                CloudSettings.builder(engineName(), "check").template(AgentTemplate.builder("t").build()).build();
-            } catch (IllegalArgumentException e) {
-                p.add(at(this, "name", afterColon(e.getMessage())));
-            }
-        }
+    private List<CloudProblem> problems(boolean variables) {
+        JcascVars v = new JcascVars(variables);
+        List<CloudProblem> p = new ArrayList<>(CommonCloudFields.nameProblems(this, SYMBOL, name));
         String socket = v.or(socketPath, "/var/lib/lxd/unix.socket");
         String remote = v.or(url, "https://lxd.example.org:8443");
         if (socket == null && remote == null) {
@@ -165,87 +159,67 @@ public record LxdCloudSpec(@Schema.Required String name,
         Set<String> remotes = new HashSet<>();
         for (LxdImageRemoteSpec r : imageRemotes) {
             if (r.name() == null || !LXD_NAME.matcher(r.name()).matches()) {
-                p.add(new LxdProblem(r, "imageRemotes", "name", "must be a name of letters, digits, '.', '_', '-', got "
+                p.add(new CloudProblem(r, "imageRemotes", "name", "must be a name of letters, digits, '.', '_', '-', got "
                         + r.name()));
             } else if (!remotes.add(r.name())) {
-                p.add(new LxdProblem(r, "imageRemotes", "name", "image remote '" + r.name() + "' is defined twice"));
+                p.add(new CloudProblem(r, "imageRemotes", "name", "image remote '" + r.name() + "' is defined twice"));
             }
             String u = v.or(r.url(), "https://images.example.org");
             if (u == null || !isUrl(u, Set.of("https", "http"))) {
-                p.add(new LxdProblem(r, "imageRemotes", "url", "must be an http(s) URL, got " + r.url()));
+                p.add(new CloudProblem(r, "imageRemotes", "url", "must be an http(s) URL, got " + r.url()));
             }
             if (r.protocol() != null && !Set.of("simplestreams", "lxd").contains(r.protocol())) {
-                p.add(new LxdProblem(r, "imageRemotes", "protocol", "must be simplestreams or lxd, got " + r.protocol()));
+                p.add(new CloudProblem(r, "imageRemotes", "protocol", "must be simplestreams or lxd, got " + r.protocol()));
             }
         }
         if (templates.isEmpty()) {
             p.add(at(this, "templates", "at least one template is required"));
         }
-        if (instanceCap != null && instanceCap < 0) {
-            p.add(at(this, "instanceCap", "must be 0 or more (leave it out for no cap), got " + instanceCap));
-        }
-        Double rate = decimal(v.or(requestsPerSecond, "2"));
-        if (rate == null || !(rate > 0)) {
-            p.add(at(this, "requestsPerSecond", "must be a positive number, got " + requestsPerSecond));
-        }
         Map<String, Integer> positive = new LinkedHashMap<>();
-        positive.put("requestBurst", requestBurst);
         positive.put("requestTimeoutSeconds", requestTimeoutSeconds);
         positive.put("operationTimeoutSeconds", operationTimeoutSeconds);
-        positive.put("reaperGraceSeconds", reaperGraceSeconds);
-        positive.put("describeIntervalSeconds", describeIntervalSeconds);
-        positive.put("reaperIntervalSeconds", reaperIntervalSeconds);
-        positive.put("capacityCooldownSeconds", capacityCooldownSeconds);
-        positive.put("throttleBackoffSeconds", throttleBackoffSeconds);
-        positive.put("terminateBackoffSeconds", terminateBackoffSeconds);
-        positive.put("maxBackoffSeconds", maxBackoffSeconds);
-        positive.put("recordRetentionMinutes", recordRetentionMinutes);
-        positive.forEach((k, n) -> {
-            if (n < 1) {
-                p.add(at(this, k, "must be at least 1, got " + n));
-            }
-        });
+        p.addAll(common().problems(this, SYMBOL, v, positive));
         Set<String> names = new HashSet<>();
         for (LxdTemplateSpec t : templates) {
             if (t.name() != null && !names.add(t.name())) {
-                p.add(new LxdProblem(t, "templates", "name", "template '" + t.name() + "' is defined twice"));
+                p.add(new CloudProblem(t, "templates", "name", "template '" + t.name() + "' is defined twice"));
             }
             p.addAll(templateProblems(t, remotes, v));
         }
         return p;
     }
 
-    private static LxdProblem at(LxdCloudSpec c, String key, String message) {
-        return new LxdProblem(c, SYMBOL, key, message);
+    private static CloudProblem at(LxdCloudSpec c, String key, String message) {
+        return new CloudProblem(c, SYMBOL, key, message);
     }
 
     /** A template's problems, each at its key: its own values first, then the engine's checks. */
-    private static List<LxdProblem> templateProblems(LxdTemplateSpec t, Set<String> remotes, Vars v) {
-        List<LxdProblem> p = new ArrayList<>();
+    private static List<CloudProblem> templateProblems(LxdTemplateSpec t, Set<String> remotes, JcascVars v) {
+        List<CloudProblem> p = new ArrayList<>();
         if (t.type() != null && !Set.of("container", "virtual-machine").contains(t.type())) {
-            p.add(new LxdProblem(t, "templates", "type", "must be container or virtual-machine, got " + t.type()));
+            p.add(new CloudProblem(t, "templates", "type", "must be container or virtual-machine, got " + t.type()));
         }
         if (t.imageRemote() != null && !remotes.contains(t.imageRemote())) {
-            p.add(new LxdProblem(t, "templates", "imageRemote", "'" + t.imageRemote() + "' is not one of the cloud's "
+            p.add(new CloudProblem(t, "templates", "imageRemote", "'" + t.imageRemote() + "' is not one of the cloud's "
                     + "imageRemotes " + remotes));
         }
         if (t.remoteFs() == null || !t.remoteFs().startsWith("/")) {
-            p.add(new LxdProblem(t, "templates", "remoteFs", "must be an absolute path in the instance, got "
+            p.add(new CloudProblem(t, "templates", "remoteFs", "must be an absolute path in the instance, got "
                     + t.remoteFs()));
         }
         Set<String> configKeys = new HashSet<>();
         for (LxdConfigSpec c : t.config()) {
             if (c.key() != null && !configKeys.add(c.key())) {
-                p.add(new LxdProblem(c, "config", "key", "config key '" + c.key() + "' is given twice"));
+                p.add(new CloudProblem(c, "config", "key", "config key '" + c.key() + "' is given twice"));
             }
         }
         for (LxdDeviceSpec d : t.devices()) {
             Set<String> keys = new HashSet<>();
             for (LxdConfigSpec o : d.options()) {
                 if ("type".equals(o.key())) {
-                    p.add(new LxdProblem(o, "options", "key", "the device's type is its own key, not an option"));
+                    p.add(new CloudProblem(o, "options", "key", "the device's type is its own key, not an option"));
                 } else if (o.key() != null && !keys.add(o.key())) {
-                    p.add(new LxdProblem(o, "options", "key", "device option '" + o.key() + "' is given twice"));
+                    p.add(new CloudProblem(o, "options", "key", "device option '" + o.key() + "' is given twice"));
                 }
             }
         }
@@ -270,7 +244,7 @@ public record LxdCloudSpec(@Schema.Required String name,
     }
 
     /** The engine's message about a template, at the key it concerns (else at the template's name). */
-    private static LxdProblem engineProblem(LxdTemplateSpec t, String message) {
+    private static CloudProblem engineProblem(LxdTemplateSpec t, String message) {
         Set<String> keys = new HashSet<>();
         Arrays.stream(LxdTemplateSpec.class.getRecordComponents()).forEach(c -> keys.add(c.getName()));
         Map<String, String> engineKeys = Map.of("buildWaitTimeout", "buildWaitTimeoutSeconds",
@@ -281,21 +255,17 @@ public record LxdCloudSpec(@Schema.Required String name,
         // "executors must be at least 1": the key is the field's own label; "config key 'x' ..." keeps its words
         boolean named = Set.of("executors", "instanceCap", "maxUses", "namePattern", "agentUser").contains(first);
         String shown = named && message.startsWith(first + " ") ? message.substring(first.length() + 1) : message;
-        return new LxdProblem(t, "templates", key, shown);
+        return new CloudProblem(t, "templates", key, shown);
     }
 
     // ------------------------------------------------------------------ the engine's objects
 
     /** The engine's templates; IllegalArgumentException names every problem (see {@link #problems()}). */
     public List<AgentTemplate<LxdOptions>> agentTemplates() {
-        List<LxdProblem> p = problems();
-        if (!p.isEmpty()) {
-            throw new IllegalArgumentException("cloud '" + name + "': " + String.join("; ",
-                    p.stream().map(LxdCloudSpec::describe).toList()));
-        }
+        CloudProblem.refuse(name, problems());
         List<AgentTemplate<LxdOptions>> out = new ArrayList<>();
         for (LxdTemplateSpec t : templates) {
-            out.add(agentTemplate(t, options(t, new Vars(false))));
+            out.add(agentTemplate(t, options(t, new JcascVars(false))));
         }
         return out;
     }
@@ -328,16 +298,15 @@ public record LxdCloudSpec(@Schema.Required String name,
 
     /** The cloud-wide engine settings (caps, rates, intervals) on the builder. */
     public CloudSettings.Builder configure(CloudSettings.Builder b) {
-        return b.instanceCap(instanceCap == null ? AgentTemplate.UNLIMITED : instanceCap)
-                .requestRate(Double.parseDouble(requestsPerSecond.trim()), requestBurst)
-                .reaperGrace(Duration.ofSeconds(reaperGraceSeconds))
-                .describeInterval(Duration.ofSeconds(describeIntervalSeconds))
-                .reaperInterval(Duration.ofSeconds(reaperIntervalSeconds))
-                .capacityCooldown(Duration.ofSeconds(capacityCooldownSeconds))
-                .throttleBackoff(Duration.ofSeconds(throttleBackoffSeconds))
-                .terminateBackoff(Duration.ofSeconds(terminateBackoffSeconds))
-                .maxBackoff(Duration.ofSeconds(maxBackoffSeconds))
-                .recordRetention(Duration.ofMinutes(recordRetentionMinutes));
+        CommonCloudFields common = common();
+        return common.configure(b, common.requestRate());
+    }
+
+    /** The keys every cloud has, as cloud-core checks and maps them. */
+    public CommonCloudFields common() {
+        return new CommonCloudFields(instanceCap, requestsPerSecond, requestBurst, reaperGraceSeconds,
+                describeIntervalSeconds, reaperIntervalSeconds, capacityCooldownSeconds, throttleBackoffSeconds,
+                terminateBackoffSeconds, maxBackoffSeconds, recordRetentionMinutes);
     }
 
     /** One line for {@code tollgate validate}: where the daemon is, the templates and what they start. */
@@ -349,26 +318,11 @@ public record LxdCloudSpec(@Schema.Required String name,
                         + (t.buildWaitTimeoutSeconds() == 0 ? " one-shot" : "") + " [" + t.labels() + "]").toList());
     }
 
-    static String describe(LxdProblem p) {
-        String where = p.record() instanceof LxdTemplateSpec t ? "template '" + t.name() + "' " : "";
-        return where + p.key() + ": " + p.message();
-    }
-
     private static AgentTemplate<LxdOptions> agentTemplate(LxdTemplateSpec t, LxdOptions o) {
-        return AgentTemplate.builder(t.name())
-                .labels(t.labels() == null ? List.of() : Arrays.stream(t.labels().trim().split("\\s+"))
-                        .filter(l -> !l.isEmpty()).toList())
-                .executors(t.executors())
-                .instanceCap(t.instanceCap() == null ? AgentTemplate.UNLIMITED : t.instanceCap())
-                .buildWaitTimeout(Duration.ofSeconds(t.buildWaitTimeoutSeconds()))
-                .missingTimeout(Duration.ofSeconds(t.missingTimeoutSeconds()))
-                .maxUses(t.maxUses())
-                .namePattern(t.namePattern())
-                .options(o)
-                .build();
+        return CloudTemplateSpec.agentTemplate(t, o);
     }
 
-    private static LxdOptions options(LxdTemplateSpec t, Vars v) {
+    private static LxdOptions options(LxdTemplateSpec t, JcascVars v) {
         Map<String, String> config = new LinkedHashMap<>();
         t.config().forEach(c -> config.put(c.key(), v.or(c.value(), "x")));
         Map<String, Map<String, String>> devices = new LinkedHashMap<>();
@@ -395,25 +349,6 @@ public record LxdCloudSpec(@Schema.Required String name,
                 .build();
     }
 
-    /**
-     * Values as they are checked: as given, or, for a JCasC file before Jenkins reads it, each value
-     * that is one whole variable as its default or as a valid sample of its key.
-     */
-    record Vars(boolean variables) {
-        private static final Pattern VARIABLE = Pattern.compile("\\$\\{[A-Za-z0-9_.]+(?::-([^{}]*))?}");
-
-        String or(String value, String sample) {
-            if (!variables || value == null) {
-                return value;
-            }
-            Matcher m = VARIABLE.matcher(value.strip());
-            if (!m.matches()) {
-                return value;
-            }
-            return m.group(1) != null ? m.group(1) : sample;
-        }
-    }
-
     private static boolean isUrl(String s, Set<String> schemes) {
         try {
             URI u = new URI(s);
@@ -421,22 +356,5 @@ public record LxdCloudSpec(@Schema.Required String name,
         } catch (URISyntaxException e) {
             return false;
         }
-    }
-
-    private static Double decimal(String v) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            double d = Double.parseDouble(v.trim());
-            return Double.isFinite(d) && !v.trim().matches(".*[dDfFxX].*") ? d : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static String afterColon(String m) {
-        int i = m.indexOf(": ");
-        return i < 0 ? m : m.substring(i + 2);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.lxd.config;
 
+import dev.tollgate.cloud.config.CloudTemplateSpec;
 import dev.tollgate.common.config.Schema;
 import java.util.List;
 
@@ -55,7 +56,8 @@ public record LxdTemplateSpec(@Schema.Required String name,
                               @Schema.Default("0") int agentUser,
                               String agentCwd,
                               String cloudInitUserData,
-                              @Schema.Default("/home/jenkins/agent") String remoteFs) {
+                              @Schema.Default("/home/jenkins/agent") String remoteFs)
+        implements CloudTemplateSpec {
     public LxdTemplateSpec {
         profiles = profiles == null ? List.of() : List.copyOf(profiles);
         config = config == null ? List.of() : List.copyOf(config);

@@ -1,5 +1,6 @@
 package dev.tollgate.lxd.config;
 
+import dev.tollgate.cloud.config.CloudProblem;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -95,7 +96,7 @@ public class LxdCloudSpecTest {
     public void aRemoteDaemonIsHttpsWithTheClientCertificateAndThePin() {
         LxdCloudSpec spec = new LxdCloudSpec("remote", null, "https://lxd.example.org:8443", "lxd-client", PIN, null,
                 List.of(), List.of(template("vm")), null, "2", 20, 30, 300, 300, 120, 300, 120, 1, 5, 300, 60);
-        List<LxdProblem> p = spec.problems();
+        List<CloudProblem> p = spec.problems();
         assertEquals(1, p.size()); // the template names a remote this cloud lacks
         assertEquals("imageRemote", p.get(0).key());
         LxdTemplateSpec vm = new LxdTemplateSpec("vm", "lxd", 1, null, 0, 600, 0, null, "0123456789ab", null,

@@ -4,7 +4,7 @@ import com.cloudbees.plugins.credentials.common.StandardCertificateCredentials;
 import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
-import dev.tollgate.cloud.jenkins.TollgateCloud;
+import dev.tollgate.cloud.jenkins.CommonKeysCloud;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.lxd.LxdCloudConfig;
@@ -12,7 +12,7 @@ import dev.tollgate.lxd.LxdDriver;
 import dev.tollgate.lxd.LxdEndpoint;
 import dev.tollgate.lxd.LxdOptions;
 import dev.tollgate.lxd.config.LxdCloudSpec;
-import dev.tollgate.lxd.config.LxdProblem;
+import dev.tollgate.cloud.config.CloudProblem;
 import dev.tollgate.lxd.config.LxdTemplateSpec;
 import hudson.Extension;
 import hudson.Util;
@@ -29,14 +29,12 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
 import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -56,7 +54,7 @@ import org.kohsuke.stapler.verb.POST;
  * <p>Configuration only (Jenkins makes a new object on every save); cloud-core owns the running
  * engine and its driver.
  */
-public final class LxdCloud extends TollgateCloud<LxdOptions> {
+public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
     /** Tests give a driver of their own; null (always, in a controller): the engine's LxdDriver. */
     @Restricted(NoExternalUse.class)
     static volatile Function<LxdCloudConfig, CloudDriver> driversForTests;
@@ -71,28 +69,13 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
     private String serverCertificateFingerprint;
     private String project;
     private ArrayList<LxdImageRemote> imageRemotes = new ArrayList<>();
-    private Integer instanceCap;
-    private String requestsPerSecond = "2";
-    private int requestBurst = 20;
     private int requestTimeoutSeconds = 30;
     private int operationTimeoutSeconds = 300;
-    private int reaperGraceSeconds = 300;
-    private int describeIntervalSeconds = 120;
-    private int reaperIntervalSeconds = 300;
-    private int capacityCooldownSeconds = 120;
-    private int throttleBackoffSeconds = 1;
-    private int terminateBackoffSeconds = 5;
-    private int maxBackoffSeconds = 300;
-    private int recordRetentionMinutes = 60;
 
     @DataBoundConstructor
     public LxdCloud(String name, List<LxdTemplate> templates) {
         super(name);
         this.templates = templates == null ? new ArrayList<>() : new ArrayList<>(templates);
-    }
-
-    public String getName() {
-        return name;
     }
 
     public List<LxdTemplate> getTemplates() {
@@ -153,34 +136,6 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
         this.imageRemotes = imageRemotes == null ? new ArrayList<>() : new ArrayList<>(imageRemotes);
     }
 
-    public Integer getInstanceCap() {
-        return instanceCap;
-    }
-
-    @DataBoundSetter
-    public void setInstanceCap(Integer instanceCap) {
-        this.instanceCap = instanceCap;
-    }
-
-    public String getRequestsPerSecond() {
-        return requestsPerSecond;
-    }
-
-    @DataBoundSetter
-    public void setRequestsPerSecond(String requestsPerSecond) {
-        String v = Util.fixEmptyAndTrim(requestsPerSecond);
-        this.requestsPerSecond = v == null ? "2" : v;
-    }
-
-    public int getRequestBurst() {
-        return requestBurst;
-    }
-
-    @DataBoundSetter
-    public void setRequestBurst(int requestBurst) {
-        this.requestBurst = requestBurst;
-    }
-
     public int getRequestTimeoutSeconds() {
         return requestTimeoutSeconds;
     }
@@ -199,83 +154,10 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
         this.operationTimeoutSeconds = operationTimeoutSeconds;
     }
 
-    public int getReaperGraceSeconds() {
-        return reaperGraceSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperGraceSeconds(int reaperGraceSeconds) {
-        this.reaperGraceSeconds = reaperGraceSeconds;
-    }
-
-    public int getDescribeIntervalSeconds() {
-        return describeIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setDescribeIntervalSeconds(int describeIntervalSeconds) {
-        this.describeIntervalSeconds = describeIntervalSeconds;
-    }
-
-    public int getReaperIntervalSeconds() {
-        return reaperIntervalSeconds;
-    }
-
-    @DataBoundSetter
-    public void setReaperIntervalSeconds(int reaperIntervalSeconds) {
-        this.reaperIntervalSeconds = reaperIntervalSeconds;
-    }
-
-    public int getCapacityCooldownSeconds() {
-        return capacityCooldownSeconds;
-    }
-
-    @DataBoundSetter
-    public void setCapacityCooldownSeconds(int capacityCooldownSeconds) {
-        this.capacityCooldownSeconds = capacityCooldownSeconds;
-    }
-
-    public int getThrottleBackoffSeconds() {
-        return throttleBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setThrottleBackoffSeconds(int throttleBackoffSeconds) {
-        this.throttleBackoffSeconds = throttleBackoffSeconds;
-    }
-
-    public int getTerminateBackoffSeconds() {
-        return terminateBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setTerminateBackoffSeconds(int terminateBackoffSeconds) {
-        this.terminateBackoffSeconds = terminateBackoffSeconds;
-    }
-
-    public int getMaxBackoffSeconds() {
-        return maxBackoffSeconds;
-    }
-
-    @DataBoundSetter
-    public void setMaxBackoffSeconds(int maxBackoffSeconds) {
-        this.maxBackoffSeconds = maxBackoffSeconds;
-    }
-
-    public int getRecordRetentionMinutes() {
-        return recordRetentionMinutes;
-    }
-
-    @DataBoundSetter
-    public void setRecordRetentionMinutes(int recordRetentionMinutes) {
-        this.recordRetentionMinutes = recordRetentionMinutes;
-    }
-
     /** A configuration saved before a key existed gets the key's default, not Java's. */
-    private Object readResolve() {
-        if (requestsPerSecond == null) {
-            requestsPerSecond = "2";
-        }
+    @Override
+    protected Object readResolve() {
+        super.readResolve();
         if (imageRemotes == null) {
             imageRemotes = new ArrayList<>();
         }
@@ -286,10 +168,10 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
     public LxdCloudSpec toRecord() {
         return new LxdCloudSpec(name, socketPath, url, credentialsId, serverCertificateFingerprint, project,
                 imageRemotes.stream().map(LxdImageRemote::toRecord).toList(),
-                templates.stream().map(LxdTemplate::toRecord).toList(), instanceCap, requestsPerSecond, requestBurst,
-                requestTimeoutSeconds, operationTimeoutSeconds, reaperGraceSeconds, describeIntervalSeconds,
-                reaperIntervalSeconds, capacityCooldownSeconds, throttleBackoffSeconds, terminateBackoffSeconds,
-                maxBackoffSeconds, recordRetentionMinutes);
+                templates.stream().map(LxdTemplate::toRecord).toList(), getInstanceCap(), getRequestsPerSecond(), getRequestBurst(),
+                requestTimeoutSeconds, operationTimeoutSeconds, getReaperGraceSeconds(), getDescribeIntervalSeconds(),
+                getReaperIntervalSeconds(), getCapacityCooldownSeconds(), getThrottleBackoffSeconds(), getTerminateBackoffSeconds(),
+                getMaxBackoffSeconds(), getRecordRetentionMinutes());
     }
 
     @Override
@@ -343,25 +225,15 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
 
     @Extension
     @Symbol("tollgateLxd")
-    public static final class DescriptorImpl extends TollgateCloudDescriptor {
+    public static final class DescriptorImpl extends CommonKeysDescriptor {
+        @Override
+        protected FormValidation checkCloudField(String key, String value) {
+            return FieldChecks.cloud(key, value);
+        }
+
         @Override
         public String getDisplayName() {
             return "LXD (Tollgate)";
-        }
-
-        @Override
-        public Cloud newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(LxdCloud.class, form));
-        }
-
-        @Override
-        public FormValidation doCheckName(@QueryParameter String value) {
-            FormValidation jenkins = super.doCheckName(value);
-            if (jenkins.kind == FormValidation.Kind.ERROR) {
-                return jenkins;
-            }
-            FormValidation engine = FieldChecks.cloud("name", value);
-            return engine.kind == FormValidation.Kind.OK ? jenkins : engine;
         }
 
         public FormValidation doCheckSocketPath(@QueryParameter String value, @QueryParameter String url) {
@@ -384,56 +256,12 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
             return FieldChecks.cloud("project", value);
         }
 
-        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FieldChecks.cloud("instanceCap", value);
-        }
-
-        public FormValidation doCheckRequestsPerSecond(@QueryParameter String value) {
-            return FieldChecks.cloud("requestsPerSecond", value);
-        }
-
-        public FormValidation doCheckRequestBurst(@QueryParameter String value) {
-            return FieldChecks.cloud("requestBurst", value);
-        }
-
         public FormValidation doCheckRequestTimeoutSeconds(@QueryParameter String value) {
             return FieldChecks.cloud("requestTimeoutSeconds", value);
         }
 
         public FormValidation doCheckOperationTimeoutSeconds(@QueryParameter String value) {
             return FieldChecks.cloud("operationTimeoutSeconds", value);
-        }
-
-        public FormValidation doCheckReaperGraceSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperGraceSeconds", value);
-        }
-
-        public FormValidation doCheckDescribeIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("describeIntervalSeconds", value);
-        }
-
-        public FormValidation doCheckReaperIntervalSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("reaperIntervalSeconds", value);
-        }
-
-        public FormValidation doCheckCapacityCooldownSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("capacityCooldownSeconds", value);
-        }
-
-        public FormValidation doCheckThrottleBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("throttleBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckTerminateBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("terminateBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckMaxBackoffSeconds(@QueryParameter String value) {
-            return FieldChecks.cloud("maxBackoffSeconds", value);
-        }
-
-        public FormValidation doCheckRecordRetentionMinutes(@QueryParameter String value) {
-            return FieldChecks.cloud("recordRetentionMinutes", value);
         }
 
         /** The certificate credentials of Jenkins' own store (a PKCS#12 key store the daemon trusts). */
@@ -489,9 +317,9 @@ public final class LxdCloud extends TollgateCloud<LxdOptions> {
             LxdCloudSpec spec = probe.toRecord();
             // with no saved template the cloud's own keys are what is tested
             Set<String> ignored = templates.isEmpty() ? Set.of("templates") : Set.of();
-            List<LxdProblem> problems = spec.problems().stream().filter(p -> !ignored.contains(p.key())).toList();
+            List<CloudProblem> problems = spec.problems().stream().filter(p -> !ignored.contains(p.key())).toList();
             if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(LxdProblem::toString).collect(Collectors.joining("; ")));
+                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
             }
             List<AgentTemplate<LxdOptions>> agentTemplates = templates.isEmpty() ? List.of() : spec.agentTemplates();
             LxdCloudConfig config;

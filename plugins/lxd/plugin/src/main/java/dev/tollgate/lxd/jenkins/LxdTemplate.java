@@ -1,22 +1,21 @@
 package dev.tollgate.lxd.jenkins;
 
+import dev.tollgate.cloud.jenkins.FormLists;
+import dev.tollgate.cloud.jenkins.TollgateTemplate;
 import dev.tollgate.lxd.config.LxdTemplateSpec;
 import hudson.Extension;
-import hudson.RelativePath;
 import hudson.Util;
-import hudson.model.Describable;
 import hudson.model.Descriptor;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import jenkins.model.Jenkins;
-import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
-import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * One template of an LXD cloud: the agents' labels, caps, Buildbot's timeouts and name pattern, and
@@ -25,16 +24,8 @@ import org.kohsuke.stapler.StaplerRequest2;
  * the required keys are the constructor's. Lists are {@code ArrayList}s (XStream cannot restore
  * {@code List.of()}). Configuration only: the engine holds what runs.
  */
-public final class LxdTemplate implements Describable<LxdTemplate> {
-    private final String name;
-    private final String labels;
+public final class LxdTemplate extends TollgateTemplate<LxdTemplate> {
     private final String image;
-    private int executors = 1;
-    private Integer instanceCap;
-    private int buildWaitTimeoutSeconds;
-    private int missingTimeoutSeconds = 600;
-    private int maxUses;
-    private String namePattern;
     private String imageRemote;
     private String type = "container";
     private ArrayList<String> profiles = new ArrayList<>();
@@ -49,75 +40,12 @@ public final class LxdTemplate implements Describable<LxdTemplate> {
 
     @DataBoundConstructor
     public LxdTemplate(String name, String labels, String image) {
-        this.name = Util.fixEmptyAndTrim(name);
-        this.labels = Util.fixEmptyAndTrim(labels);
+        super(name, labels, 0, 600);
         this.image = Util.fixEmptyAndTrim(image);
-    }
-
-    public String getName() {
-        return name;
-    }
-
-    public String getLabels() {
-        return labels;
     }
 
     public String getImage() {
         return image;
-    }
-
-    public int getExecutors() {
-        return executors;
-    }
-
-    @DataBoundSetter
-    public void setExecutors(int executors) {
-        this.executors = executors;
-    }
-
-    public Integer getInstanceCap() {
-        return instanceCap;
-    }
-
-    @DataBoundSetter
-    public void setInstanceCap(Integer instanceCap) {
-        this.instanceCap = instanceCap;
-    }
-
-    public int getBuildWaitTimeoutSeconds() {
-        return buildWaitTimeoutSeconds;
-    }
-
-    @DataBoundSetter
-    public void setBuildWaitTimeoutSeconds(int buildWaitTimeoutSeconds) {
-        this.buildWaitTimeoutSeconds = buildWaitTimeoutSeconds;
-    }
-
-    public int getMissingTimeoutSeconds() {
-        return missingTimeoutSeconds;
-    }
-
-    @DataBoundSetter
-    public void setMissingTimeoutSeconds(int missingTimeoutSeconds) {
-        this.missingTimeoutSeconds = missingTimeoutSeconds;
-    }
-
-    public int getMaxUses() {
-        return maxUses;
-    }
-
-    @DataBoundSetter
-    public void setMaxUses(int maxUses) {
-        this.maxUses = maxUses;
-    }
-
-    public String getNamePattern() {
-        return namePattern;
-    }
-
-    @DataBoundSetter
-    public void setNamePattern(String namePattern) {
-        this.namePattern = Util.fixEmptyAndTrim(namePattern);
     }
 
     public String getImageRemote() {
@@ -238,8 +166,8 @@ public final class LxdTemplate implements Describable<LxdTemplate> {
     }
 
     public LxdTemplateSpec toRecord() {
-        return new LxdTemplateSpec(name, labels, executors, instanceCap, buildWaitTimeoutSeconds, missingTimeoutSeconds,
-                maxUses, namePattern, image, imageRemote, type, profiles,
+        return new LxdTemplateSpec(getName(), getLabels(), getExecutors(), getInstanceCap(), getBuildWaitTimeoutSeconds(), getMissingTimeoutSeconds(),
+                getMaxUses(), getNamePattern(), image, imageRemote, type, profiles,
                 config.stream().map(LxdConfigEntry::toRecord).toList(),
                 devices.stream().map(LxdDevice::toRecord).toList(), ephemeral, agentCommand, agentUser, agentCwd,
                 cloudInitUserData, remoteFs);
@@ -252,20 +180,30 @@ public final class LxdTemplate implements Describable<LxdTemplate> {
 
     @Extension
     @Symbol("lxdTemplate")
-    public static final class DescriptorImpl extends Descriptor<LxdTemplate> {
+    public static final class DescriptorImpl extends TollgateTemplateDescriptor<LxdTemplate> {
+        @Override
+        protected FormValidation checkTemplateField(String key, String value) {
+            return FieldChecks.template(key, value);
+        }
+
+        @Override
+        protected Set<String> argumentLists() {
+            return Set.of("agentCommand"); // exec runs it without a shell: an argument may hold spaces
+        }
+
+        @Override
+        public int getDefaultBuildWaitTimeoutSeconds() {
+            return 0;
+        }
+
+        @Override
+        public int getDefaultMissingTimeoutSeconds() {
+            return 600;
+        }
+
         @Override
         public String getDisplayName() {
             return "LXD template";
-        }
-
-        @Override
-        public LxdTemplate newInstance(StaplerRequest2 req, JSONObject form) throws FormException {
-            return super.newInstance(req, FormLists.fields(LxdTemplate.class, form));
-        }
-
-        /** A list of words as the form's text area shows it: one per line. */
-        public String lines(List<String> values) {
-            return FormLists.lines(values);
         }
 
         public ListBoxModel doFillTypeItems() {
@@ -275,24 +213,8 @@ public final class LxdTemplate implements Describable<LxdTemplate> {
             return m;
         }
 
-        public FormValidation doCheckName(@QueryParameter String value) {
-            return FieldChecks.template("name", value);
-        }
-
-        public FormValidation doCheckLabels(@QueryParameter String value) {
-            return FieldChecks.template("labels", value);
-        }
-
         public FormValidation doCheckImage(@QueryParameter String value) {
             return FieldChecks.template("image", value);
-        }
-
-        public FormValidation doCheckExecutors(@QueryParameter String value) {
-            return FieldChecks.template("executors", value);
-        }
-
-        public FormValidation doCheckInstanceCap(@QueryParameter String value) {
-            return FieldChecks.template("instanceCap", value);
         }
 
         public FormValidation doCheckBuildWaitTimeoutSeconds(@QueryParameter String value) {
@@ -301,19 +223,6 @@ public final class LxdTemplate implements Describable<LxdTemplate> {
                 return FormValidation.ok("One build per instance: every build gets a fresh one");
             }
             return v;
-        }
-
-        public FormValidation doCheckMissingTimeoutSeconds(@QueryParameter String value) {
-            return FieldChecks.template("missingTimeoutSeconds", value);
-        }
-
-        public FormValidation doCheckMaxUses(@QueryParameter String value) {
-            return FieldChecks.template("maxUses", value);
-        }
-
-        public FormValidation doCheckNamePattern(@QueryParameter String value, @QueryParameter String name,
-                                                 @RelativePath("..") @QueryParameter("name") String cloudName) {
-            return FieldChecks.namePattern(cloudName, name, value);
         }
 
         /** The name's form; whether the cloud has this image server is checked when the cloud is saved. */
