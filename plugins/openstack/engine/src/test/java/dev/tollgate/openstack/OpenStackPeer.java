@@ -178,6 +178,60 @@ final class OpenStackPeer {
         return Map.of("dir", dir.toString(), "authUrl", authUrl().toString());
     }
 
+    /**
+     * Nova's own bookkeeping of servers it has not finished with, read from its databases: build
+     * requests still waiting for the conductor; instance mappings whose delete was accepted while the
+     * conductor had not yet placed the server in a cell, or whose server is still live in its cell (the
+     * conductor creates a server whose build request the API deleted, then destroys it itself); servers
+     * still building or with a task in progress. Zero means Nova's listing will not change on its own.
+     */
+    private static final String UNSETTLED_QUERY = """
+            import sqlite3, sys
+            api = sqlite3.connect(sys.argv[1])
+            n = api.execute('select count(*) from build_requests').fetchone()[0]
+            cells = {cid: sqlite3.connect(url.replace('sqlite:///', '', 1))
+                     for cid, url in api.execute('select id, database_connection from cell_mappings') if url.startswith('sqlite:')}
+            for uuid, cid in api.execute('select instance_uuid, cell_id from instance_mappings where queued_for_delete = 1'):
+                if cid is None or (cid in cells and cells[cid].execute(
+                        'select count(*) from instances where uuid = ? and deleted = 0', (uuid,)).fetchone()[0]):
+                    n += 1
+            for c in cells.values():
+                n += c.execute("select count(*) from instances where deleted = 0 and "
+                               "(vm_state = 'building' or task_state is not null)").fetchone()[0]
+            print(n)
+            """;
+
+    /**
+     * Waits until Nova has nothing unsettled ({@link #UNSETTLED_QUERY}), polling its databases, at most
+     * {@code bound}. Returns the last count (0 when settled); a caller's own assertion then judges what
+     * is left. Reads only: it never ends or changes a server.
+     */
+    int settle(java.time.Duration bound) throws Exception {
+        long start = System.nanoTime();
+        long end = start + bound.toNanos();
+        int first = unsettled();
+        int left = first;
+        while (left > 0 && System.nanoTime() < end) {
+            Thread.sleep(200); // the poll interval of a bounded wait on the peer's state, not a wait for time
+            left = unsettled();
+        }
+        if (first > 0) {
+            System.err.printf("openstack peer: %d unsettled in Nova, %d left after %d ms%n", first, left,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        return left;
+    }
+
+    private int unsettled() throws Exception {
+        Process p = new ProcessBuilder(PYTHON, "-c", UNSETTLED_QUERY, dir.resolve("db/nova_api.db").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("could not read Nova's databases: " + out);
+        }
+        return Integer.parseInt(out);
+    }
+
     static UncheckedIOException unchecked(IOException e) {
         return new UncheckedIOException(e);
     }
