@@ -172,11 +172,18 @@ final class OpenStackPeer {
     }
 
     /** A client of the test project's user on the calling thread: to look at the peer, not through the driver. */
+    /**
+     * The test's own view waits as long as the driver's does and more: OkHttp's default 10 s read
+     * timeout ended a listing of the loaded control plane ("timeout") and failed a test that was right.
+     */
+    private static final org.openstack4j.core.transport.Config PEER_CLIENT_CONFIG =
+            org.openstack4j.core.transport.Config.newConfig().withConnectionTimeout(30_000).withReadTimeout(120_000);
+
     synchronized OSClientV3 peerClient() {
         if (peerToken != null) {
-            return OSFactory.clientFromToken(peerToken, Facing.PUBLIC).useRegion("RegionOne");
+            return OSFactory.clientFromToken(peerToken, Facing.PUBLIC, PEER_CLIENT_CONFIG).useRegion("RegionOne");
         }
-        OSClientV3 os = OSFactory.builderV3().endpoint(authUrl().toString())
+        OSClientV3 os = OSFactory.builderV3().withConfig(PEER_CLIENT_CONFIG).endpoint(authUrl().toString())
                 .credentials(text("user"), text("password"), Identifier.byName("Default"))
                 .scopeToProject(Identifier.byName(text("project")), Identifier.byName("Default"))
                 .perspective(Facing.PUBLIC).authenticate().useRegion("RegionOne");
