@@ -3,6 +3,15 @@ package dev.tollgate.cloud;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.tollgate.cloud.port.CloudDriver;
+import dev.tollgate.cloud.port.CloudException;
+import dev.tollgate.cloud.port.CloudInstance;
+import dev.tollgate.cloud.port.LaunchSpec;
+import dev.tollgate.testing.ManualClock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.Test;
 import org.junit.runner.JUnitCore;
 import org.junit.runner.Request;
@@ -49,6 +58,90 @@ public class ContractCatchesBrokenDriversTest {
                 "createAppliesTheFingerprintAndDescribeReadsItBack"}) {
             Result r = new JUnitCore().run(Request.method(MemoryCloudContractTest.class, t));
             assertTrue(t + ": " + r.getFailures(), r.wasSuccessful());
+        }
+    }
+
+    @Test
+    public void aSettleHookCannotHideALeak() {
+        LeaksButSettles.settles.set(0);
+        failsOnlyBecauseOf(LeaksButSettles.class, "faultTerminateFailsThenWorks");
+        assertTrue("the suite waited for the peer to settle before judging", LeaksButSettles.settles.get() > 0);
+    }
+
+    /** A terminate that claims success and ends nothing, behind a subject that does wait for its peer. */
+    public static class LeaksButSettles extends MemoryCloudContractTest {
+        static final AtomicInteger settles = new AtomicInteger();
+
+        @Override
+        protected Subject open(ManualClock clock) {
+            Subject real = super.open(clock);
+            CloudDriver leaking = new CloudDriver() {
+                @Override
+                public CloudInstance create(LaunchSpec spec) throws CloudException {
+                    return real.driver().create(spec);
+                }
+
+                @Override
+                public List<CloudInstance> describe(Collection<String> ids) throws CloudException {
+                    return real.driver().describe(ids);
+                }
+
+                @Override
+                public List<CloudInstance> listOwned(String controllerId) throws CloudException {
+                    return real.driver().listOwned(controllerId);
+                }
+
+                @Override
+                public void terminate(Collection<String> ids) {
+                    // accepted, and nothing ends
+                }
+            };
+            return new Subject() {
+                @Override
+                public CloudDriver driver() {
+                    return leaking;
+                }
+
+                @Override
+                public String cloudName() {
+                    return real.cloudName();
+                }
+
+                @Override
+                public String templateName() {
+                    return real.templateName();
+                }
+
+                @Override
+                public String unknownInstanceId() {
+                    return real.unknownInstanceId();
+                }
+
+                @Override
+                public Set<String> liveInPeer(String controllerId) throws Exception {
+                    return real.liveInPeer(controllerId);
+                }
+
+                @Override
+                public String plantUnmarked() throws Exception {
+                    return real.plantUnmarked();
+                }
+
+                @Override
+                public CloudDriver unreachableDriver() throws Exception {
+                    return real.unreachableDriver();
+                }
+
+                @Override
+                public void settle() {
+                    settles.incrementAndGet();
+                }
+
+                @Override
+                public void close() throws Exception {
+                    real.close();
+                }
+            };
         }
     }
 

@@ -62,6 +62,16 @@ public class OpenStackDriverContractTest extends CloudDriverContract {
                 return new OpenStackDriver(PeerFixture.config(peer, nowhere, templates), clock);
             }
 
+            /**
+             * A server deleted while Nova was still scheduling it can be created in its cell by the
+             * conductor after the delete, listed for a moment, then destroyed by the conductor itself:
+             * wait (bounded) until Nova has no such server and nothing else in flight.
+             */
+            @Override
+            public void settle() throws Exception {
+                peer.settle(java.time.Duration.ofSeconds(60));
+            }
+
             @Override
             public void close() {
                 // the peer is shared by the JVM's tests and stops with it

@@ -111,6 +111,16 @@ public abstract class CloudDriverContract {
             return false;
         }
 
+        /**
+         * Waits, bounded, until the peer has finished what it was still doing on its own (an instance in a
+         * transitional state that the peer itself will end), so that {@link #liveInPeer} reads a settled
+         * view. Called before each scenario's final reading. It only waits: it must never end, hide or
+         * filter an instance, so a driver that leaks still fails. Default: nothing to wait for (a peer
+         * whose reads are settled at once).
+         */
+        default void settle() throws Exception {
+        }
+
         /** Stops what {@link #open} started for this test (not a peer shared by the class). */
         @Override
         void close() throws Exception;
@@ -263,6 +273,7 @@ public abstract class CloudDriverContract {
         String id = subject.driver().create(spec(ctl, "agent-t1")).id();
         String kept = subject.driver().create(spec(ctl, "agent-t2")).id();
         subject.driver().terminate(List.of(id));
+        subject.settle();
         assertEquals(Set.of(kept), subject.liveInPeer(ctl));
         subject.driver().terminate(List.of(id)); // again: gone is not an error
         subject.driver().terminate(List.of(subject.unknownInstanceId()));
@@ -274,6 +285,7 @@ public abstract class CloudDriverContract {
             assertEquals(e.getMessage(), Kind.NOT_FOUND, e.kind());
         }
         subject.driver().terminate(List.of(kept, id));
+        subject.settle();
         assertEquals(Set.of(), subject.liveInPeer(ctl));
     }
 
@@ -435,6 +447,7 @@ public abstract class CloudDriverContract {
             }
         }
         assertEquals(AgentState.TERMINATED, r.engine.record(agent).orElseThrow().state());
+        subject.settle();
         assertFalse(subject.liveInPeer(r.controller).contains(id));
         r.finish();
     }
@@ -658,6 +671,7 @@ public abstract class CloudDriverContract {
             faults.clear();
             clock.advance(Duration.ofMinutes(6));
             engine.reap();
+            subject.settle();
             assertEquals("leaked instances", Set.of(), leaks());
             assertEquals("ghost agents", Set.of(), ghosts());
             for (AgentRecord rec : engine.records()) {
@@ -669,6 +683,7 @@ public abstract class CloudDriverContract {
                 clock.advance(Duration.ofMinutes(6));
                 engine.tick();
             }
+            subject.settle();
             assertEquals("instances left after every agent was released", Set.of(), subject.liveInPeer(controller));
         }
     }
