@@ -1,12 +1,17 @@
 package dev.tollgate.cli.casc;
 
+import dev.tollgate.cloud.config.CloudProblem;
 import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.ConfigError;
 import dev.tollgate.pipeline.layout.ConfigException;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -40,6 +45,28 @@ final class CloudEntries {
             throw new ConfigException(errors);
         }
         return out;
+    }
+
+    /**
+     * The check of one cloud kind's section: every entry read by the engine's record and checked by
+     * its rules (a JCasC variable standing for a valid value), every problem at its key; the clouds'
+     * engine names unique, as Jenkins needs them. Returns one summary for all, joined by "; ".
+     *
+     * @param kind the clouds' name in an error, e.g. {@code LXD}
+     */
+    static <R extends Record> String check(String text, String file, String symbol, Class<R> type, String kind,
+                                           Function<R, List<CloudProblem>> problems, Function<R, String> engineName,
+                                           Function<R, String> summary) throws ConfigException {
+        List<R> clouds = read(text, file, symbol, type, (cloud, out) -> problems.apply(cloud)
+                .forEach(p -> out.add(p.record(), p.keyOfRecord(), p.key(), p.message())));
+        Map<String, Long> names = clouds.stream().collect(Collectors.groupingBy(engineName, LinkedHashMap::new,
+                Collectors.counting()));
+        List<String> twice = names.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+        if (!twice.isEmpty()) {
+            throw new ConfigException(List.of(new ConfigError(file, 1, "name", "two " + kind + " clouds are named "
+                    + String.join(", ", twice) + " (after '/' and spaces become '-')")));
+        }
+        return clouds.stream().map(summary).collect(Collectors.joining("; "));
     }
 
     /** The value nodes of the {@code symbol} entries; JcascFile has already reported a malformed file. */

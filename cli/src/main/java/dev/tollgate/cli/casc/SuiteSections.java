@@ -6,7 +6,9 @@ import dev.tollgate.gearman.config.GearmanServerConfig;
 import dev.tollgate.gearman.config.GearmanSettings;
 import dev.tollgate.logs.config.LogHostConfig;
 import dev.tollgate.logs.config.ScpLogsSettings;
+import dev.tollgate.libvirt.config.LibvirtCloudSpec;
 import dev.tollgate.lxd.config.LxdCloudSpec;
+import dev.tollgate.openstack.config.OpenStackCloudSpec;
 import dev.tollgate.pipeline.layout.CascConfig;
 import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.ConfigError;
@@ -33,9 +35,18 @@ public final class SuiteSections {
             new SuiteSection(Place.UNCLASSIFIED, GearmanSettings.SYMBOL, SuiteSections::gearman),
             new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle),
             new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs),
-            new SuiteSection(Place.CLOUD, Ec2CloudSpec.SYMBOL, SuiteSections::ec2Spot),
-            new SuiteSection(Place.CLOUD, LibvirtSection.SYMBOL, LibvirtSection::read),
-            new SuiteSection(Place.CLOUD, LxdCloudSpec.SYMBOL, LxdSection::check));
+            new SuiteSection(Place.CLOUD, Ec2CloudSpec.SYMBOL, (text, file) -> CloudEntries.check(text, file,
+                    Ec2CloudSpec.SYMBOL, Ec2CloudSpec.class, "EC2", Ec2CloudSpec::problemsWithVariables,
+                    Ec2CloudSpec::engineName, Ec2CloudSpec::summary)),
+            new SuiteSection(Place.CLOUD, LibvirtCloudSpec.SYMBOL, (text, file) -> CloudEntries.check(text, file,
+                    LibvirtCloudSpec.SYMBOL, LibvirtCloudSpec.class, "libvirt", LibvirtCloudSpec::problemsWithVariables,
+                    LibvirtCloudSpec::engineName, LibvirtCloudSpec::summary)),
+            new SuiteSection(Place.CLOUD, LxdCloudSpec.SYMBOL, (text, file) -> CloudEntries.check(text, file,
+                    LxdCloudSpec.SYMBOL, LxdCloudSpec.class, "LXD", LxdCloudSpec::problemsWithVariables,
+                    LxdCloudSpec::engineName, LxdCloudSpec::summary)),
+            new SuiteSection(Place.CLOUD, OpenStackCloudSpec.SYMBOL, (text, file) -> CloudEntries.check(text, file,
+                    OpenStackCloudSpec.SYMBOL, OpenStackCloudSpec.class, "OpenStack", OpenStackCloudSpec::problemsWithVariables,
+                    OpenStackCloudSpec::engineName, OpenStackCloudSpec::summary)));
 
     private SuiteSections() {}
 
@@ -77,23 +88,5 @@ public final class SuiteSections {
                         p.message())));
         return s.hosts().size() + " log host(s)" + (s.hosts().isEmpty() ? "" : " ("
                 + s.hosts().stream().map(LogHostConfig::name).collect(Collectors.joining(", ")) + ")");
-    }
-
-    /**
-     * The EC2 spot clouds: each entry read by the engine's records ({@link Ec2CloudSpec}) and checked
-     * by its rules, every problem at its key; cloud names unique, as Jenkins needs them.
-     */
-    static String ec2Spot(String text, String file) throws ConfigException {
-        List<Ec2CloudSpec> clouds = CloudEntries.read(text, file, Ec2CloudSpec.SYMBOL, Ec2CloudSpec.class,
-                (cloud, problems) -> cloud.problemsWithVariables().forEach(p -> problems.add(p.record(), p.keyOfRecord(), p.key(),
-                        p.message())));
-        Map<String, Long> names = clouds.stream().collect(Collectors.groupingBy(Ec2CloudSpec::engineName,
-                LinkedHashMap::new, Collectors.counting()));
-        List<String> twice = names.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
-        if (!twice.isEmpty()) {
-            throw new ConfigException(List.of(new ConfigError(file, 1, "name",
-                    "two EC2 clouds are named " + String.join(", ", twice) + " (after '/' and spaces become '-')")));
-        }
-        return clouds.stream().map(Ec2CloudSpec::summary).collect(Collectors.joining("; "));
     }
 }

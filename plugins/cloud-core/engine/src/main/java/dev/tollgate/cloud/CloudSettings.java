@@ -16,6 +16,10 @@ import java.util.Set;
  * @param instanceCap        most instances alive at once in this cloud (default unlimited)
  * @param requestsPerSecond  steady create-request rate (token bucket refill), default 2/s
  * @param requestBurst       token bucket size: creates allowed at once, default 20
+ * @param maxStarting        most agents starting at once in this cloud: asked for and not yet connected
+ *                           (the create in flight, the instance booting, or running while its agent
+ *                           connects); further demand waits for one to connect or fail. Bounds boot
+ *                           storms where the token bucket only spaces the requests; default unlimited
  * @param templates          in order of preference (the planner and CAPACITY fallback follow it); each
  *                           carries its driver's options, which are validated here too
  * @param reaperGrace        how long an instance may be missing from listings, or listed without a record,
@@ -39,7 +43,7 @@ import java.util.Set;
  *                           asked about, in one batched call, so a cloud whose agents all report makes none
  */
 public record CloudSettings(String cloudName, String controllerId, int instanceCap, double requestsPerSecond,
-                            int requestBurst, List<AgentTemplate<?>> templates, Duration reaperGrace,
+                            int requestBurst, int maxStarting, List<AgentTemplate<?>> templates, Duration reaperGrace,
                             Duration describeInterval, Duration reaperInterval,
                             Duration interruptionCheckInterval, Duration capacityCooldown,
                             Duration throttleBackoff, Duration terminateBackoff, Duration maxBackoff,
@@ -63,6 +67,9 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         }
         if (requestBurst < 1) {
             p.add("requestBurst must be at least 1, was " + requestBurst);
+        }
+        if (maxStarting < 1 && maxStarting != AgentTemplate.UNLIMITED) {
+            p.add("maxStarting must be at least 1 (or unlimited), was " + maxStarting);
         }
         if (templates.isEmpty()) {
             p.add("at least one template is required");
@@ -108,6 +115,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         private int instanceCap = AgentTemplate.UNLIMITED;
         private double requestsPerSecond = 2.0;
         private int requestBurst = 20;
+        private int maxStarting = AgentTemplate.UNLIMITED;
         private final List<AgentTemplate<?>> templates = new ArrayList<>();
         private Duration reaperGrace = Duration.ofMinutes(5);
         private Duration describeInterval = Duration.ofMinutes(2);
@@ -127,6 +135,7 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
 
         public Builder instanceCap(int v) { instanceCap = v; return this; }
         public Builder requestRate(double perSecond, int burst) { requestsPerSecond = perSecond; requestBurst = burst; return this; }
+        public Builder maxStarting(int v) { maxStarting = v; return this; }
         public Builder template(AgentTemplate<?> t) { templates.add(t); return this; }
         public Builder templates(List<? extends AgentTemplate<?>> t) { templates.addAll(t); return this; }
         public Builder reaperGrace(Duration v) { reaperGrace = v; return this; }
@@ -141,8 +150,8 @@ public record CloudSettings(String cloudName, String controllerId, int instanceC
         public Builder agentReportWindow(Duration v) { agentReportWindow = v; return this; }
 
         public CloudSettings build() {
-            return new CloudSettings(cloudName, controllerId, instanceCap, requestsPerSecond, requestBurst, templates,
-                    reaperGrace, describeInterval, reaperInterval, interruptionCheckInterval, capacityCooldown, throttleBackoff, terminateBackoff,
+            return new CloudSettings(cloudName, controllerId, instanceCap, requestsPerSecond, requestBurst, maxStarting,
+                    templates, reaperGrace, describeInterval, reaperInterval, interruptionCheckInterval, capacityCooldown, throttleBackoff, terminateBackoff,
                     maxBackoff, recordRetention, agentReportWindow);
         }
     }

@@ -180,7 +180,8 @@ public final class InstanceLifecycle {
 
     /**
      * Writes the records for up to {@code wanted} new agents of the template, as many as its own cap and
-     * the cloud's ({@code cloudCap}) leave room for now, each after taking a start token. Counting and
+     * the cloud's ({@code cloudCap}) leave room for now and the cloud's {@code maxStarting} lets start,
+     * each after taking a start token. Counting and
      * writing happen under one lock, so plans made at once on several threads never overfill a cap.
      * Each record is saved BEFORE anything is asked of the cloud, so a crash between create and
      * registration leaves a record (and the instance a fingerprint) to find; a record that cannot be
@@ -191,6 +192,10 @@ public final class InstanceLifecycle {
             int room = Math.max(0, Math.min(headroom(t.instanceCap(), countAgainstCapLocked(t.name())),
                     headroom(cloudCap, countAgainstCapLocked(null))));
             int n = Math.min(wanted, room);
+            // a boot-storm bound, not a cap: what it holds back waits for a starting agent to connect or fail
+            int starting = Math.max(0, headroom(settings.maxStarting(), countStartingLocked()));
+            boolean startingFull = starting < n;
+            n = Math.min(n, starting);
             List<AgentRecord> written = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 if (!startToken.getAsBoolean()) {
@@ -203,8 +208,19 @@ public final class InstanceLifecycle {
                     return new Reservation(written, true);
                 }
             }
-            return new Reservation(written, false);
+            return new Reservation(written, startingFull);
         }
+    }
+
+    /** Records asked for whose agent has not connected yet: creates in flight, booting, connecting. */
+    private int countStartingLocked() {
+        int n = 0;
+        for (AgentRecord r : records.values()) {
+            if (r.state().isAwaitingConnection()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static int headroom(int cap, int count) {

@@ -2,6 +2,7 @@ package dev.tollgate.cloud;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import dev.tollgate.cloud.port.CloudException;
 import java.time.Duration;
@@ -172,6 +173,41 @@ public class PlannerTest {
         assertEquals(1, h.engine.provision("linux", 2).started());
         h.advance(Duration.ofSeconds(10));
         assertEquals("refill stops at the burst", 3, h.engine.provision("linux", 10).started());
+    }
+
+    @Test
+    public void maxStartingBoundsAgentsBootingAtOnceAndDefersTheRest() {
+        Harness h = new Harness(Harness.settings().maxStarting(2).template(Harness.small().build()).build());
+        ProvisionResult r = h.engine.provision("linux", 5);
+        assertEquals(2, r.started());
+        assertEquals("held back, not refused: it waits for a starting agent", 3, r.deferred());
+        assertEquals(0, h.engine.provision("linux", 3).started());
+        assertEquals(2, h.driver.count(FaultyCloudDriver.Op.CREATE));
+        // one agent connects: one more may start
+        AgentRecord first = r.planned().get(0).future().join();
+        h.engine.agentConnected(first.agentName(), first.instanceId());
+        ProvisionResult next = h.engine.provision("linux", 3);
+        assertEquals(1, next.started());
+        assertEquals(2, next.deferred());
+        // a start that fails frees its place too
+        h.driver.failNext(FaultyCloudDriver.Op.CREATE, 1, CloudException.Kind.PERMANENT);
+        AgentRecord second = r.planned().get(1).future().join();
+        h.engine.agentConnected(second.agentName(), second.instanceId());
+        ProvisionResult failing = h.engine.provision("linux", 1);
+        assertTrue(failing.planned().get(0).future().isCompletedExceptionally());
+        long starting = h.engine.records().stream().filter(a -> a.state().isAwaitingConnection()).count();
+        assertEquals(1, starting);
+        assertEquals(4, h.driver.count(FaultyCloudDriver.Op.CREATE));
+    }
+
+    @Test
+    public void maxStartingIsAtLeastOne() {
+        try {
+            Harness.settings().maxStarting(0).template(Harness.small().build()).build();
+            fail();
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("maxStarting must be at least 1"));
+        }
     }
 
     @Test
