@@ -105,6 +105,11 @@ final class KeystoneSession {
         return token().getProject().getId();
     }
 
+    /** The token (authenticating first if it is due): who the driver is, its project, and the catalog. */
+    KeystoneToken current() throws CloudException {
+        return token();
+    }
+
     private synchronized KeystoneToken token() throws CloudException {
         if (token == null || nanoTime.getAsLong() - renewAtNanos >= 0) {
             token = authenticate();

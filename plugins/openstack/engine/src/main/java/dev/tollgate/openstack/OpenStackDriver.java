@@ -39,15 +39,20 @@ import org.openstack4j.model.compute.Address;
 import org.openstack4j.model.compute.BDMDestType;
 import org.openstack4j.model.compute.BDMSourceType;
 import org.openstack4j.model.compute.Flavor;
+import org.openstack4j.model.compute.Keypair;
+import org.openstack4j.model.compute.ext.AvailabilityZone;
 import org.openstack4j.model.compute.Server;
 import org.openstack4j.model.compute.ServerCreate;
 import org.openstack4j.model.compute.builder.ServerCreateBuilder;
+import org.openstack4j.model.identity.v3.Endpoint;
 import org.openstack4j.model.image.v2.Image;
 import org.openstack4j.model.network.NetFloatingIP;
 import org.openstack4j.model.network.Network;
 import org.openstack4j.model.network.Port;
 import org.openstack4j.model.network.SecurityGroup;
 import org.openstack4j.model.network.builder.PortBuilder;
+import org.openstack4j.openstack.identity.v3.domain.KeystoneService;
+import org.openstack4j.openstack.identity.v3.domain.KeystoneToken;
 
 /**
  * cloud-core's {@link CloudDriver} for OpenStack, through openstack4j: Nova servers, with Glance for
@@ -71,6 +76,8 @@ import org.openstack4j.model.network.builder.PortBuilder;
  * <p><b>Calls.</b> {@link #calls()} counts every HTTP request the driver makes, Keystone's included,
  * per kind. describe and listOwned make one server listing (plus one floating IP listing when a
  * template uses floating IPs); terminate one delete per server (plus the floating IP and port).
+ * {@link #connectionReport()} (an administrator's "Test connection") takes the token and reads: it
+ * makes nothing.
  *
  * <p>Thread-safe: creates run on several threads at once. Lookups (images, flavors, networks, security
  * groups) are cached for {@link OpenStackCloudConfig#lookupCacheTtl()} on the injected clock.
@@ -359,63 +366,280 @@ public final class OpenStackDriver implements CloudDriver {
     }
 
     String resolveImage(ImageSelector sel) throws CloudException {
-        return cached("image:" + sel, () -> sel.isFixed() ? sel.id() : null, () -> {
-            Map<String, String> filter = new LinkedHashMap<>();
-            filter.put("status", "active");
-            if (sel.name() != null) {
-                filter.put("name", sel.name());
-            }
-            List<? extends Image> images = call("glance.image.list", os -> os.imagesV2().list(filter));
-            Image chosen = ImageRule.choose(sel, images);
-            if (chosen == null) {
-                throw new CloudException(Kind.PERMANENT, "NoImage", "no active image is the " + sel);
-            }
-            return chosen.getId();
-        });
+        return cached("image:" + sel, () -> sel.isFixed() ? sel.id() : null, () -> chooseImage(sel).getId());
+    }
+
+    /** The active image a name or rule selects now (no cache); PERMANENT when none does. */
+    private Image chooseImage(ImageSelector sel) throws CloudException {
+        Map<String, String> filter = new LinkedHashMap<>();
+        filter.put("status", "active");
+        if (sel.name() != null) {
+            filter.put("name", sel.name());
+        }
+        List<? extends Image> images = call("glance.image.list", os -> os.imagesV2().list(filter));
+        Image chosen = ImageRule.choose(sel, images);
+        if (chosen == null) {
+            throw new CloudException(Kind.PERMANENT, "NoImage", "no active image is the " + sel);
+        }
+        return chosen;
     }
 
     private String resolveFlavor(String flavor) throws CloudException {
-        return cached("flavor:" + flavor, () -> null, () -> {
-            List<? extends Flavor> all = call("nova.flavor.list", os -> os.compute().flavors().list(true));
-            for (Flavor f : all) {
-                if (flavor.equals(f.getId())) {
-                    return f.getId();
-                }
+        return cached("flavor:" + flavor, () -> null, () -> findFlavor(flavor).getId());
+    }
+
+    /** The flavor with this id, else the only one with this name (no cache); PERMANENT when none or several. */
+    private Flavor findFlavor(String flavor) throws CloudException {
+        List<? extends Flavor> all = call("nova.flavor.list", os -> os.compute().flavors().list(true));
+        for (Flavor f : all) {
+            if (flavor.equals(f.getId())) {
+                return f;
             }
-            List<String> named = all.stream().filter(f -> flavor.equals(f.getName())).map(Flavor::getId).toList();
-            if (named.size() == 1) {
-                return named.get(0);
-            }
-            throw new CloudException(Kind.PERMANENT, "NoFlavor", named.isEmpty() ? "no flavor named or with id '" + flavor + "'"
-                    : "flavor name '" + flavor + "' is ambiguous: " + named);
-        });
+        }
+        List<? extends Flavor> named = all.stream().filter(f -> flavor.equals(f.getName())).toList();
+        if (named.size() == 1) {
+            return named.get(0);
+        }
+        throw new CloudException(Kind.PERMANENT, "NoFlavor", named.isEmpty() ? "no flavor named or with id '" + flavor + "'"
+                : "flavor name '" + flavor + "' is ambiguous: " + named.stream().map(Flavor::getId).toList());
     }
 
     private String resolveNetwork(String network) throws CloudException {
-        return cached("network:" + network, () -> null, () -> {
-            List<? extends Network> nets = call("neutron.network.list", os -> isUuid(network)
-                    ? os.networking().network().list(Map.of("id", network))
-                    : os.networking().network().list(Map.of("name", network)));
-            if (nets.size() == 1) {
-                return nets.get(0).getId();
-            }
-            throw new CloudException(Kind.PERMANENT, "NoNetwork", nets.isEmpty() ? "no network named or with id '" + network + "'"
-                    : "network name '" + network + "' is ambiguous: " + nets.stream().map(Network::getId).toList());
-        });
+        return cached("network:" + network, () -> null, () -> findNetwork(network).getId());
+    }
+
+    /** The one network with this id or name (no cache); PERMANENT when none or several. */
+    private Network findNetwork(String network) throws CloudException {
+        List<? extends Network> nets = call("neutron.network.list", os -> isUuid(network)
+                ? os.networking().network().list(Map.of("id", network))
+                : os.networking().network().list(Map.of("name", network)));
+        if (nets.size() == 1) {
+            return nets.get(0);
+        }
+        throw new CloudException(Kind.PERMANENT, "NoNetwork", nets.isEmpty() ? "no network named or with id '" + network + "'"
+                : "network name '" + network + "' is ambiguous: " + nets.stream().map(Network::getId).toList());
     }
 
     private String resolveSecurityGroup(String group) throws CloudException {
-        return cached("security-group:" + group, () -> null, () -> {
-            String project = session.projectId();
-            List<? extends SecurityGroup> groups = call("neutron.securitygroup.list", os -> isUuid(group)
-                    ? os.networking().securitygroup().list(Map.of("id", group))
-                    : os.networking().securitygroup().list(Map.of("name", group, "project_id", project)));
-            if (groups.size() == 1) {
-                return groups.get(0).getId();
+        return cached("security-group:" + group, () -> null, () -> findSecurityGroup(group).getId());
+    }
+
+    /** The one security group of the project with this name, or with this id (no cache); PERMANENT when none or several. */
+    private SecurityGroup findSecurityGroup(String group) throws CloudException {
+        String project = session.projectId();
+        List<? extends SecurityGroup> groups = call("neutron.securitygroup.list", os -> isUuid(group)
+                ? os.networking().securitygroup().list(Map.of("id", group))
+                : os.networking().securitygroup().list(Map.of("name", group, "project_id", project)));
+        if (groups.size() == 1) {
+            return groups.get(0);
+        }
+        throw new CloudException(Kind.PERMANENT, "NoSecurityGroup", groups.isEmpty() ? "no security group '" + group + "'"
+                : "security group name '" + group + "' is ambiguous");
+    }
+
+    // ------------------------------------------------------------------ connection report
+
+    /**
+     * What the cloud shows this configuration, for an administrator's "Test connection": one line each.
+     *
+     * @param lines    who the driver authenticated as, the project, the region, interface and endpoints, then
+     *                 for each template what a launch would use now (image, flavor, networks, security groups,
+     *                 key pair, availability zone, floating IP pool, boot volume)
+     * @param problems the lines that mean a launch would fail
+     */
+    public record ConnectionReport(List<String> lines, List<String> problems) {
+        public ConnectionReport {
+            lines = List.copyOf(lines);
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** Catalog types of the block storage service, as Nova looks it up for a boot volume. */
+    private static final List<String> BLOCK_STORAGE_TYPES = List.of("volumev3", "block-storage");
+
+    /**
+     * Reads (the Keystone token, then {@code GET} requests only; nothing is made) what a launch of each
+     * template would use now, through the same lookups as {@link #create}, but without their cache: a
+     * launch may still reuse a lookup made up to {@link OpenStackCloudConfig#lookupCacheTtl()} ago. A
+     * lookup the cloud refuses or cannot satisfy (PERMANENT, NOT_FOUND) is a problem line; Keystone
+     * refusing the credentials, or an API that does not answer (TRANSIENT, THROTTLED), is the
+     * CloudException. No line holds a password or secret.
+     */
+    public ConnectionReport connectionReport() throws CloudException {
+        List<String> lines = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        KeystoneToken token = session.current();
+        String user = token.getUser() == null ? "?" : token.getUser().getName() + "@" + domainName(token.getUser().getDomain());
+        if (config.credentials() instanceof OpenStackCredentials.ApplicationCredential a) {
+            lines.add("authenticated with application credential " + a.id() + " of user " + user);
+        } else {
+            lines.add("authenticated as " + user + " (password)");
+        }
+        lines.add("project " + token.getProject().getName() + " (id " + token.getProject().getId() + ") in domain "
+                + domainName(token.getProject().getDomain()));
+        String where = "region " + (config.region() == null ? "(any)" : config.region()) + ", interface " + config.endpointInterface();
+        lines.add(where + (config.region() == null ? " (the catalog's first endpoint of each service)" : ""));
+        boolean catalogComplete = true;
+        for (String type : List.of("compute", "image", "network")) {
+            String url = catalogUrl(token, List.of(type));
+            if (url == null) {
+                String p = "no " + type + " endpoint in the catalog for " + where;
+                lines.add(p);
+                problems.add(p);
+                catalogComplete = false;
+            } else {
+                lines.add(type + " endpoint " + url);
             }
-            throw new CloudException(Kind.PERMANENT, "NoSecurityGroup", groups.isEmpty() ? "no security group '" + group + "'"
-                    : "security group name '" + group + "' is ambiguous");
-        });
+        }
+        if (!catalogComplete && !config.templates().isEmpty()) {
+            lines.add("templates not checked: their lookups need the compute, image and network services");
+            return new ConnectionReport(lines, problems);
+        }
+        String blockStorage = catalogUrl(token, BLOCK_STORAGE_TYPES);
+        for (AgentTemplate<OpenStackOptions> t : config.templates()) {
+            OpenStackOptions o = t.options();
+            String w = "template " + t.name() + ": ";
+            check(lines, problems, w, () -> imageLine(o.image()));
+            check(lines, problems, w, () -> {
+                Flavor f = findFlavor(o.flavor());
+                return "flavor " + f.getName() + " (id " + f.getId() + "): vCPUs " + f.getVcpus() + ", RAM " + f.getRam()
+                        + " MB, disk " + f.getDisk() + " GB";
+            });
+            for (String n : o.networks()) {
+                check(lines, problems, w, () -> {
+                    Network net = findNetwork(n);
+                    return "network " + net.getName() + " (id " + net.getId() + ")";
+                });
+            }
+            for (String g : o.securityGroups()) {
+                check(lines, problems, w, () -> {
+                    SecurityGroup sg = findSecurityGroup(g);
+                    return "security group " + sg.getName() + " (id " + sg.getId() + ")";
+                });
+            }
+            if (o.keyPair() != null) {
+                check(lines, problems, w, () -> {
+                    Keypair k = getOrNull("nova.keypair.get", os -> os.compute().keypairs().get(o.keyPair()));
+                    if (k == null) {
+                        throw new CloudException(Kind.NOT_FOUND, "NoKeyPair", "key pair '" + o.keyPair()
+                                + "' not found in Nova for user " + user + " (key pairs belong to a user)");
+                    }
+                    return "key pair " + k.getName() + (k.getFingerprint() == null ? "" : " (" + k.getFingerprint() + ")");
+                });
+            }
+            if (o.availabilityZone() != null) {
+                check(lines, problems, w, () -> zoneLine(o.availabilityZone(),
+                        call("nova.availabilityzone.list", os -> os.compute().zones().list())));
+            }
+            if (o.usesFloatingIp()) {
+                check(lines, problems, w, () -> {
+                    Network pool = findNetwork(o.floatingIpPool());
+                    if (!pool.isRouterExternal()) {
+                        throw new CloudException(Kind.PERMANENT, "NotExternal", "floating IP pool '" + o.floatingIpPool()
+                                + "' (id " + pool.getId() + ") is not an external network (router:external is false)");
+                    }
+                    return "floating IP pool " + pool.getName() + " (id " + pool.getId() + "), an external network";
+                });
+            }
+            if (o.bootVolumeSizeGb() != null) {
+                if (blockStorage == null) {
+                    String p = w + "boot volume of " + o.bootVolumeSizeGb() + " GB: boot from volume needs the block storage "
+                            + "service, and the catalog has no volumev3 or block-storage endpoint for " + where;
+                    lines.add(p);
+                    problems.add(p);
+                } else {
+                    lines.add(w + "boot volume of " + o.bootVolumeSizeGb() + " GB (block storage endpoint " + blockStorage + ")");
+                }
+            }
+        }
+        return new ConnectionReport(lines, problems);
+    }
+
+    private interface ReportCheck {
+        String line() throws CloudException;
+    }
+
+    /** One line of the report; a lookup that would fail a launch (PERMANENT, NOT_FOUND) is a problem, other failures end the report. */
+    private static void check(List<String> lines, List<String> problems, String where, ReportCheck c) throws CloudException {
+        try {
+            lines.add(where + c.line());
+        } catch (CloudException e) {
+            if (e.kind() != Kind.PERMANENT && e.kind() != Kind.NOT_FOUND) {
+                throw e;
+            }
+            lines.add(where + e.getMessage());
+            problems.add(where + e.getMessage());
+        }
+    }
+
+    /** The image a launch would boot now: a fixed id must exist and be active; a name or rule names what it chose. */
+    private String imageLine(ImageSelector sel) throws CloudException {
+        if (sel.isFixed()) {
+            Image i = getOrNull("glance.image.get", os -> os.imagesV2().get(sel.id()));
+            if (i == null) {
+                throw new CloudException(Kind.NOT_FOUND, "NoImage", "image " + sel.id() + " not found in Glance");
+            }
+            if (i.getStatus() != Image.ImageStatus.ACTIVE) {
+                throw new CloudException(Kind.PERMANENT, "ImageNotActive", "image " + sel.id() + " (" + i.getName() + ") is "
+                        + (i.getStatus() == null ? "without a status" : i.getStatus().name().toLowerCase()) + ", not active");
+            }
+            return "image " + i.getId() + " (" + i.getName() + "), active";
+        }
+        Image i = chooseImage(sel);
+        return "image " + i.getId() + " (" + i.getName() + ", created "
+                + (i.getCreatedAt() == null ? "?" : i.getCreatedAt().toInstant()) + "), the " + sel;
+    }
+
+    /** A GET of one resource: null when it does not exist (openstack4j answers some 404s with null, others with an error). */
+    private <T> T getOrNull(String what, Function<OSClientV3, T> body) throws CloudException {
+        try {
+            return call(what, body);
+        } catch (CloudException e) {
+            if (e.kind() == Kind.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static String zoneLine(String zone, List<? extends AvailabilityZone> zones) throws CloudException {
+        for (AvailabilityZone z : zones) {
+            if (zone.equals(z.getZoneName())) {
+                if (z.getZoneState() == null || !z.getZoneState().getAvailable()) {
+                    throw new CloudException(Kind.PERMANENT, "ZoneUnavailable", "availability zone '" + zone + "' is not available");
+                }
+                return "availability zone " + zone + ", available";
+            }
+        }
+        throw new CloudException(Kind.PERMANENT, "NoZone", "availability zone '" + zone + "' not found (Nova has "
+                + zones.stream().map(AvailabilityZone::getZoneName).toList() + ")");
+    }
+
+    /** The catalog's URL of the first service of these types with an endpoint on the configured region and interface. */
+    private String catalogUrl(KeystoneToken token, List<String> types) {
+        if (token.getCatalog() == null) {
+            return null;
+        }
+        for (String type : types) {
+            for (KeystoneService s : token.getCatalog()) {
+                if (!type.equals(s.getType()) || s.getEndpoints() == null) {
+                    continue;
+                }
+                for (Endpoint e : s.getEndpoints()) {
+                    boolean iface = e.getIface() != null && e.getIface().name().equalsIgnoreCase(config.endpointInterface());
+                    boolean region = config.region() == null || config.region().equals(e.getRegion())
+                            || config.region().equals(e.getRegionId());
+                    if (iface && region && e.getUrl() != null) {
+                        return e.getUrl().toString();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String domainName(org.openstack4j.model.identity.v3.Domain d) {
+        return d == null ? "?" : d.getName() != null ? d.getName() : d.getId();
     }
 
     // ------------------------------------------------------------------ describe / list
