@@ -6,6 +6,7 @@ import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.jenkins.CommonKeysCloud;
+import dev.tollgate.cloud.jenkins.ConnectionTests;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.ec2.AgentCost;
@@ -21,7 +22,6 @@ import hudson.Extension;
 import hudson.ProxyConfiguration;
 import hudson.Util;
 import hudson.security.ACL;
-import hudson.slaves.Cloud;
 import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
@@ -302,12 +302,7 @@ public final class Ec2SpotCloud extends CommonKeysCloud<Ec2Options> {
         public FormValidation doTestConnection(@QueryParameter String name, @QueryParameter String region,
                                                @QueryParameter String credentialsId, @QueryParameter String endpoint) {
             Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-            Ec2SpotCloud saved = null;
-            for (Cloud c : Jenkins.get().clouds) {
-                if (c instanceof Ec2SpotCloud e && e.name.equals(Util.fixEmptyAndTrim(name))) {
-                    saved = e;
-                }
-            }
+            Ec2SpotCloud saved = ConnectionTests.saved(Ec2SpotCloud.class, name);
             if (saved == null || saved.templates.isEmpty()) {
                 return FormValidation.warning("Save the cloud with its templates first: the test looks at the saved "
                         + "templates, with the region, credentials and endpoint of this form");
@@ -325,8 +320,7 @@ public final class Ec2SpotCloud extends CommonKeysCloud<Ec2Options> {
                 List<String> report = driver.connectionReport();
                 boolean failed = report.stream().anyMatch(l -> l.contains(": image:") || l.contains("groups:")
                         || l.contains("subnets:") || l.contains("spot price:"));
-                String html = "<pre>" + Util.escape(String.join("\n", report)) + "</pre>";
-                return failed ? FormValidation.warningWithMarkup(html) : FormValidation.okWithMarkup(html);
+                return ConnectionTests.report(report, !failed, true, "");
             } catch (RuntimeException e) {
                 return FormValidation.error("Cannot reach EC2: " + e.getMessage());
             }

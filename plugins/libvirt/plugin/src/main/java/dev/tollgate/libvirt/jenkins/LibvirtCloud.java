@@ -3,6 +3,7 @@ package dev.tollgate.libvirt.jenkins;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.jenkins.CommonKeysCloud;
+import dev.tollgate.cloud.jenkins.ConnectionTests;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.libvirt.ConnectionReport;
@@ -10,10 +11,8 @@ import dev.tollgate.libvirt.LibvirtCloudConfig;
 import dev.tollgate.libvirt.LibvirtDriver;
 import dev.tollgate.libvirt.LibvirtOptions;
 import dev.tollgate.libvirt.config.LibvirtCloudSpec;
-import dev.tollgate.cloud.config.CloudProblem;
 import hudson.Extension;
 import hudson.Util;
-import hudson.slaves.Cloud;
 import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import java.time.Clock;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
@@ -145,27 +143,17 @@ public final class LibvirtCloud extends CommonKeysCloud<LibvirtOptions> {
         @POST
         public FormValidation doTestConnection(@QueryParameter String name, @QueryParameter String uri) {
             Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-            List<LibvirtTemplate> saved = new ArrayList<>();
-            for (Cloud c : Jenkins.get().clouds) {
-                if (c instanceof LibvirtCloud l && l.name.equals(Util.fixEmptyAndTrim(name))) {
-                    saved = l.templates;
-                }
-            }
+            LibvirtCloud savedCloud = ConnectionTests.saved(LibvirtCloud.class, name);
+            List<LibvirtTemplate> saved = savedCloud == null ? List.of() : savedCloud.templates;
             LibvirtCloudSpec spec = new LibvirtCloud(name == null || name.isBlank() ? "test" : name, uri, saved).toRecord();
-            List<CloudProblem> problems = spec.problems().stream()
-                    .filter(p -> !(p.key().equals("templates") && p.record() == spec)).toList();
-            if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
+            FormValidation refused = ConnectionTests.refused(spec, spec.problems(), !saved.isEmpty());
+            if (refused != null) {
+                return refused;
             }
             LibvirtCloudConfig config = LibvirtCloudConfig.of(spec.engineName(), spec.uri(),
                     saved.isEmpty() ? List.of() : spec.agentTemplates());
             ConnectionReport report = ConnectionReport.of(config);
-            List<String> lines = new ArrayList<>(report.lines());
-            if (saved.isEmpty()) {
-                lines.add("(save the cloud with its templates to see their base images and domains here)");
-            }
-            String html = "<pre>" + Util.escape(String.join("\n", lines)) + "</pre>";
-            return report.ok() ? FormValidation.okWithMarkup(html) : FormValidation.warningWithMarkup(html);
+            return ConnectionTests.report(report.lines(), report.ok(), !saved.isEmpty(), "their base images and domains");
         }
     }
 }

@@ -5,6 +5,7 @@ import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.jenkins.CommonKeysCloud;
+import dev.tollgate.cloud.jenkins.ConnectionTests;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.lxd.LxdCloudConfig;
@@ -12,22 +13,18 @@ import dev.tollgate.lxd.LxdDriver;
 import dev.tollgate.lxd.LxdEndpoint;
 import dev.tollgate.lxd.LxdOptions;
 import dev.tollgate.lxd.config.LxdCloudSpec;
-import dev.tollgate.cloud.config.CloudProblem;
 import dev.tollgate.lxd.config.LxdTemplateSpec;
 import hudson.Extension;
 import hudson.Util;
 import hudson.security.ACL;
-import hudson.slaves.Cloud;
 import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
@@ -298,12 +295,7 @@ public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
                                                @QueryParameter String serverCertificateFingerprint,
                                                @QueryParameter String project) {
             Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-            LxdCloud saved = null;
-            for (Cloud c : Jenkins.get().clouds) {
-                if (c instanceof LxdCloud l && l.name.equals(Util.fixEmptyAndTrim(name))) {
-                    saved = l;
-                }
-            }
+            LxdCloud saved = ConnectionTests.saved(LxdCloud.class, name);
             List<LxdTemplate> templates = saved == null ? List.of() : saved.templates;
             LxdCloud probe = new LxdCloud(Util.fixEmptyAndTrim(name) == null ? "test" : name.trim(), templates);
             probe.setSocketPath(socketPath);
@@ -315,11 +307,9 @@ public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
                 probe.setImageRemotes(saved.imageRemotes);
             }
             LxdCloudSpec spec = probe.toRecord();
-            // with no saved template the cloud's own keys are what is tested
-            Set<String> ignored = templates.isEmpty() ? Set.of("templates") : Set.of();
-            List<CloudProblem> problems = spec.problems().stream().filter(p -> !ignored.contains(p.key())).toList();
-            if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
+            FormValidation refused = ConnectionTests.refused(spec, spec.problems(), !templates.isEmpty());
+            if (refused != null) {
+                return refused;
             }
             List<AgentTemplate<LxdOptions>> agentTemplates = templates.isEmpty() ? List.of() : spec.agentTemplates();
             LxdCloudConfig config;
@@ -330,12 +320,8 @@ public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
             }
             try (LxdDriver driver = new LxdDriver(config)) {
                 LxdDriver.ConnectionReport report = driver.connectionReport();
-                List<String> lines = new ArrayList<>(report.lines());
-                if (templates.isEmpty()) {
-                    lines.add("(save the cloud with its templates to check their images and profiles)");
-                }
-                String html = "<pre>" + Util.escape(String.join("\n", lines)) + "</pre>";
-                return report.problems().isEmpty() ? FormValidation.okWithMarkup(html) : FormValidation.warningWithMarkup(html);
+                return ConnectionTests.report(report.lines(), report.problems().isEmpty(), !templates.isEmpty(),
+                        "their images and profiles");
             } catch (GeneralSecurityException e) {
                 return FormValidation.error("The client certificate of credentials '" + credentialsId
                         + "' cannot be used: " + e.getMessage());

@@ -4,8 +4,8 @@ import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
 import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
-import dev.tollgate.cloud.config.CloudProblem;
 import dev.tollgate.cloud.jenkins.CommonKeysCloud;
+import dev.tollgate.cloud.jenkins.ConnectionTests;
 import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.cloud.port.CloudException;
@@ -17,17 +17,14 @@ import dev.tollgate.openstack.config.OpenStackTemplateSpec;
 import hudson.Extension;
 import hudson.Util;
 import hudson.security.ACL;
-import hudson.slaves.Cloud;
 import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
@@ -352,12 +349,7 @@ public final class OpenStackCloud extends CommonKeysCloud<OpenStackOptions> {
                                                @QueryParameter String project, @QueryParameter String projectDomain,
                                                @QueryParameter String region, @QueryParameter String endpointInterface) {
             Jenkins.get().checkPermission(Jenkins.ADMINISTER);
-            OpenStackCloud saved = null;
-            for (Cloud c : Jenkins.get().clouds) {
-                if (c instanceof OpenStackCloud o && o.name.equals(Util.fixEmptyAndTrim(name))) {
-                    saved = o;
-                }
-            }
+            OpenStackCloud saved = ConnectionTests.saved(OpenStackCloud.class, name);
             List<OpenStackTemplate> templates = saved == null ? List.of() : saved.templates;
             OpenStackCloud probe = new OpenStackCloud(Util.fixEmptyAndTrim(name) == null ? "test" : name.trim(), authUrl,
                     credentialsId, templates);
@@ -368,11 +360,9 @@ public final class OpenStackCloud extends CommonKeysCloud<OpenStackOptions> {
             probe.setRegion(region);
             probe.setEndpointInterface(endpointInterface);
             OpenStackCloudSpec spec = probe.toRecord();
-            // with no saved template the cloud's own keys are what is tested
-            Set<String> ignored = templates.isEmpty() ? Set.of("templates") : Set.of();
-            List<CloudProblem> problems = spec.problems().stream().filter(p -> !ignored.contains(p.key())).toList();
-            if (!problems.isEmpty()) {
-                return FormValidation.error(problems.stream().map(CloudProblem::toString).collect(Collectors.joining("; ")));
+            FormValidation refused = ConnectionTests.refused(spec, spec.problems(), !templates.isEmpty());
+            if (refused != null) {
+                return refused;
             }
             List<AgentTemplate<OpenStackOptions>> agentTemplates = templates.isEmpty() ? List.of() : spec.agentTemplates();
             OpenStackCloudConfig config;
@@ -383,12 +373,8 @@ public final class OpenStackCloud extends CommonKeysCloud<OpenStackOptions> {
             }
             try {
                 OpenStackDriver.ConnectionReport report = new OpenStackDriver(config, Clock.systemUTC()).connectionReport();
-                List<String> lines = new ArrayList<>(report.lines());
-                if (templates.isEmpty()) {
-                    lines.add("(save the cloud with its templates to check their images, flavors and networks)");
-                }
-                String html = "<pre>" + Util.escape(String.join("\n", lines)) + "</pre>";
-                return report.problems().isEmpty() ? FormValidation.okWithMarkup(html) : FormValidation.warningWithMarkup(html);
+                return ConnectionTests.report(report.lines(), report.problems().isEmpty(), !templates.isEmpty(),
+                        "the image each would boot, its flavor and networks");
             } catch (CloudException e) {
                 return FormValidation.error("OpenStack refused or could not be reached: " + e.getMessage());
             }
