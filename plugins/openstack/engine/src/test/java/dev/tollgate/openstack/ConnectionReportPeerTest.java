@@ -10,6 +10,7 @@ import dev.tollgate.cloud.port.CloudException;
 import dev.tollgate.testing.ManualClock;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,8 @@ import org.junit.Test;
 import org.openstack4j.api.Builders;
 import org.openstack4j.api.OSClient.OSClientV3;
 import org.openstack4j.model.compute.Flavor;
+import org.openstack4j.model.image.v2.ContainerFormat;
+import org.openstack4j.model.image.v2.DiskFormat;
 import org.openstack4j.model.image.v2.Image;
 import org.openstack4j.model.network.Network;
 
@@ -88,6 +91,18 @@ public class ConnectionReportPeerTest {
     @Test
     public void eachWrongSettingIsExactlyItsProblem() throws Exception {
         String missingId = UUID.randomUUID().toString();
+        // an image with no data uploaded stays "queued": it exists but cannot be booted
+        String queuedName = "queued-" + System.nanoTime();
+        String queued = peer.peerClient().imagesV2().create(Builders.imageV2().name(queuedName).diskFormat(DiskFormat.RAW)
+                .containerFormat(ContainerFormat.BARE).build()).getId();
+        try {
+            wrongSettings(missingId, queued, queuedName);
+        } finally {
+            peer.peerClient().imagesV2().delete(queued);
+        }
+    }
+
+    private void wrongSettings(String missingId, String queued, String queuedName) throws Exception {
         OpenStackDriver d = driver(List.of(
                 PeerFixture.template("no-flavor", plain().flavor("m1.nope").build()),
                 PeerFixture.template("no-key", plain().keyPair("nope-key").build()),
@@ -95,6 +110,7 @@ public class ConnectionReportPeerTest {
                 PeerFixture.template("no-network", plain().networks(List.of("agents", "nope-net")).build()),
                 PeerFixture.template("no-image", plain().image(ImageSelector.byName("debian-11-nope")).build()),
                 PeerFixture.template("no-image-id", plain().image(ImageSelector.byId(missingId)).build()),
+                PeerFixture.template("image-queued", plain().image(ImageSelector.byId(queued)).build()),
                 PeerFixture.template("no-rule-match", plain().image(ImageSelector.rule("^windows", Map.of(), null)).build()),
                 PeerFixture.template("no-zone", plain().availabilityZone("mars").build()),
                 PeerFixture.template("no-group", plain().securityGroups(List.of("default", "nope-group")).build()),
@@ -102,19 +118,20 @@ public class ConnectionReportPeerTest {
                 PeerFixture.template("volume", plain().bootVolumeSizeGb(20).build())));
         OpenStackDriver.ConnectionReport r = readOnly(d);
 
-        Map<String, String> expected = Map.of(
-                "no-flavor", "no flavor named or with id 'm1.nope'",
-                "no-key", "key pair 'nope-key' not found in Nova for user tollgate@Default (key pairs belong to a user)",
-                "pool-inside", "floating IP pool 'agents' (id " + peer.network("agents")
-                        + ") is not an external network (router:external is false)",
-                "no-network", "no network named or with id 'nope-net'",
-                "no-image", "no active image is the image named 'debian-11-nope'",
-                "no-image-id", "image " + missingId + " not found in Glance",
-                "no-rule-match", "no active image is the newest image matching '^windows' {}",
-                "no-zone", "availability zone 'mars' not found (Nova has [nova])",
-                "no-group", "no security group 'nope-group'",
-                "volume", "boot volume of 20 GB: boot from volume needs the block storage service, and the catalog has no "
-                        + "volumev3 or block-storage endpoint for region RegionOne, interface public");
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("no-flavor", "no flavor named or with id 'm1.nope'");
+        expected.put("no-key", "key pair 'nope-key' not found in Nova for user tollgate@Default (key pairs belong to a user)");
+        expected.put("pool-inside", "floating IP pool 'agents' (id " + peer.network("agents")
+                + ") is not an external network (router:external is false)");
+        expected.put("no-network", "no network named or with id 'nope-net'");
+        expected.put("no-image", "no active image is the image named 'debian-11-nope'");
+        expected.put("no-image-id", "image " + missingId + " not found in Glance");
+        expected.put("image-queued", "image " + queued + " (" + queuedName + ") is queued, not active");
+        expected.put("no-rule-match", "no active image is the newest image matching '^windows' {}");
+        expected.put("no-zone", "availability zone 'mars' not found (Nova has [nova])");
+        expected.put("no-group", "no security group 'nope-group'");
+        expected.put("volume", "boot volume of 20 GB: boot from volume needs the block storage service, and the catalog has no "
+                + "volumev3 or block-storage endpoint for region RegionOne, interface public");
         for (Map.Entry<String, String> e : expected.entrySet()) {
             List<String> mine = r.problems().stream().filter(p -> p.startsWith("template " + e.getKey() + ": ")).toList();
             assertEquals(e.getKey(), List.of("template " + e.getKey() + ": " + e.getValue()), mine);
