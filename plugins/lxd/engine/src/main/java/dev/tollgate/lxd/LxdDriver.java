@@ -2,6 +2,7 @@ package dev.tollgate.lxd;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.cloud.AgentTemplate;
+import dev.tollgate.cloud.UserDataTemplate;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.cloud.port.CloudException;
 import dev.tollgate.cloud.port.CloudException.Kind;
@@ -126,8 +127,9 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
                 + spec.templateName() + "'"));
         LxdOptions o = t.options();
         String name = instanceName(spec.fingerprint());
+        Map<String, Object> body = createBody(name, o, spec); // a user data placeholder without a value: nothing is sent
         try {
-            client.callAndWait("POST", "/1.0/instances", createBody(name, o, spec), config.operationTimeout());
+            client.callAndWait("POST", "/1.0/instances", body, config.operationTimeout());
         } catch (CloudException e) {
             if (e.kind() == Kind.TRANSIENT || e.kind() == Kind.THROTTLED) {
                 // the outcome is unknown (an operation still running, a lost answer): the engine keeps
@@ -169,7 +171,7 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
         return new CloudInstance(name, CloudInstance.State.RUNNING, spec.fingerprint(), null, false, Double.NaN);
     }
 
-    private Map<String, Object> createBody(String name, LxdOptions o, LaunchSpec spec) {
+    private Map<String, Object> createBody(String name, LxdOptions o, LaunchSpec spec) throws CloudException {
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("type", "image");
         source.put(o.imageIsFingerprint() ? "fingerprint" : "alias", o.image());
@@ -182,7 +184,7 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
         Map<String, String> cfg = new LinkedHashMap<>(o.config());
         cfg.putAll(fingerprintConfig(spec.fingerprint()));
         if (o.cloudInitUserData() != null && !o.cloudInitUserData().isBlank()) {
-            cfg.put("cloud-init.user-data", render(o.cloudInitUserData(), spec));
+            cfg.put("cloud-init.user-data", UserDataTemplate.fill(o.cloudInitUserData(), spec));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
@@ -218,14 +220,6 @@ public final class LxdDriver implements CloudDriver, AutoCloseable {
             body.put("cwd", o.agentCwd());
         }
         return body;
-    }
-
-    private static String render(String template, LaunchSpec spec) {
-        String out = template.replace("{{agentName}}", spec.agentName());
-        for (Map.Entry<String, String> e : spec.agentEnv().entrySet()) {
-            out = out.replace("{{" + e.getKey() + "}}", e.getValue());
-        }
-        return out;
     }
 
     /**

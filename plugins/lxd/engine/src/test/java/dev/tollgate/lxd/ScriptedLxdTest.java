@@ -97,6 +97,23 @@ public class ScriptedLxdTest {
     }
 
     @Test
+    public void aCloudInitPlaceholderWithoutAValueFailsTheLaunchBeforeAnythingIsSent() throws Exception {
+        serve(line -> json(500, "{\"type\":\"error\",\"error_code\":500,\"error\":\"not expected\"}"));
+        AgentTemplate<LxdOptions> t = AgentTemplate.builder("bb").options(LxdOptions.builder().image("img")
+                .cloudInitUserData("#cloud-config\nruncmd: [[agent, '{{S}}', '{{JENKINS_SECRET}}', '{{templateName}}']]\n")
+                .build()).build();
+        try (LxdDriver d = new LxdDriver(LxdCloudConfig.of("lxd", new LxdEndpoint.Unix(socket), List.of(t)))) {
+            d.create(spec());
+            fail("a placeholder without a value went out as literal text");
+        } catch (CloudException e) {
+            assertEquals(CloudException.Kind.PERMANENT, e.kind());
+            assertTrue(e.getMessage(), e.getMessage().contains("JENKINS_SECRET"));
+            assertFalse("no value in the message", e.getMessage().contains("secret-value"));
+        }
+        assertEquals("nothing sent", List.of(), requests);
+    }
+
+    @Test
     public void aCreateStillRunningAtTheTimeoutIsTransientAndNotTakenOver() throws Exception {
         serve(line -> switch (line) {
             case "POST /1.0/instances" -> json(202, "{\"type\":\"async\",\"operation\":\"/1.0/operations/op1\"}");
