@@ -71,6 +71,8 @@ public final class CloudRuntime {
     private final Map<String, XmlLifecycleStore> stores = new LinkedHashMap<>();
     /** Last configuration problem logged per cloud, so a bad configuration is logged once; refresh thread only. */
     private final Map<String, String> problems = new LinkedHashMap<>();
+    /** Last start failure logged per cloud (a driver that cannot be built: a missing credential), likewise. */
+    private final Map<String, String> startFailures = new LinkedHashMap<>();
     private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "Tollgate clouds");
         t.setDaemon(true);
@@ -207,6 +209,7 @@ public final class CloudRuntime {
     /** Builds engines for new or changed clouds and retires those of removed clouds. On the refresh thread. */
     private void refresh() {
         problems.keySet().retainAll(configuredNames());
+        startFailures.keySet().retainAll(configuredNames());
         Map<String, TollgateCloud<?>> configured = new LinkedHashMap<>();
         for (Cloud c : Jenkins.get().clouds) {
             if (c instanceof TollgateCloud<?> t) {
@@ -225,8 +228,12 @@ public final class CloudRuntime {
             }
             try {
                 start(name, e.getValue(), settings, cur);
+                startFailures.remove(name);
             } catch (RuntimeException ex) {
-                LOG.log(Level.WARNING, "cloud " + name + " did not start: " + ex.getMessage(), ex);
+                // tried again at every refresh (a credential may be added): logged once per distinct failure
+                if (!String.valueOf(ex.getMessage()).equals(startFailures.put(name, String.valueOf(ex.getMessage())))) {
+                    LOG.log(Level.WARNING, "cloud " + name + " did not start: " + ex.getMessage(), ex);
+                }
             }
         }
         for (Running r : allRunning()) {

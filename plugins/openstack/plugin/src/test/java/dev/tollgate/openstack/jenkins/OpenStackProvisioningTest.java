@@ -23,6 +23,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Level;
 import jenkins.slaves.JnlpAgentReceiver;
 import org.junit.After;
 import org.junit.Before;
@@ -30,6 +31,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.jvnet.hudson.test.JenkinsRule;
+import org.jvnet.hudson.test.LoggerRule;
 
 /**
  * The OpenStack cloud end to end through Jenkins' own provisioning, on the test driver: a build on the
@@ -44,6 +46,8 @@ public class OpenStackProvisioningTest {
     public JenkinsRule r = new JenkinsRule();
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
+    @Rule
+    public LoggerRule logs = new LoggerRule().record(CloudRuntime.class, Level.WARNING).capture(100);
 
     @Before
     public void localCloud() throws Exception {
@@ -149,7 +153,12 @@ public class OpenStackProvisioningTest {
         unknownCredentials.setProject("ci");
         r.jenkins.clouds.add(unknownCredentials);
         CloudRuntime.get().awaitRefreshed();
+        CloudRuntime.get().awaitRefreshed();
+        CloudRuntime.get().awaitRefreshed();
         assertTrue("no engine without its credentials", unknownCredentials.engine().isEmpty());
+        List<String> startFailures = logs.getMessages().stream().filter(m -> m.contains("other did not start")).toList();
+        assertEquals("tried at every refresh, logged once: " + startFailures, 1, startFailures.size());
+        assertTrue(startFailures.get(0), startFailures.get(0).contains("no username-and-password credentials with id 'nope'"));
 
         OpenStackCloud.DescriptorImpl d = r.jenkins.getDescriptorByType(OpenStackCloud.DescriptorImpl.class);
         assertEquals(FormValidation.Kind.ERROR, d.doCheckAuthUrl("https://keystone.example.org:5000/v2.0").kind);
