@@ -1,6 +1,6 @@
 package dev.tollgate.cli.casc;
 
-import dev.tollgate.cloud.config.CloudProblem;
+import dev.tollgate.cloud.config.CloudSpec;
 import dev.tollgate.pipeline.layout.CascSection;
 import dev.tollgate.pipeline.layout.ConfigError;
 import dev.tollgate.pipeline.layout.ConfigException;
@@ -54,12 +54,11 @@ final class CloudEntries {
      *
      * @param kind the clouds' name in an error, e.g. {@code LXD}
      */
-    static <R extends Record> String check(String text, String file, String symbol, Class<R> type, String kind,
-                                           Function<R, List<CloudProblem>> problems, Function<R, String> engineName,
-                                           Function<R, String> summary) throws ConfigException {
-        List<R> clouds = read(text, file, symbol, type, (cloud, out) -> problems.apply(cloud)
+    static <R extends Record & CloudSpec> String check(String text, String file, String symbol, Class<R> type,
+                                                       String kind, Function<R, String> summary) throws ConfigException {
+        List<R> clouds = read(text, file, symbol, type, (cloud, out) -> cloud.problemsWithVariables()
                 .forEach(p -> out.add(p.record(), p.keyOfRecord(), p.key(), p.message())));
-        Map<String, Long> names = clouds.stream().collect(Collectors.groupingBy(engineName, LinkedHashMap::new,
+        Map<String, Long> names = clouds.stream().collect(Collectors.groupingBy(CloudSpec::engineName, LinkedHashMap::new,
                 Collectors.counting()));
         List<String> twice = names.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
         if (!twice.isEmpty()) {

@@ -36,17 +36,13 @@ public final class SuiteSections {
             new SuiteSection(Place.UNCLASSIFIED, RecycleConfig.SYMBOL, SuiteSections::nodeRecycle),
             new SuiteSection(Place.UNCLASSIFIED, ScpLogsSettings.SYMBOL, SuiteSections::scpLogs),
             new SuiteSection(Place.CLOUD, Ec2CloudSpec.SYMBOL, (text, file) -> CloudEntries.check(text, file,
-                    Ec2CloudSpec.SYMBOL, Ec2CloudSpec.class, "EC2", Ec2CloudSpec::problemsWithVariables,
-                    Ec2CloudSpec::engineName, Ec2CloudSpec::summary)),
+                    Ec2CloudSpec.SYMBOL, Ec2CloudSpec.class, "EC2", Ec2CloudSpec::summary)),
             new SuiteSection(Place.CLOUD, LibvirtCloudSpec.SYMBOL, (text, file) -> CloudEntries.check(text, file,
-                    LibvirtCloudSpec.SYMBOL, LibvirtCloudSpec.class, "libvirt", LibvirtCloudSpec::problemsWithVariables,
-                    LibvirtCloudSpec::engineName, LibvirtCloudSpec::summary)),
+                    LibvirtCloudSpec.SYMBOL, LibvirtCloudSpec.class, "libvirt", LibvirtCloudSpec::summary)),
             new SuiteSection(Place.CLOUD, LxdCloudSpec.SYMBOL, (text, file) -> CloudEntries.check(text, file,
-                    LxdCloudSpec.SYMBOL, LxdCloudSpec.class, "LXD", LxdCloudSpec::problemsWithVariables,
-                    LxdCloudSpec::engineName, LxdCloudSpec::summary)),
+                    LxdCloudSpec.SYMBOL, LxdCloudSpec.class, "LXD", LxdCloudSpec::summary)),
             new SuiteSection(Place.CLOUD, OpenStackCloudSpec.SYMBOL, (text, file) -> CloudEntries.check(text, file,
-                    OpenStackCloudSpec.SYMBOL, OpenStackCloudSpec.class, "OpenStack", OpenStackCloudSpec::problemsWithVariables,
-                    OpenStackCloudSpec::engineName, OpenStackCloudSpec::summary)));
+                    OpenStackCloudSpec.SYMBOL, OpenStackCloudSpec.class, "OpenStack", OpenStackCloudSpec::summary)));
 
     private SuiteSections() {}
 

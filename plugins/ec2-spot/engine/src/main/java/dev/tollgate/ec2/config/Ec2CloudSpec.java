@@ -1,9 +1,9 @@
 package dev.tollgate.ec2.config;
 
-import dev.tollgate.cloud.AgentNamePattern;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.config.CloudProblem;
+import dev.tollgate.cloud.config.CloudSpec;
 import dev.tollgate.cloud.config.CloudTemplateSpec;
 import dev.tollgate.cloud.config.CommonCloudFields;
 import dev.tollgate.cloud.config.JcascVars;
@@ -82,7 +82,7 @@ public record Ec2CloudSpec(@Schema.Required String name,
                            @Schema.Default("600") int priceCacheSeconds,
                            @Schema.Default("300") int imageCacheSeconds,
                            @Schema.Default("false") boolean usePublicAddress,
-                           @Schema.Default("24") int costRetentionHours) {
+                           @Schema.Default("24") int costRetentionHours) implements CloudSpec {
     /** The JCasC symbol of an EC2 spot cloud under {@code jenkins: clouds:}. */
     public static final String SYMBOL = "tollgateEc2Spot";
 
@@ -90,29 +90,10 @@ public record Ec2CloudSpec(@Schema.Required String name,
         templates = templates == null ? List.of() : List.copyOf(templates);
     }
 
-    /** The cloud's name as the engine, its agents and its fingerprints carry it ('/', '\', spaces as '-'). */
-    public String engineName() {
-        return AgentNamePattern.nodeSafe(name);
-    }
-
     // ------------------------------------------------------------------ checks
 
-    /** Every problem, each at its key; empty when the engine will take the configuration. */
-    public List<CloudProblem> problems() {
-        return problems(false);
-    }
-
-    /**
-     * As {@link #problems()}, for a JCasC file before Jenkins reads it: a value that is one JCasC
-     * variable ({@code ${NAME}}, or {@code ${NAME:-default}}) stands for a valid value of its key
-     * (its default, when it has one, is checked), since only the controller's environment knows it.
-     */
-    public List<CloudProblem> problemsWithVariables() {
-        return problems(true);
-    }
-
-    private List<CloudProblem> problems(boolean variables) {
-        JcascVars v = new JcascVars(variables);
+    @Override
+    public List<CloudProblem> problems(JcascVars v) {
         String region = v.or(this.region, "us-east-1");
         String endpoint = v.or(this.endpoint, "https://ec2.us-east-1.amazonaws.com");
         List<CloudProblem> p = new ArrayList<>(CommonCloudFields.nameProblems(this, SYMBOL, name));

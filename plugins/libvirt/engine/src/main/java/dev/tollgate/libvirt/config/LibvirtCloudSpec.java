@@ -1,9 +1,9 @@
 package dev.tollgate.libvirt.config;
 
-import dev.tollgate.cloud.AgentNamePattern;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.config.CloudProblem;
+import dev.tollgate.cloud.config.CloudSpec;
 import dev.tollgate.cloud.config.CloudTemplateSpec;
 import dev.tollgate.cloud.config.CommonCloudFields;
 import dev.tollgate.cloud.config.JcascVars;
@@ -63,7 +63,7 @@ public record LibvirtCloudSpec(@Schema.Required String name,
                                @Schema.Default("1") int throttleBackoffSeconds,
                                @Schema.Default("5") int terminateBackoffSeconds,
                                @Schema.Default("300") int maxBackoffSeconds,
-                               @Schema.Default("60") int recordRetentionMinutes) {
+                               @Schema.Default("60") int recordRetentionMinutes) implements CloudSpec {
     /** The JCasC symbol of a libvirt cloud under {@code jenkins: clouds:}. */
     public static final String SYMBOL = "tollgateLibvirt";
     private static final Pattern URI = Pattern.compile("[a-z][a-z0-9+.-]*:/.*");
@@ -72,27 +72,8 @@ public record LibvirtCloudSpec(@Schema.Required String name,
         templates = templates == null ? List.of() : List.copyOf(templates);
     }
 
-    /** The cloud's name as the engine, its agents and its fingerprints carry it. */
-    public String engineName() {
-        return AgentNamePattern.nodeSafe(name);
-    }
-
-    /** Every problem, each at its key; empty when the engine will take the configuration. */
-    public List<CloudProblem> problems() {
-        return problems(false);
-    }
-
-    /**
-     * As {@link #problems()}, for a JCasC file before Jenkins reads it: a value that is one JCasC
-     * variable ({@code ${NAME}} or {@code ${NAME:-default}}) stands for a valid value of its key (its
-     * default, when it has one, is checked).
-     */
-    public List<CloudProblem> problemsWithVariables() {
-        return problems(true);
-    }
-
-    private List<CloudProblem> problems(boolean variables) {
-        JcascVars v = new JcascVars(variables);
+    @Override
+    public List<CloudProblem> problems(JcascVars v) {
         List<CloudProblem> p = new ArrayList<>(CommonCloudFields.nameProblems(this, SYMBOL, name));
         String u = v.or(uri, "qemu:///system");
         if (u == null || !URI.matcher(u.strip()).matches()) {

@@ -1,9 +1,9 @@
 package dev.tollgate.openstack.config;
 
-import dev.tollgate.cloud.AgentNamePattern;
 import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.config.CloudProblem;
+import dev.tollgate.cloud.config.CloudSpec;
 import dev.tollgate.cloud.config.CloudTemplateSpec;
 import dev.tollgate.cloud.config.CommonCloudFields;
 import dev.tollgate.cloud.config.JcascVars;
@@ -91,7 +91,7 @@ public record OpenStackCloudSpec(@Schema.Required String name,
                                  @Schema.Default("1") int throttleBackoffSeconds,
                                  @Schema.Default("5") int terminateBackoffSeconds,
                                  @Schema.Default("300") int maxBackoffSeconds,
-                                 @Schema.Default("60") int recordRetentionMinutes) {
+                                 @Schema.Default("60") int recordRetentionMinutes) implements CloudSpec {
     /** The JCasC symbol of an OpenStack cloud under {@code jenkins: clouds:}. */
     public static final String SYMBOL = "tollgateOpenStack";
     public static final String PASSWORD = "password";
@@ -103,11 +103,6 @@ public record OpenStackCloudSpec(@Schema.Required String name,
         templates = templates == null ? List.of() : List.copyOf(templates);
     }
 
-    /** The cloud's name as the engine, its agents and its fingerprints carry it ('/', '\', spaces as '-'). */
-    public String engineName() {
-        return AgentNamePattern.nodeSafe(name);
-    }
-
     /** True when the credential is an application credential's id and secret. */
     public boolean applicationCredential() {
         return APPLICATION_CREDENTIAL.equals(authentication);
@@ -115,22 +110,8 @@ public record OpenStackCloudSpec(@Schema.Required String name,
 
     // ------------------------------------------------------------------ checks
 
-    /** Every problem, each at its key; empty when the engine will take the configuration. */
-    public List<CloudProblem> problems() {
-        return problems(false);
-    }
-
-    /**
-     * As {@link #problems()}, for a JCasC file before Jenkins reads it: a value that is one JCasC
-     * variable ({@code ${NAME}}, or {@code ${NAME:-default}}) stands for a valid value of its key
-     * (its default, when it has one, is checked), since only the controller's environment knows it.
-     */
-    public List<CloudProblem> problemsWithVariables() {
-        return problems(true);
-    }
-
-    private List<CloudProblem> problems(boolean variables) {
-        JcascVars v = new JcascVars(variables);
+    @Override
+    public List<CloudProblem> problems(JcascVars v) {
         List<CloudProblem> p = new ArrayList<>(CommonCloudFields.nameProblems(this, SYMBOL, name));
         String auth = v.or(authUrl, "https://keystone.example.org:5000/v3");
         if (auth == null || auth.isBlank()) {
