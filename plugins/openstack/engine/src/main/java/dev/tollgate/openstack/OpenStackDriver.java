@@ -53,8 +53,8 @@ import org.openstack4j.model.network.SecurityGroup;
 import org.openstack4j.model.network.builder.PortBuilder;
 import org.openstack4j.openstack.compute.domain.NovaServer;
 import org.openstack4j.openstack.identity.v3.domain.KeystoneService;
-import org.openstack4j.openstack.internal.BaseOpenStackService;
 import org.openstack4j.openstack.identity.v3.domain.KeystoneToken;
+import org.openstack4j.openstack.internal.BaseOpenStackService;
 
 /**
  * cloud-core's {@link CloudDriver} for OpenStack, through openstack4j: Nova servers, with Glance for
@@ -77,7 +77,8 @@ import org.openstack4j.openstack.identity.v3.domain.KeystoneToken;
  *
  * <p><b>Calls.</b> {@link #calls()} counts every HTTP request the driver makes, Keystone's included,
  * per kind. describe and listOwned read the server listing page by page, one call per page of
- * {@link #serverPageSize(int)} servers (plus one floating IP listing when a template uses floating IPs); terminate one delete per server (plus the floating IP and port).
+ * {@link #serverPageSize(int)} servers (plus one floating IP listing when a template uses floating
+ * IPs); terminate one delete per server (plus the floating IP and port).
  * {@link #connectionReport()} (an administrator's "Test connection") takes the token and reads: it
  * makes nothing.
  *
