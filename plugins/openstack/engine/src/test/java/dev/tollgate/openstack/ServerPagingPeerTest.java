@@ -153,6 +153,38 @@ public class ServerPagingPeerTest {
         peer.peerClient().compute().servers().list(Map.of("limit", "2", "marker", gone));
     }
 
+    /**
+     * A cloud whose {@code [api] max_limit} is below the driver's page size cuts every page there: a page
+     * shorter than asked for that Nova links to a next one is not the last. The first page is answered
+     * by the proxy as such a cloud would (the project's first two servers, as the real Nova lists them,
+     * with a {@code next} link, to a request for 3); the rest comes from the real Nova after its marker.
+     */
+    @Test
+    public void aShortPageThatNovaLinksOnIsNotTheLast() throws Exception {
+        int inProject = serversInProject();
+        List<? extends Server> firstTwo = peer.peerClient().compute().servers().list(Map.of("limit", "2"));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode page = json.createObjectNode();
+        for (Server s : firstTwo) {
+            page.withArray("servers").addObject().put("id", s.getId()).put("name", s.getName()).put("status", "ACTIVE")
+                    .set("metadata", json.valueToTree(s.getMetadata() == null ? Map.of() : s.getMetadata()));
+        }
+        page.withArray("servers_links").addObject().put("rel", "next")
+                .put("href", "http://nova/v2.1/servers/detail?limit=2&marker=" + firstTwo.get(1).getId());
+        FaultyApiProxy nova = new FaultyApiProxy(URI.create("http://127.0.0.1:" + peer.ready.get("ports").get("nova").asInt() + "/"));
+        try {
+            OpenStackDriver viaProxy = new OpenStackDriver(driver.config(), CLOCK, nova::rewrite);
+            viaProxy.serverPageSize(3);
+            nova.failNext("GET", "/servers/detail?limit=3", 200, json.writeValueAsString(page));
+            assertEquals(Set.copyOf(made), ids(viaProxy.listOwned(controller)));
+            assertEquals(1, nova.injected.get());
+            // the cut page, then pages of 3 from the real Nova until one is shorter
+            assertEquals(1 + (inProject - 2) / 3 + 1, listCalls(viaProxy));
+        } finally {
+            nova.close();
+        }
+    }
+
     @Test
     public void aMarkerNovaNoLongerKnowsRestartsTheListingOnceAndThenFailsTransient() throws Exception {
         FaultyApiProxy nova = new FaultyApiProxy(URI.create("http://127.0.0.1:" + peer.ready.get("ports").get("nova").asInt() + "/"));
