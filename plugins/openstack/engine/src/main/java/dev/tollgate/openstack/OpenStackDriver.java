@@ -51,8 +51,10 @@ import org.openstack4j.model.network.Network;
 import org.openstack4j.model.network.Port;
 import org.openstack4j.model.network.SecurityGroup;
 import org.openstack4j.model.network.builder.PortBuilder;
+import org.openstack4j.openstack.compute.domain.NovaServer;
 import org.openstack4j.openstack.identity.v3.domain.KeystoneService;
 import org.openstack4j.openstack.identity.v3.domain.KeystoneToken;
+import org.openstack4j.openstack.internal.BaseOpenStackService;
 
 /**
  * cloud-core's {@link CloudDriver} for OpenStack, through openstack4j: Nova servers, with Glance for
@@ -74,8 +76,9 @@ import org.openstack4j.openstack.identity.v3.domain.KeystoneToken;
  * makes one server.
  *
  * <p><b>Calls.</b> {@link #calls()} counts every HTTP request the driver makes, Keystone's included,
- * per kind. describe and listOwned make one server listing (plus one floating IP listing when a
- * template uses floating IPs); terminate one delete per server (plus the floating IP and port).
+ * per kind. describe and listOwned read the server listing page by page, one call per page of
+ * {@link #serverPageSize(int)} servers (plus one floating IP listing when a template uses floating
+ * IPs); terminate one delete per server (plus the floating IP and port).
  * {@link #connectionReport()} (an administrator's "Test connection") takes the token and reads: it
  * makes nothing.
  *
@@ -100,6 +103,9 @@ public final class OpenStackDriver implements CloudDriver {
     private final Map<String, Attachments> attachments = new ConcurrentHashMap<>();
     /** Floating IP id → its port, learned from listings. */
     private final Map<String, String> floatingIpPorts = new ConcurrentHashMap<>();
+    /** Nova's default {@code [api] max_limit}: a larger page is cut there anyway. */
+    static final int DEFAULT_SERVER_PAGE_SIZE = 1000;
+    private volatile int serverPageSize = DEFAULT_SERVER_PAGE_SIZE;
 
     record Attachments(String floatingIpId, String portId) {
     }
@@ -117,6 +123,14 @@ public final class OpenStackDriver implements CloudDriver {
         this.clock = clock;
         this.session = new KeystoneSession(config, System::nanoTime, () -> count("keystone.auth"), endpoints);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(config.connectTimeout()).build();
+    }
+
+    /** Servers asked for per page of the project's listing; a test makes it small to page a small project. */
+    void serverPageSize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("serverPageSize must be at least 1, was " + size);
+        }
+        serverPageSize = size;
     }
 
     public OpenStackCloudConfig config() {
@@ -651,7 +665,7 @@ public final class OpenStackDriver implements CloudDriver {
         }
         Set<String> wanted = new HashSet<>(instanceIds);
         // Nova cannot fetch a set of ids in one call; the project's listing can, and unknown ids are simply absent
-        List<? extends Server> all = call("nova.server.list", os -> os.compute().servers().list(true));
+        List<Server> all = listServers();
         List<CloudInstance> out = new ArrayList<>();
         for (Server s : all) {
             if (wanted.contains(s.getId())) {
@@ -663,7 +677,7 @@ public final class OpenStackDriver implements CloudDriver {
 
     @Override
     public List<CloudInstance> listOwned(String controllerId) throws CloudException {
-        List<? extends Server> all = call("nova.server.list", os -> os.compute().servers().list(true));
+        List<Server> all = listServers();
         List<CloudInstance> out = new ArrayList<>();
         Set<String> heldFloatingIps = new HashSet<>();
         for (Server s : all) {
@@ -693,6 +707,98 @@ public final class OpenStackDriver implements CloudDriver {
             }
         }
         return out;
+    }
+
+    /**
+     * The project's whole server listing, every page of it. Nova answers {@code GET /servers/detail} with
+     * at most {@code limit} servers (and never more than its {@code [api] max_limit}), newest first, and
+     * a {@code next} link when more may follow; the next page is asked for with {@code marker}, the last
+     * server of the page before. One counted call per page: a project that fits one page costs one call.
+     *
+     * <p>A server deleted between two pages can leave its id unknown to Nova, which then answers the
+     * next page 400 "marker [...] not found"; the listing starts again from the first page, once. A
+     * second such answer (the project is changing faster than it can be read) is TRANSIENT, as is a
+     * page that does not advance (the same marker again): a loop never repeats forever, and a partial
+     * listing is never returned (listOwned's caller would take the servers left out as lost).
+     */
+    private List<Server> listServers() throws CloudException {
+        int size = serverPageSize;
+        try {
+            return listPages(size);
+        } catch (CloudException e) {
+            if (!markerNotFound(e)) {
+                throw e;
+            }
+            LOG.fine(() -> "nova.server.list: " + e.getMessage() + "; listing again from the first page");
+        }
+        try {
+            return listPages(size);
+        } catch (CloudException e) {
+            if (!markerNotFound(e)) {
+                throw e;
+            }
+            throw new CloudException(Kind.TRANSIENT, "MarkerNotFound", "nova.server.list: the page marker vanished twice"
+                    + " (servers deleted while the listing was read); " + e.getMessage(), e);
+        }
+    }
+
+    private List<Server> listPages(int size) throws CloudException {
+        Map<String, Server> out = new LinkedHashMap<>();
+        Set<String> markers = new HashSet<>();
+        String marker = null;
+        while (true) {
+            String after = marker;
+            ServerPage page = call("nova.server.list", os -> new ServerPages().page(size, after));
+            List<NovaServer> servers = page == null || page.servers == null ? List.of() : page.servers;
+            for (Server s : servers) {
+                out.putIfAbsent(s.getId(), s);
+            }
+            // Nova links the next page when this one is full at its own cap, which may be below our size
+            if (servers.isEmpty() || (servers.size() < size && !page.hasNext())) {
+                return new ArrayList<>(out.values());
+            }
+            marker = servers.get(servers.size() - 1).getId();
+            if (!markers.add(marker)) {
+                throw new CloudException(Kind.TRANSIENT, "Paging", "nova.server.list: the page after marker " + marker
+                        + " was asked for twice; the listing did not advance");
+            }
+        }
+    }
+
+    private static boolean markerNotFound(CloudException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage().toLowerCase(java.util.Locale.ROOT);
+        return "HTTP400".equals(e.code()) && m.contains("marker") && m.contains("not found");
+    }
+
+    /** One page of {@code GET /servers/detail} as Nova sends it: the servers and the links (a {@code next} when more may follow). */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    static final class ServerPage {
+        @com.fasterxml.jackson.annotation.JsonProperty("servers")
+        List<NovaServer> servers;
+        @com.fasterxml.jackson.annotation.JsonProperty("servers_links")
+        List<Map<String, Object>> links;
+
+        boolean hasNext() {
+            return links != null && links.stream().anyMatch(l -> "next".equals(l.get("rel")));
+        }
+    }
+
+    /**
+     * openstack4j's server service parses the servers of a page but drops its links; this reads both,
+     * on the same session (the calling thread's client) and connector.
+     */
+    private static final class ServerPages extends BaseOpenStackService {
+        ServerPages() {
+            super(ServiceType.COMPUTE);
+        }
+
+        ServerPage page(int limit, String marker) {
+            Invocation<ServerPage> req = get(ServerPage.class, uri("/servers/detail")).param("limit", limit);
+            if (marker != null) {
+                req = req.param("marker", marker);
+            }
+            return req.execute();
+        }
     }
 
     private CloudInstance toInstance(Server s) {

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on demand: it forwards every request to the real service, except those matched by a queued fault,
  * which get the fault's status and body instead (5xx, 429 with Retry-After, quota 403) or no answer at
  * all until the proxy closes (a hang, which the client's read timeout ends). Faults apply once each,
- * in order, to the first request whose method and path match. Thread-safe.
+ * in order, to the first request whose method and path (with its query) match. Thread-safe.
  */
 final class FaultyApiProxy implements AutoCloseable {
     private static final Set<String> HOP = Set.of("host", "connection", "content-length", "transfer-encoding", "upgrade",
@@ -87,7 +87,9 @@ final class FaultyApiProxy implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getRawPath();
-            Fault f = take(ex.getRequestMethod(), path);
+            String query = ex.getRequestURI().getRawQuery();
+            // a fault may name a query parameter too (e.g. the marker of a listing's second page)
+            Fault f = take(ex.getRequestMethod(), query == null ? path : path + "?" + query);
             byte[] body = ex.getRequestBody().readAllBytes();
             if (f != null) {
                 injected.incrementAndGet();
@@ -104,7 +106,6 @@ final class FaultyApiProxy implements AutoCloseable {
                 ex.getResponseBody().write(out);
                 return;
             }
-            String query = ex.getRequestURI().getRawQuery();
             URI to = URI.create(target.getScheme() + "://" + target.getAuthority() + path + (query == null ? "" : "?" + query));
             HttpRequest.Builder rb = HttpRequest.newBuilder(to).timeout(Duration.ofMinutes(2))
                     .method(ex.getRequestMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
