@@ -18,6 +18,7 @@ import hudson.slaves.Cloud;
 import hudson.slaves.ComputerLauncher;
 import hudson.slaves.JNLPLauncher;
 import hudson.slaves.NodeProvisioner.PlannedNode;
+import hudson.util.FormValidation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,9 +27,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
-import hudson.util.FormValidation;
 import jenkins.model.Jenkins;
+import org.kohsuke.accmod.Restricted;
+import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.QueryParameter;
 
 /**
@@ -46,6 +49,10 @@ import org.kohsuke.stapler.QueryParameter;
  */
 public abstract class TollgateCloud<O extends DriverOptions> extends Cloud {
     private static final Logger LOG = Logger.getLogger(TollgateCloud.class.getName());
+
+    /** Tests launch every cloud's agents as local processes; null (always, in a controller): inbound agents. */
+    @Restricted(NoExternalUse.class)
+    public static volatile Supplier<ComputerLauncher> launchersForTests;
 
     protected TollgateCloud(String name) {
         super(name);
@@ -70,7 +77,8 @@ public abstract class TollgateCloud<O extends DriverOptions> extends Cloud {
      * with the controller URL and secret from {@link JenkinsAgentRegistry#connectionEnv}.
      */
     protected ComputerLauncher launcher(AgentSpec agent) {
-        return new JNLPLauncher();
+        Supplier<ComputerLauncher> test = launchersForTests;
+        return test != null ? test.get() : new JNLPLauncher();
     }
 
     /** The agent's working directory on its instance. */

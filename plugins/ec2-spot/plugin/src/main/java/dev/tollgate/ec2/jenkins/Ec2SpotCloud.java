@@ -7,7 +7,6 @@ import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.jenkins.CommonKeysCloud;
 import dev.tollgate.cloud.jenkins.ConnectionTests;
-import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.ec2.AgentCost;
 import dev.tollgate.ec2.Ec2ClientFactory;
@@ -22,7 +21,6 @@ import hudson.Extension;
 import hudson.ProxyConfiguration;
 import hudson.Util;
 import hudson.security.ACL;
-import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import hudson.util.Secret;
@@ -33,12 +31,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
-import org.kohsuke.accmod.Restricted;
-import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -58,9 +53,6 @@ import org.kohsuke.stapler.verb.POST;
 public final class Ec2SpotCloud extends CommonKeysCloud<Ec2Options> {
     /** Engine name → the driver its engine runs with. */
     private static final Map<String, Ec2SpotDriver> DRIVERS = new ConcurrentHashMap<>();
-    /** Tests launch agents as local processes; null (always, in a controller): inbound agents on the instances. */
-    @Restricted(NoExternalUse.class)
-    static volatile Supplier<ComputerLauncher> launchersForTests;
 
     private final String region;
     private final ArrayList<Ec2SpotTemplate> templates;
@@ -215,11 +207,6 @@ public final class Ec2SpotCloud extends CommonKeysCloud<Ec2Options> {
                 Secret.toString(proxy.getSecretPassword()));
     }
 
-    @Override
-    protected ComputerLauncher launcher(AgentSpec agent) {
-        Supplier<ComputerLauncher> test = launchersForTests;
-        return test != null ? test.get() : super.launcher(agent);
-    }
 
     /** What the instance costs per hour: its spot price (capped by the bid) or the template's on-demand price. */
     @Override

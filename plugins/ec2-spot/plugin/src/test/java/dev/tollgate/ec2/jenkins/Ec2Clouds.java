@@ -1,5 +1,6 @@
 package dev.tollgate.ec2.jenkins;
 
+import dev.tollgate.cloud.jenkins.TollgateCloud;
 import dev.tollgate.ec2.LocalEc2;
 import java.io.IOException;
 import java.util.List;
@@ -16,7 +17,7 @@ final class Ec2Clouds {
 
     /** Agents of this Jenkins connect as local processes (the instances of the local server are not real). */
     static void localAgents(JenkinsRule r) {
-        Ec2SpotCloud.launchersForTests = () -> {
+        TollgateCloud.launchersForTests = () -> {
             try {
                 return r.createComputerLauncher(null);
             } catch (Exception e) {

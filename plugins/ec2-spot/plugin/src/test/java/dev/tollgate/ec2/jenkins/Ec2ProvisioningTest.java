@@ -12,6 +12,7 @@ import dev.tollgate.cloud.CloudEngine;
 import dev.tollgate.cloud.jenkins.CloudInterruption;
 import dev.tollgate.cloud.jenkins.CloudRuntime;
 import dev.tollgate.cloud.jenkins.TollgateAgent;
+import dev.tollgate.cloud.jenkins.TollgateCloud;
 import dev.tollgate.ec2.LocalEc2;
 import hudson.Launcher;
 import hudson.model.AbstractBuild;
@@ -56,7 +57,7 @@ public class Ec2ProvisioningTest {
     @After
     public void stop() {
         SpotNoticeWatch.metadata = dev.tollgate.ec2.SpotNoticeReader.INSTANCE_METADATA;
-        Ec2SpotCloud.launchersForTests = null;
+        TollgateCloud.launchersForTests = null;
         ec2.close();
     }
 

@@ -8,6 +8,7 @@ import dev.tollgate.cloud.AgentRecord;
 import dev.tollgate.cloud.CloudEngine;
 import dev.tollgate.cloud.ReaperReport;
 import dev.tollgate.cloud.jenkins.CloudRuntime;
+import dev.tollgate.cloud.jenkins.TollgateCloud;
 import dev.tollgate.ec2.LocalEc2;
 import hudson.model.FreeStyleProject;
 import hudson.model.Node;
@@ -38,7 +39,7 @@ public class RestartTest {
 
     @AfterClass
     public static void stopEc2() {
-        Ec2SpotCloud.launchersForTests = null;
+        TollgateCloud.launchersForTests = null;
         ec2.close();
     }
 

@@ -4,7 +4,6 @@ import dev.tollgate.cloud.AgentTemplate;
 import dev.tollgate.cloud.CloudSettings;
 import dev.tollgate.cloud.jenkins.CommonKeysCloud;
 import dev.tollgate.cloud.jenkins.ConnectionTests;
-import dev.tollgate.cloud.port.AgentSpec;
 import dev.tollgate.cloud.port.CloudDriver;
 import dev.tollgate.libvirt.ConnectionReport;
 import dev.tollgate.libvirt.LibvirtCloudConfig;
@@ -13,18 +12,14 @@ import dev.tollgate.libvirt.LibvirtOptions;
 import dev.tollgate.libvirt.config.LibvirtCloudSpec;
 import hudson.Extension;
 import hudson.Util;
-import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
-import org.kohsuke.accmod.Restricted;
-import org.kohsuke.accmod.restrictions.NoExternalUse;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -47,9 +42,6 @@ import org.kohsuke.stapler.verb.POST;
 public final class LibvirtCloud extends CommonKeysCloud<LibvirtOptions> {
     /** Engine name → the driver its engine runs with. */
     private static final Map<String, LibvirtDriver> DRIVERS = new ConcurrentHashMap<>();
-    /** Tests launch agents as local processes; null (always, in a controller): inbound agents in the domains. */
-    @Restricted(NoExternalUse.class)
-    static volatile Supplier<ComputerLauncher> launchersForTests;
 
     private final String uri;
     private final ArrayList<LibvirtTemplate> templates;
@@ -107,11 +99,6 @@ public final class LibvirtCloud extends CommonKeysCloud<LibvirtOptions> {
         return driver;
     }
 
-    @Override
-    protected ComputerLauncher launcher(AgentSpec agent) {
-        Supplier<ComputerLauncher> test = launchersForTests;
-        return test != null ? test.get() : super.launcher(agent);
-    }
 
     @Extension
     @Symbol("tollgateLibvirt")

@@ -11,6 +11,7 @@ import dev.tollgate.cloud.AgentState;
 import dev.tollgate.cloud.CloudEngine;
 import dev.tollgate.cloud.jenkins.CloudRuntime;
 import dev.tollgate.cloud.jenkins.TollgateAgent;
+import dev.tollgate.cloud.jenkins.TollgateCloud;
 import hudson.model.FreeStyleBuild;
 import hudson.model.FreeStyleProject;
 import hudson.model.Node;
@@ -53,7 +54,7 @@ public class LibvirtProvisioningTest {
 
     @After
     public void close() throws Exception {
-        LibvirtCloud.launchersForTests = null;
+        TollgateCloud.launchersForTests = null;
         host.close();
     }
 
@@ -88,7 +89,7 @@ public class LibvirtProvisioningTest {
 
     @Test
     public void aBuildOnTheLabelMakesADomainRunsOnItsAgentAndTheDomainEnds() throws Exception {
-        LibvirtCloud.launchersForTests = () -> {
+        TollgateCloud.launchersForTests = () -> {
             try {
                 return r.createComputerLauncher(null);
             } catch (Exception e) {

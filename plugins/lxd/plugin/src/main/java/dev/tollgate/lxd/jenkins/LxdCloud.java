@@ -17,14 +17,12 @@ import dev.tollgate.lxd.config.LxdTemplateSpec;
 import hudson.Extension;
 import hudson.Util;
 import hudson.security.ACL;
-import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
@@ -55,9 +53,6 @@ public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
     /** Tests give a driver of their own; null (always, in a controller): the engine's LxdDriver. */
     @Restricted(NoExternalUse.class)
     static volatile Function<LxdCloudConfig, CloudDriver> driversForTests;
-    /** Tests launch agents as local processes; null (always, in a controller): inbound agents in the instances. */
-    @Restricted(NoExternalUse.class)
-    static volatile Supplier<ComputerLauncher> launchersForTests;
 
     private final ArrayList<LxdTemplate> templates;
     private String socketPath;
@@ -203,11 +198,6 @@ public final class LxdCloud extends CommonKeysCloud<LxdOptions> {
         return spec.endpoint(spec.remote() ? ClientCertificates.of(spec.credentialsId()) : null);
     }
 
-    @Override
-    protected ComputerLauncher launcher(AgentSpec agent) {
-        Supplier<ComputerLauncher> test = launchersForTests;
-        return test != null ? test.get() : super.launcher(agent);
-    }
 
     /** The template's remoteFs: where the agent in the instance keeps its workspaces. */
     @Override

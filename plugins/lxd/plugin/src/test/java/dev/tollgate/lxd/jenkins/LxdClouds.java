@@ -1,5 +1,6 @@
 package dev.tollgate.lxd.jenkins;
 
+import dev.tollgate.cloud.jenkins.TollgateCloud;
 import java.util.List;
 import org.jvnet.hudson.test.JenkinsRule;
 
@@ -12,7 +13,7 @@ final class LxdClouds {
     static void localDriverAndAgents(JenkinsRule r) {
         LocalLxdDriver.reset();
         LxdCloud.driversForTests = LocalLxdDriver::new;
-        LxdCloud.launchersForTests = () -> {
+        TollgateCloud.launchersForTests = () -> {
             try {
                 return r.createComputerLauncher(null);
             } catch (Exception e) {
@@ -23,7 +24,7 @@ final class LxdClouds {
 
     static void reset() {
         LxdCloud.driversForTests = null;
-        LxdCloud.launchersForTests = null;
+        TollgateCloud.launchersForTests = null;
     }
 
     /**

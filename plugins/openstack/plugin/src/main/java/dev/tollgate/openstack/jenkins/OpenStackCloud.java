@@ -17,14 +17,12 @@ import dev.tollgate.openstack.config.OpenStackTemplateSpec;
 import hudson.Extension;
 import hudson.Util;
 import hudson.security.ACL;
-import hudson.slaves.ComputerLauncher;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
 import org.kohsuke.accmod.Restricted;
@@ -53,9 +51,6 @@ public final class OpenStackCloud extends CommonKeysCloud<OpenStackOptions> {
     /** Tests give a driver of their own; null (always, in a controller): the engine's OpenStackDriver. */
     @Restricted(NoExternalUse.class)
     static volatile Function<OpenStackCloudConfig, CloudDriver> driversForTests;
-    /** Tests launch agents as local processes; null (always, in a controller): inbound agents on the servers. */
-    @Restricted(NoExternalUse.class)
-    static volatile Supplier<ComputerLauncher> launchersForTests;
 
     private final String authUrl;
     private final String credentialsId;
@@ -227,11 +222,6 @@ public final class OpenStackCloud extends CommonKeysCloud<OpenStackOptions> {
         return test != null ? test.apply(config) : new OpenStackDriver(config, Clock.systemUTC());
     }
 
-    @Override
-    protected ComputerLauncher launcher(AgentSpec agent) {
-        Supplier<ComputerLauncher> test = launchersForTests;
-        return test != null ? test.get() : super.launcher(agent);
-    }
 
     /** The template's remoteFs: where the agent on the server keeps its workspaces. */
     @Override

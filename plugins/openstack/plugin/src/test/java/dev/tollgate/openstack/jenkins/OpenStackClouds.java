@@ -3,6 +3,7 @@ package dev.tollgate.openstack.jenkins;
 import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
 import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
+import dev.tollgate.cloud.jenkins.TollgateCloud;
 import java.util.List;
 import org.jvnet.hudson.test.JenkinsRule;
 
@@ -18,7 +19,7 @@ final class OpenStackClouds {
     static void localDriverAndAgents(JenkinsRule r) throws Exception {
         LocalOpenStackDriver.reset();
         OpenStackCloud.driversForTests = LocalOpenStackDriver::new;
-        OpenStackCloud.launchersForTests = () -> {
+        TollgateCloud.launchersForTests = () -> {
             try {
                 return r.createComputerLauncher(null);
             } catch (Exception e) {
@@ -32,7 +33,7 @@ final class OpenStackClouds {
 
     static void reset() {
         OpenStackCloud.driversForTests = null;
-        OpenStackCloud.launchersForTests = null;
+        TollgateCloud.launchersForTests = null;
     }
 
     /**
